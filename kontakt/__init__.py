@@ -1,0 +1,1 @@
+"""Kontakt: the one front door through which residents reach their city."""

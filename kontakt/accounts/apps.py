@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):  # type: ignore[no-untyped-def]
+    # Permissions exist only after migrate, so the role groups are kept in step here.
+    from .services import roles_sync
+
+    roles_sync()
+
+
+class AccountsConfig(AppConfig):
+    name = "kontakt.accounts"
+    label = "accounts"
+    verbose_name = _("Staff and access")
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="kontakt-roles-sync")

@@ -1,0 +1,16 @@
+from django.http import HttpRequest
+
+from .selectors import may_log_contacts, sees_all_departments, user_roles, works_department_only
+
+
+def staff_roles(request: HttpRequest) -> dict[str, object]:
+    """What the navigation needs to know about the signed-in user's roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "user_roles": sorted(role.label for role in user_roles(user)),
+        "may_log_contacts": may_log_contacts(user),
+        "sees_all_departments": sees_all_departments(user),
+        "works_department_only": works_department_only(user),
+    }

@@ -1,0 +1,105 @@
+"""The staff roles and what each may do; each role is a Django group of the same name."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SECOND_LINE = "second_line"
+    SWITCHBOARD = "switchboard"
+    HANDLER = "handler"
+    DEPARTMENT_CONTACT = "department_contact"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.AGENT: _("Agent"),
+    Role.SECOND_LINE: _("Second line"),
+    Role.SWITCHBOARD: _("Switchboard operator"),
+    Role.HANDLER: _("Department handler"),
+    Role.DEPARTMENT_CONTACT: _("Department contact"),
+    Role.SUPERVISOR: _("Supervisor"),
+    Role.ADMINISTRATOR: _("Administrator"),
+}
+
+# Roles whose work is the front line: they see every department's cases.
+CENTER_ROLES = frozenset(
+    {Role.AGENT, Role.SECOND_LINE, Role.SWITCHBOARD, Role.SUPERVISOR, Role.ADMINISTRATOR}
+)
+# Roles that work cases of their own department only.
+DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.DEPARTMENT_CONTACT})
+# Roles that may work (change status, close) any case, not only log and forward.
+CASE_WORK_ANYWHERE = frozenset({Role.SECOND_LINE, Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Roles that see national identity numbers unmasked.
+SEES_IDENTITY_NUMBER = frozenset(
+    {Role.HANDLER, Role.SECOND_LINE, Role.SUPERVISOR, Role.ADMINISTRATOR}
+)
+
+# Model permissions granted to each group, as "app_label.codename".
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.AGENT: [
+        "residents.add_resident",
+        "residents.change_resident",
+        "residents.view_resident",
+        "cases.add_contact",
+        "cases.view_contact",
+        "cases.add_case",
+        "cases.view_case",
+        "cases.view_casetype",
+    ],
+    Role.SECOND_LINE: [
+        "residents.add_resident",
+        "residents.change_resident",
+        "residents.view_resident",
+        "cases.add_contact",
+        "cases.view_contact",
+        "cases.add_case",
+        "cases.change_case",
+        "cases.view_case",
+        "cases.view_casetype",
+    ],
+    Role.SWITCHBOARD: [
+        "residents.add_resident",
+        "residents.view_resident",
+        "cases.add_contact",
+        "cases.view_contact",
+        "cases.add_case",
+        "cases.view_case",
+        "cases.view_casetype",
+    ],
+    Role.HANDLER: [
+        "residents.view_resident",
+        "cases.view_contact",
+        "cases.change_case",
+        "cases.view_case",
+        "cases.view_casetype",
+    ],
+    Role.DEPARTMENT_CONTACT: [
+        "residents.view_resident",
+        "cases.view_contact",
+        "cases.change_case",
+        "cases.view_case",
+        "cases.view_casetype",
+        "cases.change_casetype",
+    ],
+    Role.SUPERVISOR: [
+        "residents.add_resident",
+        "residents.change_resident",
+        "residents.view_resident",
+        "cases.add_contact",
+        "cases.view_contact",
+        "cases.add_case",
+        "cases.change_case",
+        "cases.view_case",
+        "cases.view_casetype",
+        "accounts.view_user",
+    ],
+    Role.ADMINISTRATOR: [],  # administrators are superusers of the configuration
+}

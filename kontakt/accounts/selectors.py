@@ -1,0 +1,88 @@
+"""Who a staff user is and what their roles let them do; every access check starts here."""
+
+from datetime import date
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from .models import User
+from .roles import (
+    CASE_WORK_ANYWHERE,
+    CENTER_ROLES,
+    DEPARTMENT_ROLES,
+    SEES_IDENTITY_NUMBER,
+    Role,
+)
+
+ROLES_ATTR = "_kontakt_roles"
+
+
+def user_roles(user: User | AnonymousUser) -> frozenset[Role]:
+    """The roles of a user, read once per request object and remembered on it."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, ROLES_ATTR, None)
+    if cached is not None:
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    roles = {role for role in Role if role.value in names}
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    result = frozenset(roles)
+    setattr(user, ROLES_ATTR, result)
+    return result
+
+
+def is_staff_user(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user))
+
+
+def sees_all_departments(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & CENTER_ROLES)
+
+
+def works_department_only(user: User | AnonymousUser) -> bool:
+    roles = user_roles(user)
+    return bool(roles & DEPARTMENT_ROLES) and not roles & CENTER_ROLES
+
+
+def may_work_any_case(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & CASE_WORK_ANYWHERE)
+
+
+def may_log_contacts(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & CENTER_ROLES)
+
+
+def may_see_identity_number(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & SEES_IDENTITY_NUMBER)
+
+
+def is_in(user: User, *, on: date) -> bool:
+    """Whether a staff user is at work on a date (not marked out of office)."""
+    if not user.is_active or user.out_of_office_from is None:
+        return user.is_active
+    until = user.out_of_office_until or date.max
+    return not (user.out_of_office_from <= on <= until)
+
+
+def out_of_office_q(on: date) -> Q:
+    return Q(out_of_office_from__lte=on) & (
+        Q(out_of_office_until__isnull=True) | Q(out_of_office_until__gte=on)
+    )
+
+
+def handlers_in(*, department_id: int, on: date) -> QuerySet[User]:
+    """Active handlers of a department who are not out of office on a date."""
+    return (
+        User.objects.filter(
+            is_active=True, department_id=department_id, groups__name=Role.HANDLER.value
+        )
+        .exclude(out_of_office_q(on))
+        .distinct()
+    )
+
+
+def staff_absent(*, on: date) -> QuerySet[User]:
+    """Staff who are out of office on a date."""
+    return User.objects.filter(is_active=True).filter(out_of_office_q(on))

@@ -1,0 +1,146 @@
+"""The JSON API v1: wiring, authentication and the shape of errors.
+
+Every error is JSON with per-field messages in the caller's language (Accept-Language);
+no input, however malformed, gets a 500.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kontakt.accounts.models import ApiToken
+from kontakt.accounts.selectors import is_staff_user
+
+
+class TokenAuth(HttpBearer):
+    """An integration's bearer token (create one with `kontakt create_api_token`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token or len(token) > 200:
+            return None
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True)
+            .first()
+        )
+        if found is None or not found.user.is_active or not is_staff_user(found.user):
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class StaffSessionAuth(APIKeyCookie):
+    """A signed-in staff user of the web pages (CSRF-checked)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and is_staff_user(user):
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Kontakt API",
+    version="1",
+    description=(
+        "Contacts, cases and residents of a municipal contact center. Authenticate with "
+        "`Authorization: Bearer <token>`; errors are JSON with per-field messages."
+    ),
+    auth=[TokenAuth(), StaffSessionAuth()],
+    urls_namespace="api-v1",
+)
+
+# Pydantic's error types, in words a person understands, in their language.
+SCHEMA_MESSAGES = {
+    "missing": lambda ctx: _("This field is required."),
+    "string_too_long": lambda ctx: _("At most %(n)s characters.") % {"n": ctx.get("max_length")},
+    "string_too_short": lambda ctx: _("At least %(n)s characters.") % {"n": ctx.get("min_length")},
+    "string_type": lambda ctx: _("Give a text."),
+    "int_parsing": lambda ctx: _("Give a whole number."),
+    "int_type": lambda ctx: _("Give a whole number."),
+    "bool_parsing": lambda ctx: _("Give true or false."),
+    "datetime_parsing": lambda ctx: _("Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."),
+    "datetime_from_date_parsing": lambda ctx: _("Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."),
+    "timezone_aware": lambda ctx: _("Give the time with its UTC offset, e.g. +01:00."),
+    "literal_error": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected")},
+    "enum": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected")},
+    "greater_than_equal": lambda ctx: _("At least %(n)s.") % {"n": ctx.get("ge")},
+    "less_than_equal": lambda ctx: _("At most %(n)s.") % {"n": ctx.get("le")},
+    "json_invalid": lambda ctx: _("The body is not valid JSON."),
+    "model_attributes_type": lambda ctx: _("Give a JSON object."),
+    "dict_type": lambda ctx: _("Give a JSON object."),
+    "list_type": lambda ctx: _("Give a list."),
+    "extra_forbidden": lambda ctx: _("This field is not known."),
+}
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {name: [str(m) for e in errs for m in e.messages] for name, errs in error.error_dict.items()}
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+def _error(request: HttpRequest, status: int, errors: dict[str, list[str]], message: str) -> HttpResponse:
+    return api.create_response(request, {"message": message, "errors": errors}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 400, field_errors(exc), _("The request has errors."))
+
+
+@api.exception_handler(SchemaValidationError)
+def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        name = ".".join(location) or "__all__"
+        describe = SCHEMA_MESSAGES.get(item.get("type", ""))
+        message = describe(item.get("ctx") or {}) if describe else str(item.get("msg", _("Invalid value.")))
+        errors.setdefault(name, []).append(message)
+    return _error(request, 400, errors, _("The request has errors."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, {}, str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, {}, _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, {}, _("Sign in, or send a valid API token."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, {}, str(exc))
+
+
+def _routers() -> None:
+    from kontakt.cases.api import case_router, contact_router, meta_router
+    from kontakt.residents.api import router as resident_router
+
+    api.add_router("/contacts", contact_router)
+    api.add_router("/cases", case_router)
+    api.add_router("/residents", resident_router)
+    api.add_router("/", meta_router)
+
+
+_routers()

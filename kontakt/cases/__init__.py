@@ -1,0 +1,1 @@
+"""Contacts, cases and case types: the records everything else hangs off."""

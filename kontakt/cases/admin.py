@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from .models import Attachment, Case, CaseEvent, CaseType, Contact
+
+
+@admin.register(CaseType)
+class CaseTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "department", "answer_group", "response_time", "first_line_may_close", "active"]
+    list_filter = ["department", "first_line_may_close", "active"]
+    list_select_related = ["department", "answer_group"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ["at", "kind", "by", "from_status", "to_status", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    readonly_fields = ["name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-mostly: cases change through the desktop and the API, which keep the timeline."""
+
+    list_display = ["reference", "subject", "case_type", "status", "department", "handler", "due_at", "created_at"]
+    list_filter = ["status", "department", "case_type"]
+    list_select_related = ["case_type", "department", "handler"]
+    search_fields = ["reference", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Case._meta.fields]
+    inlines = [CaseEventInline, AttachmentInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "channel", "agent", "resident", "case_type", "outcome", "case"]
+    list_filter = ["channel", "outcome"]
+    list_select_related = ["agent", "resident", "case_type", "case"]
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in Contact._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,432 @@
+"""API handlers for contacts and cases: parse, call one service or selector, answer."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from pydantic import AwareDatetime, ConfigDict
+
+from kontakt.directory.models import Department
+from kontakt.residents.selectors import resident_get
+
+from . import selectors, services
+from .models import Case, CaseEvent, CaseType, Channel, Contact, Direction, Outcome, Priority
+
+contact_router = Router(tags=["contacts"])
+case_router = Router(tags=["cases"])
+meta_router = Router(tags=["configuration"])
+
+ChannelName = Literal["phone", "email", "web_form", "chat", "sms", "letter", "visit"]
+OutcomeName = Literal["closed", "closed_order", "forwarded", "linked"]
+DirectionName = Literal["in", "out"]
+StatusName = Literal["new", "open", "waiting", "forwarded", "closed"]
+FeedbackName = Literal["phone", "email", "sms", "letter", "my_pages"]
+Code = Annotated[str, Field(min_length=1, max_length=60)]
+
+assert set(ChannelName.__args__) == set(Channel.values)  # type: ignore[attr-defined]
+assert set(OutcomeName.__args__) == set(Outcome.values)  # type: ignore[attr-defined]
+assert set(DirectionName.__args__) == set(Direction.values)  # type: ignore[attr-defined]
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactIn(StrictSchema):
+    channel: ChannelName
+    outcome: OutcomeName
+    direction: DirectionName = "in"
+    summary: Annotated[str, Field(max_length=10_000)] = ""
+    resident_id: int | None = None
+    case_type: Code | None = None
+    started_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    case_reference: Annotated[str, Field(max_length=24)] | None = Field(
+        None, description="The open case to link to (outcome `linked`)."
+    )
+    subject: Annotated[str, Field(max_length=200)] = Field(
+        "", description="Subject of the case opened when the outcome is `forwarded`."
+    )
+    priority: Annotated[int, Field(ge=1, le=4)] = Priority.NORMAL
+    feedback_channel: FeedbackName | None = None
+    department: Code | None = Field(None, description="Department code to forward to.")
+
+
+class ContactOut(Schema):
+    id: int
+    channel: str
+    direction: str
+    outcome: str
+    started_at: datetime
+    ended_at: datetime | None
+    agent: str | None
+    resident_id: int | None
+    case_type: str | None
+    summary: str
+    case_reference: str | None
+
+
+class CaseIn(StrictSchema):
+    case_type: Code
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=50_000)] = ""
+    resident_id: int | None = None
+    priority: Annotated[int, Field(ge=1, le=4)] = Priority.NORMAL
+    feedback_channel: FeedbackName | None = None
+    department: Code | None = None
+
+
+class CaseOut(Schema):
+    reference: str
+    case_type: str
+    status: str
+    priority: int
+    department: str
+    handler: str | None
+    resident_id: int | None
+    subject: str
+    description: str
+    feedback_channel: str
+    created_at: datetime
+    due_at: datetime | None
+    sla_paused_at: datetime | None
+    closed_at: datetime | None
+    resolution: str
+    sla_met: bool | None
+
+
+class EventOut(Schema):
+    kind: str
+    at: datetime
+    by: str | None
+    from_status: str
+    to_status: str
+    body: str
+    channel: str
+
+
+class CaseDetailOut(CaseOut):
+    events: list[EventOut]
+
+
+class CasePage(Schema):
+    results: list[CaseOut]
+    next_offset: int | None
+
+
+class ContactPage(Schema):
+    results: list[ContactOut]
+    next_offset: int | None
+
+
+class NoteIn(StrictSchema):
+    body: Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class MessageIn(StrictSchema):
+    body: Annotated[str, Field(min_length=1, max_length=20_000)]
+    direction: DirectionName
+    channel: ChannelName
+
+
+class StatusIn(StrictSchema):
+    status: StatusName
+    note: Annotated[str, Field(max_length=20_000)] = ""
+    resolution: Annotated[str, Field(max_length=20_000)] = ""
+
+
+class ForwardIn(StrictSchema):
+    department: Code
+    note: Annotated[str, Field(max_length=20_000)] = ""
+
+
+class CaseTypeOut(Schema):
+    code: str
+    name: str
+    department: str
+    first_line_may_close: bool
+    response_time_hours: float
+    routine: str
+
+
+class DepartmentOut(Schema):
+    code: str
+    name: str
+
+
+def case_out(case: Case) -> dict[str, object]:
+    return {
+        "reference": case.reference,
+        "case_type": case.case_type.code,
+        "status": case.status,
+        "priority": case.priority,
+        "department": case.department.code,
+        "handler": case.handler.username if case.handler else None,
+        "resident_id": case.resident_id,
+        "subject": case.subject,
+        "description": case.description,
+        "feedback_channel": case.feedback_channel,
+        "created_at": case.created_at,
+        "due_at": case.due_at,
+        "sla_paused_at": case.sla_paused_at,
+        "closed_at": case.closed_at,
+        "resolution": case.resolution,
+        "sla_met": case.sla_met,
+    }
+
+
+def event_out(event: CaseEvent) -> dict[str, object]:
+    return {
+        "kind": event.kind,
+        "at": event.at,
+        "by": event.by.username if event.by else None,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "body": event.body,
+        "channel": event.channel,
+    }
+
+
+def contact_out(contact: Contact) -> dict[str, object]:
+    return {
+        "id": contact.pk,
+        "channel": contact.channel,
+        "direction": contact.direction,
+        "outcome": contact.outcome,
+        "started_at": contact.started_at,
+        "ended_at": contact.ended_at,
+        "agent": contact.agent.username if contact.agent else None,
+        "resident_id": contact.resident_id,
+        "case_type": contact.case_type.code if contact.case_type else None,
+        "summary": contact.summary,
+        "case_reference": contact.case.reference if contact.case else None,
+    }
+
+
+def _case_type(code: str | None, field: str = "case_type") -> CaseType | None:
+    if code is None:
+        return None
+    found = CaseType.objects.select_related("department").filter(code=code).first()
+    if found is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({field: [_("No case type has the code “%(code)s”.") % {"code": code}]})
+    return found
+
+
+def _department(code: str | None) -> Department | None:
+    if code is None:
+        return None
+    found = Department.objects.filter(code=code).first()
+    if found is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"department": [_("No department has the code “%(code)s”.") % {"code": code}]})
+    return found
+
+
+def _resident(request: HttpRequest, resident_id: int | None):  # type: ignore[no-untyped-def]
+    if resident_id is None:
+        return None
+    try:
+        return resident_get(user=request.user, resident_id=resident_id)
+    except Exception:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"resident_id": [_("No such resident.")]}) from None
+
+
+def _page(items: list, limit: int, offset: int) -> tuple[list, int | None]:  # type: ignore[type-arg]
+    more = len(items) > limit
+    return items[:limit], (offset + limit if more else None)
+
+
+@contact_router.post("", response={201: ContactOut}, summary="Log a contact")
+def contact_create(request: HttpRequest, payload: ContactIn):  # type: ignore[no-untyped-def]
+    """Log one interaction. `forwarded` opens a case; `linked` joins `case_reference`."""
+    case = None
+    if payload.case_reference:
+        case = selectors.case_get(user=request.user, reference=payload.case_reference)
+    draft = services.ContactDraft(
+        channel=payload.channel,
+        outcome=payload.outcome,
+        direction=payload.direction,
+        summary=payload.summary,
+        resident=_resident(request, payload.resident_id),
+        case_type=_case_type(payload.case_type),
+        started_at=payload.started_at,
+        ended_at=payload.ended_at,
+        case=case,
+        subject=payload.subject,
+        priority=payload.priority,
+        feedback_channel=payload.feedback_channel or "",
+        department=_department(payload.department),
+    )
+    contact = services.contact_log(draft=draft, by=request.user)
+    return 201, contact_out(contact)
+
+
+class ContactQuery(Schema):
+    resident_id: int | None = None
+    agent: Annotated[str, Field(max_length=150)] | None = None
+    channel: ChannelName | None = None
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    q: Annotated[str, Field(max_length=200)] | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
+@contact_router.get("", response=ContactPage, summary="Search contacts")
+def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: ignore[no-untyped-def]
+    contacts = selectors.contacts_visible_to(request.user).select_related("agent", "case_type", "case")
+    if filters.resident_id:
+        contacts = contacts.filter(resident_id=filters.resident_id)
+    if filters.agent:
+        contacts = contacts.filter(agent__username=filters.agent)
+    if filters.channel:
+        contacts = contacts.filter(channel=filters.channel)
+    if filters.since:
+        contacts = contacts.filter(started_at__gte=filters.since)
+    if filters.until:
+        contacts = contacts.filter(started_at__lt=filters.until)
+    if filters.q:
+        contacts = contacts.filter(summary__icontains=filters.q)
+    rows = list(contacts.order_by("-started_at", "-id")[filters.offset : filters.offset + filters.limit + 1])
+    rows, next_offset = _page(rows, filters.limit, filters.offset)
+    return {"results": [contact_out(c) for c in rows], "next_offset": next_offset}
+
+
+@case_router.post("", response={201: CaseOut}, summary="Open a case")
+def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+
+    from kontakt.accounts.selectors import may_log_contacts
+
+    if not may_log_contacts(request.user):
+        raise PermissionDenied(_("You may not open cases."))
+    case_type = _case_type(payload.case_type)
+    assert case_type is not None
+    draft = services.CaseDraft(
+        case_type=case_type,
+        subject=payload.subject,
+        description=payload.description,
+        resident=_resident(request, payload.resident_id),
+        priority=payload.priority,
+        feedback_channel=payload.feedback_channel or "",
+        department=_department(payload.department),
+    )
+    case = services.case_create(draft=draft, by=request.user)
+    return 201, case_out(case)
+
+
+class CaseQuery(Schema):
+    status: Annotated[str, Field(max_length=100, description="Comma-separated statuses")] | None = None
+    case_type: Code | None = None
+    department: Code | None = None
+    handler: Annotated[str, Field(max_length=150)] | None = None
+    resident_id: int | None = None
+    due_before: AwareDatetime | None = None
+    due_after: AwareDatetime | None = None
+    overdue: bool = False
+    q: Annotated[str, Field(max_length=200, description="Words or a case reference")] | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
+@case_router.get("", response=CasePage, summary="Search and filter cases")
+def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[no-untyped-def]
+    statuses = [s.strip() for s in filters.status.split(",") if s.strip()] if filters.status else None
+    if statuses:
+        unknown = [s for s in statuses if s not in {"new", "open", "waiting", "forwarded", "closed"}]
+        if unknown:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"status": [_("Unknown status: %(s)s.") % {"s": ", ".join(unknown)}]})
+    handler_id = None
+    if filters.handler:
+        from kontakt.accounts.models import User
+
+        handler_id = User.objects.filter(username=filters.handler).values_list("pk", flat=True).first() or -1
+    cases = selectors.case_search(
+        user=request.user,
+        filters=selectors.CaseFilter(
+            status=statuses,
+            case_type=filters.case_type,
+            department=filters.department,
+            handler_id=handler_id,
+            resident_id=filters.resident_id,
+            due_before=filters.due_before,
+            due_after=filters.due_after,
+            overdue_at=timezone.now() if filters.overdue else None,
+            text=filters.q,
+        ),
+    )
+    rows = list(cases[filters.offset : filters.offset + filters.limit + 1])
+    rows, next_offset = _page(rows, filters.limit, filters.offset)
+    return {"results": [case_out(c) for c in rows], "next_offset": next_offset}
+
+
+@case_router.get("/{reference}", response=CaseDetailOut, summary="Read a case with its timeline")
+def case_detail(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
+    case = selectors.case_get(user=request.user, reference=reference[:40])
+    return {**case_out(case), "events": [event_out(e) for e in selectors.case_timeline(case=case)]}
+
+
+@case_router.post("/{reference}/notes", response={201: EventOut}, summary="Add an internal note")
+def case_note(request: HttpRequest, reference: str, payload: NoteIn):  # type: ignore[no-untyped-def]
+    case = selectors.case_get(user=request.user, reference=reference[:40])
+    return 201, event_out(services.case_add_note(case=case, body=payload.body, by=request.user))
+
+
+@case_router.post("/{reference}/messages", response={201: EventOut}, summary="Add a message")
+def case_message(request: HttpRequest, reference: str, payload: MessageIn):  # type: ignore[no-untyped-def]
+    """A message to (`out`) or from (`in`) the resident; one from a waiting resident reopens."""
+    case = selectors.case_get(user=request.user, reference=reference[:40])
+    event = services.case_add_message(
+        case=case, body=payload.body, direction=payload.direction, channel=payload.channel, by=request.user
+    )
+    return 201, event_out(event)
+
+
+@case_router.post("/{reference}/status", response=CaseOut, summary="Change the status")
+def case_status(request: HttpRequest, reference: str, payload: StatusIn):  # type: ignore[no-untyped-def]
+    """Move along the transition table; `closed` needs a `resolution`."""
+    case = selectors.case_get(user=request.user, reference=reference[:40])
+    case = services.case_change_status(
+        case=case, to_status=payload.status, by=request.user, note=payload.note, resolution=payload.resolution
+    )
+    return case_out(selectors.case_get(user=request.user, reference=case.reference))
+
+
+@case_router.post("/{reference}/forward", response=CaseOut, summary="Forward to a department")
+def case_forward(request: HttpRequest, reference: str, payload: ForwardIn):  # type: ignore[no-untyped-def]
+    case = selectors.case_get(user=request.user, reference=reference[:40])
+    department = _department(payload.department)
+    assert department is not None
+    services.case_forward(case=case, department=department, by=request.user, note=payload.note)
+    return case_out(get_object_or_404(Case.objects.select_related("case_type", "department", "handler"), pk=case.pk))
+
+
+@meta_router.get("/case-types", response=list[CaseTypeOut], summary="Active case types")
+def case_type_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "department": t.department.code,
+            "first_line_may_close": t.first_line_may_close,
+            "response_time_hours": t.response_time.total_seconds() / 3600,
+            "routine": t.routine,
+        }
+        for t in selectors.case_types_active()
+    ]
+
+
+@meta_router.get("/departments", response=list[DepartmentOut], summary="Departments")
+def department_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(Department.objects.filter(active=True).values("code", "name"))

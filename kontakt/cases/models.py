@@ -1,0 +1,360 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from kontakt.core.case_status import CaseStatus
+from kontakt.residents.models import FeedbackChannel
+
+
+class CaseType(models.Model):
+    """A category of matter, with its owner, SLA and the routine an agent follows."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("owning department"),
+        on_delete=models.PROTECT,
+        related_name="case_types",
+    )
+    answer_group = models.ForeignKey(
+        "directory.AnswerGroup",
+        verbose_name=_("answer group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_types",
+    )
+    first_line_may_close = models.BooleanField(
+        _("first line may close at first contact"), default=True
+    )
+    response_time = models.DurationField(
+        _("response time (business hours)"),
+        default=timedelta(hours=24),
+        help_text=_("Counted in opening hours, e.g. 16:00:00 for two working days of 8 hours."),
+    )
+    routine = models.TextField(_("routine shown to the agent"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("case type")
+        verbose_name_plural = _("case types")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(response_time__gt=timedelta(0)), name="casetype_positive_sla"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+STATUS_LABELS = {
+    CaseStatus.NEW: _("New"),
+    CaseStatus.OPEN: _("Open"),
+    CaseStatus.WAITING: _("Waiting for resident"),
+    CaseStatus.FORWARDED: _("Forwarded"),
+    CaseStatus.CLOSED: _("Closed"),
+}
+STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
+
+
+class CaseReferenceCounter(models.Model):
+    """The last case number handed out per prefix and year; numbers are never reused."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="case_counter_unique")
+        ]
+
+
+class Case(models.Model):
+    """A matter that outlives a contact: type, owner, SLA, timeline."""
+
+    reference = models.CharField(_("reference"), max_length=24, unique=True, editable=False)
+    case_type = models.ForeignKey(
+        CaseType, verbose_name=_("case type"), on_delete=models.PROTECT, related_name="cases"
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=STATUS_CHOICES, default=CaseStatus.NEW.value
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    answer_group = models.ForeignKey(
+        "directory.AnswerGroup",
+        verbose_name=_("responsible answer group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_cases",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    feedback_channel = models.CharField(
+        _("feedback channel"),
+        max_length=20,
+        choices=FeedbackChannel.choices,
+        default=FeedbackChannel.PHONE,
+    )
+    created_at = models.DateTimeField(_("created"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="created_cases",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("SLA clock paused"), null=True, blank=True)
+    sla_remaining = models.DurationField(_("SLA time left when paused"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    sla_met = models.BooleanField(_("closed within SLA"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"], name="case_queue"),
+            models.Index(fields=["resident", "status"], name="case_resident_status"),
+            models.Index(fields=["status", "due_at"], name="case_status_due"),
+            models.Index(fields=["handler", "status"], name="case_handler_status"),
+            models.Index(fields=["created_at"], name="case_created"),
+            models.Index(fields=["case_type", "created_at"], name="case_type_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in CaseStatus]), name="case_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.CLOSED.value) | Q(closed_at__isnull=False),
+                name="case_closed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("created_at")),
+                name="case_closed_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def case_status(self) -> CaseStatus:
+        return CaseStatus(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CaseStatus.CLOSED.value
+
+
+class CaseEventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    STATUS = "status", _("Status changed")
+    NOTE = "note", _("Internal note")
+    MESSAGE_IN = "message_in", _("Message from resident")
+    MESSAGE_OUT = "message_out", _("Message to resident")
+    ASSIGNED = "assigned", _("Assigned")
+    FORWARDED = "forwarded", _("Forwarded")
+    ATTACHMENT = "attachment", _("Attachment")
+    CONTACT = "contact", _("Contact linked")
+    SLA_PAUSED = "sla_paused", _("SLA clock paused")
+    SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
+    CLOSED = "closed", _("Closed")
+
+
+class CaseEvent(models.Model):
+    """One entry in a case's timeline; never changed once written."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The due time this event set, if it set one (created, SLA resumed)."""
+        value = self.data.get("due_at") if isinstance(self.data, dict) else None
+        return datetime.fromisoformat(value) if value else None
+
+    @property
+    def remaining_hours(self) -> float | None:
+        """Business hours left on the SLA clock when it was paused."""
+        seconds = self.data.get("remaining_seconds") if isinstance(self.data, dict) else None
+        return round(seconds / 3600, 1) if seconds is not None else None
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"cases/{instance.case.created_at:%Y/%m}/{instance.case.reference}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a case: a scanned letter, a photo, a decision."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WEB_FORM = "web_form", _("Web form")
+    CHAT = "chat", _("Chat")
+    SMS = "sms", _("SMS")
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Visit")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class Outcome(models.TextChoices):
+    CLOSED = "closed", _("Closed at first contact")
+    CLOSED_WITH_ORDER = "closed_order", _("Closed, order sent on")
+    FORWARDED = "forwarded", _("Forwarded to a department")
+    LINKED = "linked", _("Linked to an open case")
+
+
+class Contact(models.Model):
+    """One interaction with a resident on any channel."""
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.INBOUND
+    )
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    case_type = models.ForeignKey(
+        CaseType,
+        verbose_name=_("case type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["started_at"], name="contact_started"),
+            models.Index(fields=["agent", "started_at"], name="contact_agent_started"),
+            models.Index(fields=["resident", "started_at"], name="contact_resident_started"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="contact_ended_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["closed", "closed_order"]) | Q(case__isnull=False),
+                name="contact_forward_has_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"

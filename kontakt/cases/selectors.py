@@ -1,0 +1,192 @@
+"""Reads of cases and contacts, with access control applied once, here.
+
+A user of a center role (agent, second line, switchboard, supervisor, administrator) sees
+every case; a department handler or department contact sees only their department's cases.
+Every view and API handler reads cases through these functions.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import (
+    may_work_any_case,
+    sees_all_departments,
+    user_roles,
+    works_department_only,
+)
+from kontakt.core.case_status import CaseStatus, parse_case_reference
+
+from .models import Case, CaseEvent, CaseType, Contact
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Every case the user may read."""
+    if sees_all_departments(user):
+        return Case.objects.all()
+    if works_department_only(user) and user.department_id:
+        return Case.objects.filter(department_id=user.department_id)
+    return Case.objects.none()
+
+
+def may_work_case(user: User, case: Case) -> bool:
+    """Whether the user may change the case: status, notes, messages, handler."""
+    if may_work_any_case(user):
+        return True
+    return works_department_only(user) and case.department_id == user.department_id
+
+
+def may_close_at_first_contact(user: User, case_type: CaseType | None) -> bool:
+    """First line may close a contact at first contact only where the case type allows it."""
+    if case_type is None or case_type.first_line_may_close:
+        return True
+    return may_work_any_case(user)
+
+
+def case_get(*, user: User, reference: str) -> Case:
+    """One case by reference, if the user may read it; otherwise 404 (no hint it exists)."""
+    case = (
+        cases_visible_to(user)
+        .select_related("case_type", "resident", "department", "handler", "answer_group")
+        .filter(reference__iexact=reference.strip())
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """The filters of a case search; None means no filter."""
+
+    status: list[str] | None = None
+    case_type: str | None = None
+    department: str | None = None
+    handler_id: int | None = None
+    resident_id: int | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    overdue_at: datetime | None = None
+    text: str | None = None
+
+
+def case_search(*, user: User, filters: CaseFilter) -> QuerySet[Case]:
+    """Cases the user may read that match every given filter, newest first."""
+    cases = cases_visible_to(user)
+    if filters.status:
+        cases = cases.filter(status__in=filters.status)
+    if filters.case_type:
+        cases = cases.filter(case_type__code=filters.case_type)
+    if filters.department:
+        cases = cases.filter(department__code=filters.department)
+    if filters.handler_id:
+        cases = cases.filter(handler_id=filters.handler_id)
+    if filters.resident_id:
+        cases = cases.filter(resident_id=filters.resident_id)
+    if filters.due_before:
+        cases = cases.filter(due_at__lt=filters.due_before)
+    if filters.due_after:
+        cases = cases.filter(due_at__gte=filters.due_after)
+    if filters.overdue_at:
+        cases = cases.filter(due_at__lt=filters.overdue_at).exclude(status=CaseStatus.CLOSED)
+    if filters.text and filters.text.strip():
+        cases = case_text_filter(cases, filters.text)
+    return cases.select_related("case_type", "department", "handler", "resident").order_by(
+        "-created_at", "-id"
+    )
+
+
+# Must stay identical to the expression of the case_document index (cases migration 0002).
+CASE_DOCUMENT_SQL = "to_tsvector('simple'::regconfig, subject || ' ' || description)"
+
+
+def case_text_filter(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Cases whose reference, subject or description match the words of `text`."""
+    text = text.strip()
+    if parse_case_reference(text):
+        return cases.filter(reference__iexact=text)
+    words = [word for word in _search_words(text) if word]
+    if not words:
+        return cases.none()
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"{word}:*" for word in words)
+        return cases.filter(
+            id__in=RawSQL(
+                f"SELECT id FROM cases_case WHERE {CASE_DOCUMENT_SQL} @@ to_tsquery('simple', %s)",
+                [query],
+            )
+        )
+    if connection.vendor == "sqlite":
+        match = " ".join(f'"{w}"*' for w in words)
+        return cases.filter(
+            id__in=RawSQL("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [match])
+        )
+    condition = Q()
+    for word in words:
+        condition &= Q(subject__icontains=word) | Q(description__icontains=word)
+    return cases.filter(condition)
+
+
+def _search_words(text: str) -> list[str]:
+    """The words of a search, lower-cased, punctuation dropped (safe for FTS syntax)."""
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
+    return cleaned.split()[:8]
+
+
+def department_queue(*, user: User, department_id: int | None = None) -> QuerySet[Case]:
+    """Open cases of a department, oldest due first: what a handler works through."""
+    cases = cases_visible_to(user).exclude(status=CaseStatus.CLOSED)
+    if department_id is None and works_department_only(user):
+        department_id = user.department_id
+    if department_id is not None:
+        cases = cases.filter(department_id=department_id)
+    return cases.select_related("case_type", "handler", "resident").order_by(
+        "due_at", "created_at"
+    )
+
+
+def open_cases_of_resident(*, user: User, resident_id: int) -> QuerySet[Case]:
+    """The resident's open cases, so new information joins one instead of a duplicate."""
+    return (
+        cases_visible_to(user)
+        .filter(resident_id=resident_id)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("case_type", "department")
+        .order_by("-created_at")
+    )
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("by").order_by("at", "id")
+
+
+def contacts_visible_to(user: User) -> QuerySet[Contact]:
+    """Contacts the user may read: all for the center, their department's cases' otherwise."""
+    if sees_all_departments(user):
+        return Contact.objects.all()
+    if works_department_only(user) and user.department_id:
+        return Contact.objects.filter(case__department_id=user.department_id)
+    return Contact.objects.none()
+
+
+def contacts_of_resident(*, user: User, resident_id: int, limit: int = 10) -> list[Contact]:
+    return list(
+        contacts_visible_to(user)
+        .filter(resident_id=resident_id)
+        .select_related("case_type", "agent", "case")
+        .order_by("-started_at")[:limit]
+    )
+
+
+def case_types_active() -> QuerySet[CaseType]:
+    return CaseType.objects.filter(active=True).select_related("department").order_by("name")
+
+
+def has_any_role(user: User) -> bool:
+    return bool(user_roles(user))

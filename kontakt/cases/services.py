@@ -1,0 +1,594 @@
+"""Writes of contacts and cases. Checks run first and fail loudly; then one change is made.
+
+Every service takes keyword arguments, runs in one transaction and writes the case's
+timeline itself: nothing happens in signals or save().
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import handlers_in, is_in, may_log_contacts
+from kontakt.core.business_hours import OpeningHours
+from kontakt.core.case_status import (
+    CaseStatus,
+    IllegalTransition,
+    SlaClock,
+    check_transition,
+    format_case_reference,
+    sla_clock_running,
+    sla_pause,
+    sla_resume,
+    sla_start,
+)
+from kontakt.directory.models import Department
+from kontakt.directory.selectors import opening_hours
+from kontakt.residents.models import FeedbackChannel, Resident
+
+from .models import (
+    STATUS_LABELS,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseReferenceCounter,
+    CaseType,
+    Channel,
+    Contact,
+    Direction,
+    Outcome,
+    Priority,
+)
+from .selectors import may_close_at_first_contact, may_work_case
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _require_work(user: User, case: Case) -> None:
+    if not may_work_case(user, case):
+        raise PermissionDenied(_("You may not change this case."))
+
+
+def _event(case: Case, kind: str, *, at: datetime, by: User | None, **fields: object) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, at=at, by=by, **fields)
+
+
+def case_reference_next(*, year: int) -> str:
+    """The next case reference of the year; the counter only grows, so none is reused."""
+    prefix = settings.KONTAKT["CASE_REFERENCE_PREFIX"]
+    counter, _created = CaseReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
+    CaseReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return format_case_reference(prefix, year, counter.last)
+
+
+def handler_next(*, department: Department, now: datetime) -> User | None:
+    """The department's handler who is in and waited longest since their last case."""
+    local_day = timezone.localdate(now)
+    candidates = handlers_in(department_id=department.pk, on=local_day).order_by(
+        F("last_assigned_at").asc(nulls_first=True), "id"
+    )
+    handler = candidates.select_for_update().first()
+    if handler is not None:
+        User.objects.filter(pk=handler.pk).update(last_assigned_at=now)
+    return handler
+
+
+def _auto_assign(case: Case, *, now: datetime, by: User | None) -> None:
+    if not case.department.auto_assign:
+        return
+    handler = handler_next(department=case.department, now=now)
+    if handler is None:
+        return
+    case.handler = handler
+    case.save(update_fields=["handler", "updated_at"])
+    _event(
+        case,
+        CaseEventKind.ASSIGNED,
+        at=now,
+        by=by,
+        body=str(handler),
+        data={"handler_id": handler.pk, "automatic": True},
+    )
+
+
+@dataclass(frozen=True)
+class CaseDraft:
+    """What an agent or an integration gives to open a case."""
+
+    case_type: CaseType
+    subject: str
+    description: str = ""
+    resident: Resident | None = None
+    priority: int = Priority.NORMAL
+    feedback_channel: str = ""
+    department: Department | None = None
+
+
+def _check_draft(draft: CaseDraft) -> None:
+    errors: dict[str, list[str]] = {}
+    if not draft.case_type.active:
+        errors["case_type"] = [_("This case type is no longer in use.")]
+    if not draft.subject.strip():
+        errors["subject"] = [_("Write what the case is about.")]
+    elif len(draft.subject) > 200:
+        errors["subject"] = [_("The subject can have at most 200 characters.")]
+    if draft.priority not in Priority.values:
+        errors["priority"] = [_("Choose a priority from the list.")]
+    if draft.feedback_channel and draft.feedback_channel not in FeedbackChannel.values:
+        errors["feedback_channel"] = [_("Choose a feedback channel from the list.")]
+    if draft.department is not None and not draft.department.active:
+        errors["department"] = [_("This department no longer takes cases.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def case_create(
+    *, draft: CaseDraft, by: User | None, now: datetime | None = None, hours: OpeningHours | None = None
+) -> Case:
+    """Open a case with its reference, its SLA due time and the first timeline entry."""
+    _check_draft(draft)
+    now = _now(now)
+    hours = hours or opening_hours()
+    clock = sla_start(at=now, response_time=draft.case_type.response_time, hours=hours)
+    department = draft.department or draft.case_type.department
+    with transaction.atomic():
+        case = Case.objects.create(
+            reference=case_reference_next(year=timezone.localdate(now).year),
+            case_type=draft.case_type,
+            resident=draft.resident,
+            status=CaseStatus.NEW,
+            priority=draft.priority,
+            department=department,
+            answer_group=draft.case_type.answer_group,
+            subject=draft.subject.strip(),
+            description=draft.description.strip(),
+            feedback_channel=draft.feedback_channel
+            or (draft.resident.preferred_channel if draft.resident else FeedbackChannel.PHONE),
+            created_at=now,
+            created_by=by,
+            due_at=clock.due_at,
+        )
+        _event(
+            case,
+            CaseEventKind.CREATED,
+            at=now,
+            by=by,
+            to_status=CaseStatus.NEW,
+            data={"due_at": clock.due_at.isoformat() if clock.due_at else None},
+        )
+        _auto_assign(case, now=now, by=by)
+    return case
+
+
+def _apply_status(
+    case: Case,
+    *,
+    to_status: CaseStatus,
+    by: User | None,
+    now: datetime,
+    hours: OpeningHours,
+    body: str = "",
+) -> None:
+    """Move a case to a status, stopping or starting its SLA clock; the caller saves."""
+    from_status = case.case_status
+    try:
+        check_transition(from_status, to_status)
+    except IllegalTransition as error:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A case cannot go from “%(from)s” to “%(to)s”.")
+                    % {"from": STATUS_LABELS[from_status], "to": STATUS_LABELS[to_status]}
+                ]
+            }
+        ) from error
+    was_running = sla_clock_running(from_status)
+    runs = sla_clock_running(to_status)
+    clock = SlaClock(due_at=case.due_at, paused_at=case.sla_paused_at, remaining=case.sla_remaining)
+    case.status = to_status
+    _event(case, CaseEventKind.STATUS, at=now, by=by, from_status=from_status, to_status=to_status, body=body)
+    if to_status == CaseStatus.CLOSED:
+        case.closed_at = now
+        if was_running:
+            case.sla_met = case.due_at is None or now <= case.due_at
+        else:
+            case.sla_met = (case.sla_remaining or timedelta(0)) > timedelta(0)
+        return
+    if from_status == CaseStatus.CLOSED:
+        case.closed_at = None
+        case.sla_met = None
+        case.resolution = ""
+    if was_running and not runs and clock.due_at is not None:
+        paused = sla_pause(clock, at=now, hours=hours)
+        case.due_at, case.sla_paused_at, case.sla_remaining = None, paused.paused_at, paused.remaining
+        _event(
+            case,
+            CaseEventKind.SLA_PAUSED,
+            at=now,
+            by=by,
+            data={"remaining_seconds": int(paused.remaining.total_seconds()) if paused.remaining else 0},
+        )
+    elif runs and not was_running and clock.remaining is not None:
+        resumed = sla_resume(clock, at=now, hours=hours)
+        case.due_at, case.sla_paused_at, case.sla_remaining = resumed.due_at, None, None
+        _event(
+            case,
+            CaseEventKind.SLA_RESUMED,
+            at=now,
+            by=by,
+            data={"due_at": resumed.due_at.isoformat() if resumed.due_at else None},
+        )
+
+
+def case_change_status(
+    *,
+    case: Case,
+    to_status: str,
+    by: User,
+    note: str = "",
+    resolution: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Change a case's status along the transition table; closing needs a resolution."""
+    _require_work(by, case)
+    try:
+        target = CaseStatus(to_status)
+    except ValueError as error:
+        raise ValidationError({"status": [_("Unknown status.")]}) from error
+    if target == CaseStatus.CLOSED and not resolution.strip():
+        raise ValidationError({"resolution": [_("Write how the case was resolved.")]})
+    now = _now(now)
+    hours = opening_hours()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _apply_status(case, to_status=target, by=by, now=now, hours=hours, body=note.strip())
+        if target == CaseStatus.CLOSED:
+            case.resolution = resolution.strip()
+            _event(
+                case,
+                CaseEventKind.CLOSED,
+                at=now,
+                by=by,
+                body=case.resolution,
+                data={"sla_met": case.sla_met},
+            )
+        if target == CaseStatus.OPEN and case.handler_id is None:
+            case.handler = by
+        case.save()
+    if target == CaseStatus.CLOSED:
+        from .tasks import notify_resident_case_closed
+
+        transaction.on_commit(lambda: notify_resident_case_closed.enqueue(case_id=case.pk))
+    return case
+
+
+def case_take(*, case: Case, by: User, now: datetime | None = None) -> Case:
+    """A handler takes a case from the queue; new or forwarded cases become open."""
+    _require_work(by, case)
+    now = _now(now)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == CaseStatus.CLOSED:
+            raise ValidationError({"status": [_("A closed case cannot be taken.")]})
+        case.handler = by
+        _event(case, CaseEventKind.ASSIGNED, at=now, by=by, body=str(by), data={"handler_id": by.pk})
+        if case.status in (CaseStatus.NEW, CaseStatus.FORWARDED):
+            _apply_status(case, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
+        case.save()
+    return case
+
+
+def case_assign(*, case: Case, handler: User | None, by: User, now: datetime | None = None) -> Case:
+    """Give a case to a handler of its department, or back to the department's queue."""
+    _require_work(by, case)
+    if handler is not None and handler.department_id != case.department_id:
+        raise ValidationError({"handler": [_("The handler must belong to the case's department.")]})
+    now = _now(now)
+    with transaction.atomic():
+        case.handler = handler
+        case.save(update_fields=["handler", "updated_at"])
+        _event(
+            case,
+            CaseEventKind.ASSIGNED,
+            at=now,
+            by=by,
+            body=str(handler) if handler else _("Back to the department's queue"),
+            data={"handler_id": handler.pk if handler else None},
+        )
+    return case
+
+
+def case_forward(
+    *, case: Case, department: Department, by: User, note: str = "", now: datetime | None = None
+) -> Case:
+    """Send a case to a department's queue; the department may assign it automatically."""
+    if not (may_log_contacts(by) or may_work_case(by, case)):
+        raise PermissionDenied(_("You may not forward this case."))
+    if not department.active:
+        raise ValidationError({"department": [_("This department no longer takes cases.")]})
+    now = _now(now)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
+        if case.status != CaseStatus.FORWARDED:
+            _apply_status(case, to_status=CaseStatus.FORWARDED, by=by, now=now, hours=opening_hours())
+        case.department = department
+        case.handler = None
+        case.save()
+        _event(
+            case,
+            CaseEventKind.FORWARDED,
+            at=now,
+            by=by,
+            body=note.strip(),
+            data={"department_id": department.pk, "department": department.name},
+        )
+        _auto_assign(case, now=now, by=by)
+    return case
+
+
+def case_add_note(*, case: Case, body: str, by: User, now: datetime | None = None) -> CaseEvent:
+    """An internal note on the case's timeline; residents never see it."""
+    _require_work_or_front_line(by, case)
+    if not body.strip():
+        raise ValidationError({"body": [_("Write the note.")]})
+    with transaction.atomic():
+        event = _event(case, CaseEventKind.NOTE, at=_now(now), by=by, body=body.strip())
+        Case.objects.filter(pk=case.pk).update(updated_at=_now(now))
+    return event
+
+
+def _require_work_or_front_line(user: User, case: Case) -> None:
+    if not (may_work_case(user, case) or may_log_contacts(user)):
+        raise PermissionDenied(_("You may not change this case."))
+
+
+def case_add_message(
+    *,
+    case: Case,
+    body: str,
+    direction: str,
+    channel: str,
+    by: User | None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """A message to or from the resident. A reply from a waiting resident restarts the clock."""
+    if by is not None:
+        _require_work_or_front_line(by, case)
+    errors: dict[str, list[str]] = {}
+    if not body.strip():
+        errors["body"] = [_("Write the message.")]
+    if direction not in Direction.values:
+        errors["direction"] = [_("Choose whether the message is to or from the resident.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Choose a channel from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    now = _now(now)
+    inbound = direction == Direction.INBOUND
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        kind = CaseEventKind.MESSAGE_IN if inbound else CaseEventKind.MESSAGE_OUT
+        event = _event(case, kind, at=now, by=by, body=body.strip(), channel=channel)
+        if inbound and case.status in (CaseStatus.WAITING, CaseStatus.CLOSED):
+            # New information from the resident reopens the matter it belongs to.
+            _apply_status(case, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
+        case.save()
+    if not inbound and channel == Channel.EMAIL:
+        from .tasks import send_case_message
+
+        transaction.on_commit(lambda: send_case_message.enqueue(event_id=event.pk))
+    return event
+
+
+def case_attach(*, case: Case, upload: UploadedFile, by: User, now: datetime | None = None) -> Attachment:
+    """Attach a file within the configured size and type limits."""
+    _require_work_or_front_line(by, case)
+    limits = settings.KONTAKT
+    if upload.size is None or upload.size > limits["ATTACHMENT_MAX_BYTES"]:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limits["ATTACHMENT_MAX_BYTES"] // 2**20}]}
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in limits["ATTACHMENT_CONTENT_TYPES"]:
+        raise ValidationError({"file": [_("Files of this type cannot be attached.")]})
+    now = _now(now)
+    name = (upload.name or "file")[-200:]
+    with transaction.atomic():
+        attachment = Attachment(
+            case=case, name=name, content_type=content_type, size=upload.size, uploaded_by=by
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        _event(case, CaseEventKind.ATTACHMENT, at=now, by=by, body=name, data={"attachment_id": attachment.pk})
+    return attachment
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    """What an agent logs about one interaction."""
+
+    channel: str
+    outcome: str
+    summary: str = ""
+    direction: str = Direction.INBOUND
+    resident: Resident | None = None
+    case_type: CaseType | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    # For outcome "linked": the open case the contact joins.
+    case: Case | None = None
+    # For outcome "forwarded": the case to open (department defaults to the case type's).
+    subject: str = ""
+    priority: int = Priority.NORMAL
+    feedback_channel: str = ""
+    department: Department | None = None
+
+
+def _check_contact(draft: ContactDraft, by: User) -> None:
+    errors: dict[str, list[str]] = {}
+    if draft.channel not in Channel.values:
+        errors["channel"] = [_("Choose a channel from the list.")]
+    if draft.direction not in Direction.values:
+        errors["direction"] = [_("Choose inbound or outbound.")]
+    if draft.outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose an outcome from the list.")]
+    if draft.started_at and draft.ended_at and draft.ended_at < draft.started_at:
+        errors["ended_at"] = [_("The contact cannot end before it started.")]
+    if draft.case_type is not None and not draft.case_type.active:
+        errors["case_type"] = [_("This case type is no longer in use.")]
+    if draft.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER):
+        if not may_close_at_first_contact(by, draft.case_type):
+            errors["outcome"] = [
+                _("First line may not close “%(type)s” at first contact; forward it.")
+                % {"type": draft.case_type}
+            ]
+    if draft.outcome == Outcome.FORWARDED and draft.case_type is None:
+        errors["case_type"] = [_("Choose the case type of the case to open.")]
+    if draft.outcome == Outcome.LINKED:
+        if draft.case is None:
+            errors["case"] = [_("Choose the open case this contact belongs to.")]
+        elif draft.case.status == CaseStatus.CLOSED:
+            errors["case"] = [_("This case is closed; open a new one.")]
+        elif draft.resident is not None and draft.case.resident_id not in (None, draft.resident.pk):
+            errors["case"] = [_("This case belongs to another resident.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -> Contact:
+    """Log a contact; forwarding opens a case, linking joins an open one, in one transaction."""
+    if not may_log_contacts(by):
+        raise PermissionDenied(_("You may not log contacts."))
+    _check_contact(draft, by)
+    now = _now(now)
+    started = draft.started_at or now
+    with transaction.atomic():
+        case = draft.case
+        if draft.outcome == Outcome.FORWARDED:
+            assert draft.case_type is not None
+            summary_line = draft.summary.strip().splitlines()[0] if draft.summary.strip() else ""
+            case = case_create(
+                draft=CaseDraft(
+                    case_type=draft.case_type,
+                    subject=(draft.subject.strip() or summary_line or str(draft.case_type))[:200],
+                    description=draft.summary,
+                    resident=draft.resident,
+                    priority=draft.priority,
+                    feedback_channel=draft.feedback_channel,
+                    department=draft.department,
+                ),
+                by=by,
+                now=now,
+            )
+            case = case_forward(
+                case=case, department=draft.department or draft.case_type.department, by=by, now=now
+            )
+        elif draft.outcome != Outcome.LINKED:
+            case = None
+        contact = Contact.objects.create(
+            channel=draft.channel,
+            direction=draft.direction,
+            started_at=started,
+            ended_at=draft.ended_at or now,
+            agent=by,
+            resident=draft.resident,
+            case_type=draft.case_type or (case.case_type if case else None),
+            summary=draft.summary.strip(),
+            outcome=draft.outcome,
+            case=case,
+        )
+        if draft.outcome == Outcome.LINKED and case is not None:
+            _event(
+                case,
+                CaseEventKind.CONTACT,
+                at=now,
+                by=by,
+                body=contact.summary,
+                channel=contact.channel,
+                data={"contact_id": contact.pk},
+            )
+            if case.status == CaseStatus.WAITING and draft.direction == Direction.INBOUND:
+                locked = Case.objects.select_for_update().get(pk=case.pk)
+                _apply_status(locked, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
+                locked.save()
+    return contact
+
+
+def handler_absence_set(
+    *,
+    user: User,
+    start: datetime | None,
+    until: datetime | None,
+    substitute: User | None,
+    by: User,
+) -> User:
+    """Mark a staff user out of office (or back in) and name a substitute."""
+    if by.pk != user.pk and not by.is_superuser:
+        raise PermissionDenied(_("You may only change your own absence."))
+    errors: dict[str, list[str]] = {}
+    if start and until and until < start:
+        errors["out_of_office_until"] = [_("The absence cannot end before it starts.")]
+    if substitute is not None and substitute.pk == user.pk:
+        errors["substitute"] = [_("You cannot be your own substitute.")]
+    if errors:
+        raise ValidationError(errors)
+    user.out_of_office_from = start
+    user.out_of_office_until = until
+    user.substitute = substitute
+    user.save(update_fields=["out_of_office_from", "out_of_office_until", "substitute"])
+    return user
+
+
+def cases_of_absent_handlers_reassign(*, now: datetime | None = None) -> int:
+    """Give open cases of handlers who are out today to their substitute, or back to the queue.
+
+    A substitute who is out too is skipped; without one the case goes back to its
+    department's queue, where automatic assignment picks a handler who is in.
+    """
+    from kontakt.accounts.selectors import staff_absent
+
+    now = _now(now)
+    today = timezone.localdate(now)
+    moved = 0
+    for handler in staff_absent(on=today).select_related("substitute"):
+        substitute = handler.substitute
+        if substitute is not None and not is_in(substitute, on=today):
+            substitute = None
+        open_cases = (
+            Case.objects.filter(handler=handler)
+            .exclude(status=CaseStatus.CLOSED)
+            .select_related("department")
+        )
+        for case in open_cases:
+            with transaction.atomic():
+                target = substitute if substitute and substitute.department_id == case.department_id else None
+                case.handler = target
+                case.save(update_fields=["handler", "updated_at"])
+                _event(
+                    case,
+                    CaseEventKind.ASSIGNED,
+                    at=now,
+                    by=None,
+                    body=(
+                        _("%(handler)s is out of office; given to %(substitute)s")
+                        % {"handler": handler, "substitute": target}
+                        if target
+                        else _("%(handler)s is out of office; back to the queue") % {"handler": handler}
+                    ),
+                    data={"handler_id": target.pk if target else None, "absent_id": handler.pk},
+                )
+                if target is None:
+                    _auto_assign(case, now=now, by=None)
+            moved += 1
+    return moved

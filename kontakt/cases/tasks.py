@@ -1,0 +1,61 @@
+"""Background work of cases: telling residents what happened, on their chosen channel."""
+
+import logging
+
+from django.core.mail import send_mail
+from django.tasks import task
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kontakt.residents.models import FeedbackChannel
+
+from .models import Case, CaseEvent, CaseEventKind
+
+logger = logging.getLogger(__name__)
+
+
+def _resident_email(case: Case) -> str | None:
+    if case.resident is None:
+        return None
+    email = case.resident.emails.order_by("id").first()
+    return email.address if email else None
+
+
+@task(queue_name="notifications")
+def notify_resident_case_closed(*, case_id: int) -> str:
+    """E-mail the resident the resolution of their case when they chose e-mail."""
+    case = Case.objects.select_related("resident").get(pk=case_id)
+    address = _resident_email(case)
+    if case.feedback_channel != FeedbackChannel.EMAIL or address is None:
+        return "not-by-email"
+    language = case.resident.preferred_language if case.resident else "sv"
+    with translation.override(language or "sv"):
+        subject = _("Your case %(reference)s is closed") % {"reference": case.reference}
+        body = _("Hello,\n\nYour case %(reference)s, “%(subject)s”, is closed.\n\n%(resolution)s\n") % {
+            "reference": case.reference,
+            "subject": case.subject,
+            "resolution": case.resolution,
+        }
+    send_mail(subject, body, None, [address])
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.MESSAGE_OUT,
+        at=case.closed_at or case.updated_at,
+        channel="email",
+        body=body,
+        data={"to": address, "automatic": True},
+    )
+    return "sent"
+
+
+@task(queue_name="notifications")
+def send_case_message(*, event_id: int) -> str:
+    """Send a message written on a case to the resident by e-mail."""
+    event = CaseEvent.objects.select_related("case__resident").get(pk=event_id)
+    address = _resident_email(event.case)
+    if address is None:
+        logger.warning("Case %s has no e-mail address for message %s", event.case.reference, event_id)
+        return "no-address"
+    subject = f"{event.case.reference}: {event.case.subject}"
+    send_mail(subject, event.body, None, [address])
+    return "sent"

@@ -1,0 +1,15 @@
+"""The `kontakt` command: Django's management commands and Kontakt's own."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kontakt.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kontakt", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure-Python core: computation with no Django import."""

@@ -1,0 +1,1 @@
+"""The demo: a fictional municipality with two months of traffic."""

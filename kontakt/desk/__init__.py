@@ -1,0 +1,1 @@
+"""The agent desktop and the department queue: the staff pages."""

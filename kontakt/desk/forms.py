@@ -1,0 +1,84 @@
+"""Forms of the staff pages: they parse and translate; services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kontakt.cases.models import Channel, Outcome, Priority
+from kontakt.directory.models import Department
+from kontakt.residents.models import FeedbackChannel, ResidentKind
+
+
+class ResidentSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, phone, e-mail, identity number or case reference"), max_length=200)
+
+
+class ContactForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    case_type = forms.CharField(label=_("Case type"), max_length=200, required=False)
+    summary = forms.CharField(label=_("What was it about?"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    case_reference = forms.CharField(required=False, max_length=24)
+    department = forms.ModelChoiceField(
+        label=_("Forward to"), queryset=Department.objects.filter(active=True), required=False, to_field_name="code"
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+    resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ResidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ResidentKind.choices, initial=ResidentKind.PERSON)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    identity_number = forms.CharField(label=_("National identity number"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=[("sv", _("Swedish")), ("nb", _("Norwegian Bokmål")), ("en", _("English")), ("ar", _("Arabic")), ("so", _("Somali")), ("fi", _("Finnish"))],
+        initial="sv",
+    )
+    preferred_channel = forms.ChoiceField(label=_("Preferred feedback channel"), choices=FeedbackChannel.choices, initial=FeedbackChannel.PHONE)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("out", _("To the resident")), ("in", _("From the resident"))], initial="out"
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("open", _("Open")), ("waiting", _("Waiting for resident")), ("closed", _("Closed"))],
+    )
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000)
+    note = forms.CharField(required=False, max_length=20_000)
+
+
+class ForwardForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(active=True), to_field_name="code"
+    )
+    note = forms.CharField(label=_("Note to the department"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=20_000)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+
+class AbsenceForm(forms.Form):
+    out_of_office_from = forms.DateField(label=_("Out of office from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    out_of_office_until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=None, required=False)
+
+    def __init__(self, *args, colleagues=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["substitute"].queryset = colleagues

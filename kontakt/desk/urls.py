@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("desk/", views.desk, name="desk"),
+    path("desk/contacts/", views.contact_log, name="contact_log"),
+    path("residents/new/", views.resident_new, name="resident_new"),
+    path("queue/", views.queue, name="queue"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/<str:reference>/", views.case_detail, name="case"),
+    path("cases/<str:reference>/take/", views.case_take, name="case_take"),
+    path("cases/<str:reference>/notes/", views.case_note, name="case_note"),
+    path("cases/<str:reference>/messages/", views.case_message, name="case_message"),
+    path("cases/<str:reference>/status/", views.case_status, name="case_status"),
+    path("cases/<str:reference>/forward/", views.case_forward, name="case_forward"),
+    path("cases/<str:reference>/attachments/", views.case_attach, name="case_attach"),
+    path("me/absence/", views.absence, name="absence"),
+]

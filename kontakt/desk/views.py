@@ -1,0 +1,392 @@
+"""Staff pages: the agent desktop, the department queue and the case page.
+
+Each view parses a form, calls one service or selector, and renders. Access control is in
+the selectors and services; a view only asks whether the user has a staff role at all.
+"""
+
+from functools import wraps
+from typing import Any, Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import (
+    is_staff_user,
+    may_log_contacts,
+    sees_all_departments,
+    works_department_only,
+)
+from kontakt.cases import selectors as case_selectors
+from kontakt.cases import services as case_services
+from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
+from kontakt.core.case_status import parse_case_reference
+from kontakt.directory.models import Department
+from kontakt.residents import selectors as resident_selectors
+from kontakt.residents import services as resident_services
+
+from . import forms
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(view: View) -> View:
+    """Signed in, with at least one staff role; anything finer is the selectors' business."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_staff_user(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def front_line_required(view: View) -> View:
+    @staff_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_log_contacts(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def apply_errors(form: Any, error: ValidationError) -> None:
+    """Show a service's field errors on the form (unknown fields at the top)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for item in errors:
+                for message in item.messages:
+                    form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    if may_log_contacts(request.user):
+        return redirect("desk:desk")
+    return redirect("desk:queue")
+
+
+@front_line_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The agent desktop: search, the resident's panel, and the contact form."""
+    query = request.GET.get("q", "").strip()[:200]
+    resident = None
+    if request.GET.get("resident"):
+        try:
+            resident = resident_selectors.resident_get(user=request.user, resident_id=int(request.GET["resident"]))
+        except ValueError:
+            resident = None
+    context = _desk_context(request, query=query, resident=resident)
+    template = "desk/_search_results.html" if request.headers.get("HX-Request") and query else "desk/desk.html"
+    return render(request, template, context)
+
+
+def _desk_context(request: HttpRequest, *, query: str, resident: Any, form: Any = None) -> dict[str, Any]:
+    user = request.user
+    results: list[Any] = []
+    case_hit = None
+    if query:
+        if parse_case_reference(query):
+            case_hit = case_selectors.case_search(user=user, filters=case_selectors.CaseFilter(text=query)).first()
+        results = resident_selectors.resident_find(user=user, query=query)
+    context: dict[str, Any] = {
+        "query": query,
+        "results": results,
+        "case_hit": case_hit,
+        "resident": resident,
+        "case_types": list(case_selectors.case_types_active()),
+        "departments": Department.objects.filter(active=True),
+        "outcomes": Outcome.choices,
+        "now": timezone.now(),
+        "form": form or forms.ContactForm(initial={"resident": resident.pk if resident else None}),
+        "recent_contacts": case_selectors.contacts_visible_to(user)
+        .filter(agent=user)
+        .select_related("resident", "case_type", "case")
+        .order_by("-started_at")[:8],
+    }
+    if resident is not None:
+        context["identity_number"] = resident_selectors.identity_number_shown(user=user, resident=resident)
+        context["open_cases"] = list(case_selectors.open_cases_of_resident(user=user, resident_id=resident.pk))
+        context["last_contacts"] = case_selectors.contacts_of_resident(user=user, resident_id=resident.pk)
+        resident_services.resident_access_log(resident=resident, user=user, what="desk")
+    return context
+
+
+def _case_type_from(text: str) -> CaseType | None:
+    text = text.strip()
+    if not text:
+        return None
+    found = CaseType.objects.filter(active=True).filter(Q(code=text) | Q(name__iexact=text)).first()
+    if found is None:
+        raise ValidationError({"case_type": [_("Choose a case type from the list.")]})
+    return found
+
+
+@front_line_required
+@require_POST
+def contact_log(request: HttpRequest) -> HttpResponse:
+    form = forms.ContactForm(request.POST)
+    resident = None
+    if request.POST.get("resident"):
+        try:
+            resident = resident_selectors.resident_get(user=request.user, resident_id=int(request.POST["resident"]))
+        except ValueError:
+            resident = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = None
+            if data["outcome"] == Outcome.LINKED and data["case_reference"]:
+                case = case_selectors.case_get(user=request.user, reference=data["case_reference"])
+            draft = case_services.ContactDraft(
+                channel=data["channel"],
+                outcome=data["outcome"],
+                summary=data["summary"],
+                resident=resident,
+                case_type=_case_type_from(data["case_type"]),
+                case=case,
+                priority=data["priority"],
+                department=data["department"],
+            )
+            contact = case_services.contact_log(draft=draft, by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if contact.case is not None and data["outcome"] == Outcome.FORWARDED:
+                messages.success(
+                    request,
+                    _("Contact logged; case %(ref)s forwarded to %(dept)s.")
+                    % {"ref": contact.case.reference, "dept": contact.case.department},
+                )
+            else:
+                messages.success(request, _("Contact logged."))
+            target = reverse("desk:desk")
+            if resident is not None:
+                target += f"?resident={resident.pk}"
+            return HttpResponseRedirect(target)
+    context = _desk_context(request, query="", resident=resident, form=form)
+    return render(request, "desk/desk.html", context, status=400)
+
+
+@front_line_required
+def resident_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ResidentForm(request.POST or None, initial={"name": request.GET.get("name", "")[:200]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        draft = resident_services.ResidentDraft(
+            name=data["name"],
+            kind=data["kind"],
+            identity_number=data["identity_number"],
+            phones=[data["phone"]],
+            emails=[data["email"]],
+            street_address=data["street_address"],
+            postal_code=data["postal_code"],
+            city=data["city"],
+            preferred_language=data["preferred_language"],
+            preferred_channel=data["preferred_channel"],
+        )
+        try:
+            resident = resident_services.resident_create(draft=draft, by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Resident registered."))
+            return redirect(f"{reverse('desk:desk')}?resident={resident.pk}")
+    return render(request, "desk/resident_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The department queue, oldest due first; overdue cases stand out."""
+    user = request.user
+    department = None
+    if works_department_only(user):
+        department = user.department
+    elif request.GET.get("department"):
+        department = Department.objects.filter(code=request.GET["department"][:60]).first()
+    cases = case_selectors.department_queue(user=user, department_id=department.pk if department else None)
+    scope = request.GET.get("scope", "all")
+    if scope == "mine":
+        cases = cases.filter(handler=user)
+    elif scope == "unassigned":
+        cases = cases.filter(handler__isnull=True)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "department": department,
+        "departments": Department.objects.filter(active=True) if sees_all_departments(user) else [],
+        "scope": scope,
+        "now": timezone.now(),
+    }
+    return render(request, "desk/queue.html", context)
+
+
+@staff_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    return render(request, "desk/case.html", _case_context(request, case))
+
+
+def _case_context(request: HttpRequest, case: Any, **form_overrides: Any) -> dict[str, Any]:
+    user = request.user
+    handlers = User.objects.filter(department=case.department, is_active=True, groups__name="handler").distinct()
+    context = {
+        "case": case,
+        "events": case_selectors.case_timeline(case=case),
+        "attachments": case.attachments.all(),
+        "contacts": case.contacts.select_related("agent").order_by("-started_at")[:20],
+        "may_work": case_selectors.may_work_case(user, case),
+        "may_forward": may_log_contacts(user) or case_selectors.may_work_case(user, case),
+        "handlers": handlers,
+        "now": timezone.now(),
+        "note_form": forms.NoteForm(),
+        "message_form": forms.MessageForm(initial={"channel": case.feedback_channel if case.feedback_channel in ("email", "sms", "letter", "phone") else "email"}),
+        "status_form": forms.StatusForm(),
+        "forward_form": forms.ForwardForm(initial={"department": case.department.code}),
+        "attachment_form": forms.AttachmentForm(),
+        "identity_number": resident_selectors.identity_number_shown(user=user, resident=case.resident) if case.resident else "",
+    }
+    context.update(form_overrides)
+    return context
+
+
+def _case_action(request: HttpRequest, reference: str, form_class: Any, form_name: str, act: Callable[[Any, dict[str, Any]], str]) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    form = form_class(request.POST, request.FILES) if request.FILES else form_class(request.POST)
+    if form.is_valid():
+        try:
+            message = act(case, form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect("desk:case", reference=case.reference)
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    return render(request, "desk/case.html", _case_context(request, case, **{form_name: form}), status=400)
+
+
+@staff_required
+@require_POST
+def case_take(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    try:
+        case_services.case_take(case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You took %(ref)s.") % {"ref": case.reference})
+    return redirect("desk:case", reference=case.reference)
+
+
+@staff_required
+@require_POST
+def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case: Any, data: dict[str, Any]) -> str:
+        case_services.case_add_note(case=case, body=data["body"], by=request.user)
+        return _("Note added.")
+
+    return _case_action(request, reference, forms.NoteForm, "note_form", act)
+
+
+@staff_required
+@require_POST
+def case_message(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case: Any, data: dict[str, Any]) -> str:
+        case_services.case_add_message(case=case, body=data["body"], direction=data["direction"], channel=data["channel"], by=request.user)
+        return _("Message added.")
+
+    return _case_action(request, reference, forms.MessageForm, "message_form", act)
+
+
+@staff_required
+@require_POST
+def case_status(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case: Any, data: dict[str, Any]) -> str:
+        case_services.case_change_status(case=case, to_status=data["status"], by=request.user, resolution=data["resolution"], note=data["note"])
+        return _("Case closed.") if data["status"] == CaseStatus.CLOSED else _("Status changed.")
+
+    return _case_action(request, reference, forms.StatusForm, "status_form", act)
+
+
+@staff_required
+@require_POST
+def case_forward(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case: Any, data: dict[str, Any]) -> str:
+        case_services.case_forward(case=case, department=data["department"], by=request.user, note=data["note"])
+        return _("Forwarded to %(dept)s.") % {"dept": data["department"]}
+
+    return _case_action(request, reference, forms.ForwardForm, "forward_form", act)
+
+
+@staff_required
+@require_POST
+def case_attach(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case: Any, data: dict[str, Any]) -> str:
+        case_services.case_attach(case=case, upload=data["file"], by=request.user)
+        return _("File attached.")
+
+    return _case_action(request, reference, forms.AttachmentForm, "attachment_form", act)
+
+
+@staff_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Search over the cases the user may read."""
+    query = request.GET.get("q", "").strip()[:200]
+    status = request.GET.get("status", "")
+    filters = case_selectors.CaseFilter(text=query or None, status=[status] if status in {s.value for s in CaseStatus} else None)
+    cases = case_selectors.case_search(user=request.user, filters=filters)
+    rows = list(cases[:51])
+    return render(
+        request,
+        "desk/case_list.html",
+        {
+            "cases": rows[:50],
+            "more": len(rows) > 50,
+            "query": query,
+            "status": status,
+            "status_choices": STATUS_CHOICES,
+            "now": timezone.now(),
+        },
+    )
+
+
+@staff_required
+def absence(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    colleagues = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if user.department_id:
+        colleagues = colleagues.filter(department_id=user.department_id)
+    form = forms.AbsenceForm(
+        request.POST or None,
+        colleagues=colleagues,
+        initial={"out_of_office_from": user.out_of_office_from, "out_of_office_until": user.out_of_office_until, "substitute": user.substitute},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_services.handler_absence_set(
+                user=user, start=data["out_of_office_from"], until=data["out_of_office_until"], substitute=data["substitute"], by=user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            moved = case_services.cases_of_absent_handlers_reassign()
+            messages.success(request, _("Absence saved.") + (" " + _("%(n)d open cases were handed on.") % {"n": moved} if moved else ""))
+            return redirect("desk:absence")
+    return render(request, "desk/absence.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,1 @@
+"""Departments, units, answer groups, opening hours and closed days."""

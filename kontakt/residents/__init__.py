@@ -1,0 +1,1 @@
+"""Residents: the people and organisations who contact the city."""

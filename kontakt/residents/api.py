@@ -1,0 +1,81 @@
+"""API handlers for residents."""
+
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+
+from . import selectors, services
+from .models import Resident
+
+router = Router(tags=["residents"])
+
+
+class ResidentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Literal["person", "organisation"] = "person"
+    identity_number: Annotated[str, Field(max_length=20)] = ""
+    phones: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=10)] = []
+    emails: Annotated[list[Annotated[str, Field(max_length=254)]], Field(max_length=10)] = []
+    street_address: Annotated[str, Field(max_length=200)] = ""
+    postal_code: Annotated[str, Field(max_length=20)] = ""
+    city: Annotated[str, Field(max_length=100)] = ""
+    preferred_language: Annotated[str, Field(max_length=10)] = "sv"
+    preferred_channel: Literal["phone", "email", "sms", "letter", "my_pages"] = "phone"
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    identity_number: str = Field(description="Masked unless the caller's role may see it")
+    phones: list[str]
+    emails: list[str]
+    street_address: str
+    postal_code: str
+    city: str
+    preferred_language: str
+    preferred_channel: str
+
+
+class ResidentQuery(Schema):
+    q: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def resident_out(request: HttpRequest, resident: Resident) -> dict[str, object]:
+    return {
+        "id": resident.pk,
+        "name": resident.name,
+        "kind": resident.kind,
+        "identity_number": selectors.identity_number_shown(user=request.user, resident=resident),
+        "phones": [p.number for p in resident.phones.all()],
+        "emails": [e.address for e in resident.emails.all()],
+        "street_address": resident.street_address,
+        "postal_code": resident.postal_code,
+        "city": resident.city,
+        "preferred_language": resident.preferred_language,
+        "preferred_channel": resident.preferred_channel,
+    }
+
+
+@router.post("", response={201: ResidentOut}, summary="Register a resident")
+def resident_create(request: HttpRequest, payload: ResidentIn):  # type: ignore[no-untyped-def]
+    resident = services.resident_create(draft=services.ResidentDraft(**payload.dict()), by=request.user)
+    return 201, resident_out(request, resident)
+
+
+@router.get("", response=list[ResidentOut], summary="Find residents")
+def resident_list(request: HttpRequest, filters: Query[ResidentQuery]):  # type: ignore[no-untyped-def]
+    """By name, phone number, e-mail address or identity number."""
+    found = selectors.resident_find(user=request.user, query=filters.q)
+    return [resident_out(request, r) for r in found]
+
+
+@router.get("/{int:resident_id}", response=ResidentOut, summary="Read a resident")
+def resident_detail(request: HttpRequest, resident_id: int):  # type: ignore[no-untyped-def]
+    resident = selectors.resident_get(user=request.user, resident_id=resident_id)
+    services.resident_access_log(resident=resident, user=request.user, what="api")
+    return resident_out(request, resident)

@@ -1,0 +1,84 @@
+"""Reads of residents, with access control applied here."""
+
+import re
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import (
+    may_see_identity_number,
+    sees_all_departments,
+    works_department_only,
+)
+from kontakt.core.identity import IdentityCountry, mask_identity_number
+
+from .models import Resident
+
+
+def normalize_phone(raw: str) -> str:
+    """A phone number as digits with a country prefix: '070-123 45 67' -> '+46701234567'."""
+    digits = re.sub(r"[^\d+]", "", raw.strip())
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("+"):
+        return "+" + re.sub(r"\D", "", digits)
+    digits = re.sub(r"\D", "", digits)
+    if digits.startswith("0") and len(digits) >= 8:
+        return "+46" + digits[1:]
+    if len(digits) == 8:  # Norwegian numbers have eight digits and no trunk prefix
+        return "+47" + digits
+    return digits
+
+
+def residents_visible_to(user: User) -> QuerySet[Resident]:
+    """Residents the user may read: all for the center, their department's residents else."""
+    if sees_all_departments(user):
+        return Resident.objects.all()
+    if works_department_only(user) and user.department_id:
+        return Resident.objects.filter(cases__department_id=user.department_id).distinct()
+    return Resident.objects.none()
+
+
+def resident_get(*, user: User, resident_id: int) -> Resident:
+    resident = residents_visible_to(user).filter(pk=resident_id).first()
+    if resident is None:
+        raise Http404("No such resident.")
+    return resident
+
+
+def resident_find(*, user: User, query: str, limit: int = 20) -> list[Resident]:
+    """Residents matching a name, phone number, e-mail or identity number."""
+    query = query.strip()
+    if not query:
+        return []
+    residents = residents_visible_to(user)
+    digits = re.sub(r"\D", "", query)
+    condition = Q()
+    if "@" in query:
+        condition = Q(emails__address__iexact=query.lower())
+    elif digits and len(digits) >= 6 and len(digits) >= len(query.replace(" ", "")) - 3:
+        condition = Q(phones__number=normalize_phone(query)) | Q(identity_number=digits)
+        if len(digits) == 10:  # YYMMDDNNNN: the stored form has the century
+            condition |= Q(identity_number__endswith=digits)
+    else:
+        for word in query.split()[:4]:
+            condition &= Q(name__icontains=word)
+    return list(
+        residents.filter(condition)
+        .prefetch_related("phones", "emails")
+        .distinct()
+        .order_by("name")[:limit]
+    )
+
+
+def identity_number_shown(*, user: User, resident: Resident) -> str:
+    """The identity number as this user may see it: whole, or masked."""
+    if not resident.identity_number:
+        return ""
+    country = IdentityCountry(resident.identity_country)
+    if may_see_identity_number(user):
+        from kontakt.core.identity import format_identity_number
+
+        return format_identity_number(resident.identity_number, country)
+    return mask_identity_number(resident.identity_number, country)
