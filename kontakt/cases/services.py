@@ -75,9 +75,10 @@ def case_reference_next(*, year: int) -> str:
 def handler_next(*, department: Department, now: datetime) -> User | None:
     """The department's handler who is in and waited longest since their last case."""
     local_day = timezone.localdate(now)
-    candidates = handlers_in(department_id=department.pk, on=local_day).order_by(
-        F("last_assigned_at").asc(nulls_first=True), "id"
-    )
+    # PostgreSQL refuses FOR UPDATE with DISTINCT, so lock the rows the subquery finds.
+    candidates = User.objects.filter(
+        pk__in=handlers_in(department_id=department.pk, on=local_day).values("pk")
+    ).order_by(F("last_assigned_at").asc(nulls_first=True), "id")
     handler = candidates.select_for_update().first()
     if handler is not None:
         User.objects.filter(pk=handler.pk).update(last_assigned_at=now)
@@ -134,9 +135,18 @@ def _check_draft(draft: CaseDraft) -> None:
 
 
 def case_create(
-    *, draft: CaseDraft, by: User | None, now: datetime | None = None, hours: OpeningHours | None = None
+    *,
+    draft: CaseDraft,
+    by: User | None,
+    now: datetime | None = None,
+    hours: OpeningHours | None = None,
+    forward: bool = False,
 ) -> Case:
-    """Open a case with its reference, its SLA due time and the first timeline entry."""
+    """Open a case with its reference, SLA due time and first timeline entry.
+
+    With `forward`, the case goes straight to its department's queue (status forwarded),
+    as when an agent forwards a contact; the department may then assign it automatically.
+    """
     _check_draft(draft)
     now = _now(now)
     hours = hours or opening_hours()
@@ -167,6 +177,16 @@ def case_create(
             to_status=CaseStatus.NEW,
             data={"due_at": clock.due_at.isoformat() if clock.due_at else None},
         )
+        if forward:
+            _apply_status(case, to_status=CaseStatus.FORWARDED, by=by, now=now, hours=hours)
+            case.save(update_fields=["status", "updated_at"])
+            _event(
+                case,
+                CaseEventKind.FORWARDED,
+                at=now,
+                by=by,
+                data={"department_id": department.pk, "department": department.name},
+            )
         _auto_assign(case, now=now, by=by)
     return case
 
@@ -490,9 +510,7 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
                 ),
                 by=by,
                 now=now,
-            )
-            case = case_forward(
-                case=case, department=draft.department or draft.case_type.department, by=by, now=now
+                forward=True,
             )
         elif draft.outcome != Outcome.LINKED:
             case = None
@@ -518,10 +536,12 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
                 channel=contact.channel,
                 data={"contact_id": contact.pk},
             )
-            if case.status == CaseStatus.WAITING and draft.direction == Direction.INBOUND:
+            if draft.direction == Direction.INBOUND:
+                # Decide on the stored status, not on the caller's copy of the case.
                 locked = Case.objects.select_for_update().get(pk=case.pk)
-                _apply_status(locked, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
-                locked.save()
+                if locked.status == CaseStatus.WAITING:
+                    _apply_status(locked, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
+                    locked.save()
     return contact
 
 

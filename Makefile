@@ -1,0 +1,42 @@
+# Kontakt: one command to run the demo, one to run the tests.
+.PHONY: demo test install install-dev lint format typecheck test-sqlite test-postgres run worker bench-quick
+
+demo: install            ## Install everything, seed the demo municipality and serve it on :8000
+	.venv/bin/kontakt demo
+
+test: install-dev        ## Install everything and run lint, type checks and the suite on SQLite and PostgreSQL
+	scripts/test
+
+install:
+	scripts/bootstrap
+
+install-dev:
+	scripts/bootstrap --dev
+
+lint: install-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install-dev
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+typecheck: install-dev
+	.venv/bin/mypy kontakt/core
+	.venv/bin/lint-imports
+
+test-sqlite: install-dev
+	scripts/test --sqlite-only
+
+test-postgres: install-dev
+	scripts/test --postgres-only
+
+run: install             ## Serve without seeding (production-like settings come from the environment)
+	.venv/bin/kontakt migrate --no-input
+	.venv/bin/kontakt runserver 127.0.0.1:8000
+
+worker: install          ## A task worker: the database queue by default, RQ when REDIS_URL is set
+	.venv/bin/kontakt worker
+
+bench-quick: install-dev
+	for script in bench/*.py; do .venv/bin/python $$script --quick || exit 1; done

@@ -1,0 +1,191 @@
+"""The fictional municipality of the demo: Sjöstad kommun, its departments and case types."""
+
+from datetime import time, timedelta
+
+DEMO_PASSWORD = "kontakt-demo"
+
+# (code, name, auto_assign, units)
+DEPARTMENTS = [
+    ("stadsbyggnad", "Stadsbyggnadsförvaltningen", False, ["Bygglov", "Lantmäteri"]),
+    ("trafik", "Trafikkontoret", True, ["Parkering", "Gata och vinterväghållning"]),
+    ("avfall-vatten", "Avfall och vatten", True, ["Avfall", "Vatten och avlopp"]),
+    ("forskola-skola", "Förskola och skola", False, ["Förskoleplacering", "Skolskjuts"]),
+    ("aldreomsorg", "Äldreomsorgen", True, ["Hemtjänst", "Biståndsbedömning"]),
+    ("ekonomi", "Ekonomiservice", False, ["Kundfakturor"]),
+    ("kommunledning", "Kommunledningskontoret", False, ["Synpunkter och klagomål"]),
+]
+
+# (code, name, language)
+ANSWER_GROUPS = [
+    ("bygga-bo", "Bygga och bo", ""),
+    ("trafik", "Trafik och parkering", ""),
+    ("avfall-vatten", "Avfall och vatten", ""),
+    ("forskola-skola", "Förskola och skola", ""),
+    ("aldreomsorg", "Äldreomsorg", ""),
+    ("allmant", "Allmänt", ""),
+    ("arabiska", "Arabiska", "ar"),
+]
+
+# (code, name, department, answer group, first line may close, SLA hours, routine, weight)
+CASE_TYPES = [
+    ("bygglov-fraga", "Bygglov – fråga om ansökan", "stadsbyggnad", "bygga-bo", True, 16,
+     "Fråga efter fastighetsbeteckning. Hänvisa till e-tjänsten Bygglov. Om ärendenummer finns: läs status i ärendet och svara.", 8),
+    ("bygglov-komplettering", "Bygglov – komplettering", "stadsbyggnad", "bygga-bo", False, 24,
+     "Ta emot kompletteringen, notera ärendenummer och skicka vidare till handläggaren.", 3),
+    ("parkeringstillstand", "Parkeringstillstånd boende", "trafik", "trafik", True, 8,
+     "Boendeparkering söks i e-tjänsten. Kontrollera folkbokföringsadress i området.", 9),
+    ("felparkering", "Felparkering och flyttning av fordon", "trafik", "trafik", True, 8,
+     "Akut hinder: ring parkeringsövervakningen. Annars skapa ärende med plats och registreringsnummer.", 4),
+    ("snorojning", "Snöröjning och halkbekämpning", "trafik", "trafik", False, 4,
+     "Notera exakt plats. Huvudgator prioriteras; gång- och cykelvägar inom 6 timmar efter snöfall.", 6),
+    ("gatubelysning", "Trasig gatubelysning", "trafik", "trafik", False, 24,
+     "Be om stolpnummer eller närmaste adress.", 3),
+    ("sophamtning-missad", "Missad sophämtning", "avfall-vatten", "avfall-vatten", True, 8,
+     "Kontrollera hämtdag för adressen. Om kärlet stod ute: skapa ärende till entreprenören.", 10),
+    ("avfallsabonnemang", "Avfallsabonnemang och kärlbyte", "avfall-vatten", "avfall-vatten", True, 16,
+     "Byte av kärlstorlek görs i e-tjänsten. Delat kärl kräver ansökan från båda fastighetsägarna.", 5),
+    ("vattenlacka", "Vattenläcka eller vattenavbrott", "avfall-vatten", "avfall-vatten", False, 2,
+     "Akut: koppla till jouren utanför öppettid. Notera adress och om vatten tränger in i hus.", 2),
+    ("forskoleplats", "Förskoleplats – ansökan och besked", "forskola-skola", "forskola-skola", True, 16,
+     "Ansökan görs i e-tjänsten senast fyra månader före önskat startdatum.", 7),
+    ("skolskjuts", "Skolskjuts", "forskola-skola", "forskola-skola", False, 16,
+     "Kontrollera avstånd och årskurs. Ansökan om särskilda skäl går till handläggare.", 3),
+    ("hemtjanst", "Hemtjänst – ansökan och frågor", "aldreomsorg", "aldreomsorg", False, 8,
+     "Ansökan om hemtjänst går till biståndshandläggare. Fråga om brådskande behov.", 5),
+    ("faktura", "Faktura från kommunen", "ekonomi", "allmant", True, 24,
+     "Läs fakturanummer. Anstånd och avbetalning beslutas av Ekonomiservice.", 6),
+    ("synpunkt-klagomal", "Synpunkter och klagomål", "kommunledning", "allmant", False, 40,
+     "Registrera synpunkten ordagrant. Fråga om invånaren vill ha svar och hur.", 4),
+    ("allman-fraga", "Allmän fråga", "kommunledning", "allmant", True, 24,
+     "Svara med hjälp av kunskapsbanken; hänvisa till rätt förvaltning vid behov.", 14),
+]
+
+# Mon–Thu 08:00–16:30, Fri 08:00–15:00 (lunch is staffed).
+OPENING_HOURS = [(day, time(8, 0), time(16, 30)) for day in range(4)] + [(4, time(8, 0), time(15, 0))]
+
+# (username, first name, last name, roles, department code, languages)
+STAFF = [
+    ("agent1", "Anna", "Lindqvist", ["agent"], None, ["sv", "en"]),
+    ("agent2", "Mohammed", "Haddad", ["agent"], None, ["sv", "ar", "en"]),
+    ("agent3", "Sara", "Nilsson", ["agent"], None, ["sv", "fi"]),
+    ("agent4", "Johan", "Berg", ["agent"], None, ["sv", "nb"]),
+    ("agent5", "Amina", "Warsame", ["agent"], None, ["sv", "so", "en"]),
+    ("agent6", "Erik", "Holm", ["agent"], None, ["sv"]),
+    ("second1", "Lena", "Forsberg", ["second_line"], None, ["sv", "en"]),
+    ("second2", "Per", "Ekström", ["second_line"], None, ["sv"]),
+    ("switch1", "Karin", "Sjöberg", ["switchboard"], None, ["sv", "en"]),
+    ("switch2", "Ali", "Rahimi", ["switchboard"], None, ["sv", "fa"]),
+    ("handler.bygg", "Maria", "Eklund", ["handler"], "stadsbyggnad", ["sv"]),
+    ("handler.trafik", "Oskar", "Lund", ["handler"], "trafik", ["sv"]),
+    ("handler.trafik2", "Fatima", "Yilmaz", ["handler"], "trafik", ["sv", "tr"]),
+    ("handler.avfall", "Nils", "Åberg", ["handler"], "avfall-vatten", ["sv"]),
+    ("handler.avfall2", "Elin", "Dahl", ["handler"], "avfall-vatten", ["sv"]),
+    ("handler.skola", "Sofia", "Strand", ["handler"], "forskola-skola", ["sv", "en"]),
+    ("handler.aldre", "Birgitta", "Holmgren", ["handler"], "aldreomsorg", ["sv"]),
+    ("handler.ekonomi", "Jonas", "Wikström", ["handler"], "ekonomi", ["sv"]),
+    ("handler.kansli", "Ingrid", "Lindberg", ["handler"], "kommunledning", ["sv", "en"]),
+    ("contact.avfall", "Henrik", "Sandberg", ["department_contact"], "avfall-vatten", ["sv"]),
+    ("contact.bygg", "Eva", "Blom", ["department_contact"], "stadsbyggnad", ["sv"]),
+    ("supervisor", "Camilla", "Norén", ["supervisor"], None, ["sv", "en"]),
+    ("admin", "Admin", "Kontakt", ["administrator"], None, ["sv", "en"]),
+]
+
+FIRST_NAMES = [
+    "Astrid", "Björn", "Cecilia", "David", "Elsa", "Fredrik", "Gunilla", "Hassan", "Ida", "Jakob",
+    "Kerstin", "Lars", "Maja", "Noah", "Olivia", "Pia", "Rasmus", "Saga", "Tove", "Ulf",
+    "Vera", "William", "Yasmin", "Zeynep", "Agnes", "Bo", "Dalia", "Emil", "Frida", "Gustav",
+    "Hanna", "Isak", "Jenny", "Karl", "Linnea", "Magnus", "Nora", "Omar", "Petra", "Robin",
+    "Signe", "Tor", "Ebba", "Leo", "Alva", "Hugo", "Ingvild", "Kristian", "Sigrid", "Håkon",
+]
+LAST_NAMES = [
+    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
+    "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson",
+    "Jönsson", "Lindberg", "Jakobsson", "Magnusson", "Olofsson", "Lindström", "Lindqvist",
+    "Ali", "Mohamed", "Hussein", "Haugen", "Johansen", "Hansen", "Olsen", "Berntsen",
+]
+STREETS = [
+    "Storgatan", "Kyrkogatan", "Sjövägen", "Skolgatan", "Björkvägen", "Hamngatan", "Torget",
+    "Ekbacken", "Norra vägen", "Strandpromenaden", "Tallstigen", "Verkstadsgatan",
+]
+ORGANISATIONS = [
+    "Sjöstads Bygg AB", "Bostadsrättsföreningen Måsen", "Café Hamnen", "Sjöstad Taxi AB",
+    "Föreningen Sjöstads IF", "Ekbackens samfällighet", "Hantverkarna i Sjöstad HB",
+]
+
+# What residents ask about, per case type: (subject, what the agent writes).
+QUESTIONS = {
+    "bygglov-fraga": [
+        ("Behövs bygglov för altan?", "Frågar om altan på 25 kvm behöver bygglov. Hänvisad till e-tjänsten och reglerna för attefallsåtgärder."),
+        ("Status på bygglovsansökan", "Vill veta när beslut om bygglov för garage kommer."),
+        ("Bygglov för plank", "Planerar plank mot gatan, 1,8 m högt. Frågar om krav på grannes medgivande."),
+    ],
+    "bygglov-komplettering": [
+        ("Komplettering med ritningar", "Har skickat in fasadritningar som komplettering till bygglov för tillbyggnad."),
+        ("Nybyggnadskarta saknas", "Handläggaren har begärt nybyggnadskarta; invånaren undrar hur den beställs."),
+    ],
+    "parkeringstillstand": [
+        ("Boendeparkering efter flytt", "Har flyttat inom zon C och vill flytta sitt boendeparkeringstillstånd."),
+        ("Parkeringstillstånd för rörelsehindrad", "Frågar hur man ansöker om parkeringstillstånd för rörelsehindrade."),
+    ],
+    "felparkering": [
+        ("Bil blockerar infart", "Främmande bil står framför garageinfarten sedan i morse."),
+        ("Övergivet fordon", "Avställd bil har stått på gatan i över en månad."),
+    ],
+    "snorojning": [
+        ("Ej plogat på gångväg", "Gång- och cykelvägen vid skolan är inte plogad, mycket halt."),
+        ("Snövall blockerar utfart", "Plogbilen har lämnat en hög snövall framför utfarten."),
+    ],
+    "gatubelysning": [
+        ("Gatlampa släckt", "Tre gatlampor är släckta på gångvägen mot stationen."),
+    ],
+    "sophamtning-missad": [
+        ("Soptunnan inte tömd", "Kärlet för matavfall stod ute men tömdes inte i tisdags."),
+        ("Missad hämtning av restavfall", "Hela gatan fick ingen hämtning av restavfall denna vecka."),
+    ],
+    "avfallsabonnemang": [
+        ("Byta till mindre kärl", "Vill byta till 140-liters kärl och glesare hämtning."),
+        ("Delat avfallskärl med grannen", "Vill dela kärl med grannen, frågar om blankett."),
+    ],
+    "vattenlacka": [
+        ("Vatten läcker ur brunn", "Vatten strömmar upp ur en brunn i gatan utanför huset."),
+        ("Inget vatten i kranen", "Helt vattenlöst i huset sedan en timme."),
+    ],
+    "forskoleplats": [
+        ("Ansökan om förskoleplats", "Vill ansöka om förskoleplats från augusti för barn född 2024."),
+        ("Besked om placering", "Har inte fått besked om förskoleplacering, önskat start om tre veckor."),
+    ],
+    "skolskjuts": [
+        ("Skolskjuts efter flytt", "Har flyttat och undrar om barnet har rätt till skolskjuts."),
+    ],
+    "hemtjanst": [
+        ("Ansöka om hemtjänst för mamma", "Dottern ringer, mamman behöver hjälp med inköp och städning."),
+        ("Ändrade tider i hemtjänsten", "Hemtjänsten kommer vid andra tider än överenskommet."),
+    ],
+    "faktura": [
+        ("Fråga om faktura för barnomsorg", "Undrar varför fakturan för förskola är högre denna månad."),
+        ("Anstånd med betalning", "Vill ha anstånd med betalning av vatten- och avloppsfakturan."),
+    ],
+    "synpunkt-klagomal": [
+        ("Klagomål på bemötande", "Missnöjd med bemötande vid besök på återvinningscentralen."),
+        ("Förslag om fler papperskorgar", "Föreslår fler papperskorgar längs strandpromenaden."),
+    ],
+    "allman-fraga": [
+        ("Öppettider för simhallen", "Frågar om simhallens öppettider under lovet."),
+        ("Var lämnar man grovsopor?", "Hänvisad till återvinningscentralen och dess öppettider."),
+        ("Hur söker man bostadsanpassning?", "Hänvisad till e-tjänsten för bostadsanpassningsbidrag."),
+    ],
+}
+
+RESOLUTIONS = [
+    "Åtgärdat och invånaren informerad.",
+    "Beslut fattat och skickat till invånaren.",
+    "Entreprenören har åtgärdat; återkoppling per telefon.",
+    "Besvarat per e-post med hänvisning till gällande regler.",
+    "Ärendet löst efter kontakt med invånaren.",
+]
+
+# Share of a day's calls per hour; calls peak 9–11 (Stockholm's hourly chart in the seeds).
+HOURLY_SHARE = {8: 0.09, 9: 0.17, 10: 0.17, 11: 0.13, 12: 0.09, 13: 0.13, 14: 0.12, 15: 0.08, 16: 0.02}
+CHANNEL_SHARE = {"phone": 0.70, "email": 0.12, "web_form": 0.08, "chat": 0.05, "visit": 0.03, "sms": 0.01, "letter": 0.01}
+CONTACTS_PER_DAY = 120
+DEMO_DAYS = timedelta(days=61)

@@ -1,0 +1,286 @@
+"""Seeding the demo municipality, idempotently: configuration, staff, residents, traffic.
+
+Cases are made through the same services the desktop uses, at past times, so their
+timelines, due times and SLA outcomes are exactly what the product would have recorded.
+"""
+
+import random
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+from tqdm import tqdm
+
+from kontakt.accounts.models import User
+from kontakt.accounts.services import roles_sync
+from kontakt.cases import services as case_services
+from kontakt.cases.models import Case, CaseType, Contact, Outcome
+from kontakt.core.business_hours import add_business_time, opening_periods
+from kontakt.core.case_status import CaseStatus
+from kontakt.core.identity import norwegian_check_digits
+from kontakt.directory.models import AnswerGroup, Department, OpeningHours, Unit
+from kontakt.directory.selectors import opening_hours, opening_hours_changed
+from kontakt.residents.models import (
+    FeedbackChannel,
+    IdentityCountry,
+    Resident,
+    ResidentEmail,
+    ResidentKind,
+    ResidentPhone,
+)
+
+from . import municipality as m
+
+DISCARD_TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+        "QUEUES": ["default", "notifications"],
+    }
+}
+
+
+def seed_configuration() -> None:
+    """Departments, units, answer groups, case types and opening hours (update or create)."""
+    for code, name, auto_assign, units in m.DEPARTMENTS:
+        department, _ = Department.objects.update_or_create(
+            code=code, defaults={"name": name, "auto_assign": auto_assign, "email": f"{code}@sjostad.example"}
+        )
+        for unit in units:
+            Unit.objects.get_or_create(department=department, name=unit)
+    for code, name, language in m.ANSWER_GROUPS:
+        AnswerGroup.objects.update_or_create(code=code, defaults={"name": name, "language": language})
+    departments = {d.code: d for d in Department.objects.all()}
+    groups = {g.code: g for g in AnswerGroup.objects.all()}
+    for code, name, dept, group, may_close, hours, routine, _weight in m.CASE_TYPES:
+        CaseType.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "department": departments[dept],
+                "answer_group": groups[group],
+                "first_line_may_close": may_close,
+                "response_time": timedelta(hours=hours),
+                "routine": routine,
+            },
+        )
+    if not OpeningHours.objects.exists():
+        OpeningHours.objects.bulk_create(
+            OpeningHours(weekday=day, opens=opens, closes=closes) for day, opens, closes in m.OPENING_HOURS
+        )
+    opening_hours_changed()
+
+
+def seed_staff() -> None:
+    """About twenty staff users of every role, all with the demo password."""
+    roles_sync()
+    departments = {d.code: d for d in Department.objects.all()}
+    for username, first, last, roles, dept, languages in m.STAFF:
+        user, created = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@sjostad.example"
+        user.department = departments.get(dept) if dept else None
+        user.languages = languages
+        user.is_staff = "administrator" in roles or "supervisor" in roles
+        user.is_superuser = "administrator" in roles
+        if created:
+            user.set_password(m.DEMO_PASSWORD)
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=roles))
+
+
+def synthetic_norwegian_number(rng: random.Random) -> str:
+    """A Norwegian synthetic test number (month + 80): valid checksum, never a real person."""
+    while True:
+        born = date(rng.randint(1940, 1999), rng.randint(1, 12), rng.randint(1, 28))
+        nine = f"{born:%d}{born.month + 80:02d}{born:%y}{rng.randint(0, 499):03d}"
+        check = norwegian_check_digits(nine)
+        if check is not None:
+            return nine + check
+
+
+def seed_residents(rng: random.Random, count: int = 300) -> list[Resident]:
+    """Fictional residents of Sjöstad: persons and a few organisations."""
+    existing = list(Resident.objects.all())
+    if len(existing) >= count:
+        return existing
+    residents = []
+    for index in range(count - len(existing)):
+        organisation = index % 15 == 14
+        if organisation:
+            name = m.ORGANISATIONS[index % len(m.ORGANISATIONS)] + ("" if index < 100 else f" {index}")
+        else:
+            name = f"{rng.choice(m.FIRST_NAMES)} {rng.choice(m.LAST_NAMES)}"
+        identity = synthetic_norwegian_number(rng) if not organisation and rng.random() < 0.25 else ""
+        residents.append(
+            Resident(
+                kind=ResidentKind.ORGANISATION if organisation else ResidentKind.PERSON,
+                name=name,
+                identity_number=identity,
+                identity_country=IdentityCountry.NO if identity else "",
+                street_address=f"{rng.choice(m.STREETS)} {rng.randint(1, 80)}",
+                postal_code=f"{rng.randint(100, 199)} {rng.randint(10, 99)}",
+                city="Sjöstad",
+                preferred_language=rng.choices(["sv", "en", "ar", "so", "nb", "fi"], [80, 6, 6, 3, 3, 2])[0],
+                preferred_channel=rng.choices(
+                    [FeedbackChannel.PHONE, FeedbackChannel.EMAIL, FeedbackChannel.SMS, FeedbackChannel.LETTER, FeedbackChannel.MY_PAGES],
+                    [40, 40, 10, 4, 6],
+                )[0],
+            )
+        )
+    created = Resident.objects.bulk_create(residents)
+    if not created or created[0].pk is None:  # backends that do not return keys
+        created = list(Resident.objects.order_by("-id")[: len(residents)])
+    phones, emails = [], []
+    for resident in created:
+        phones.append(ResidentPhone(resident=resident, number=f"+4670{rng.randint(1000000, 9999999)}"))
+        if resident.preferred_channel == FeedbackChannel.EMAIL or rng.random() < 0.4:
+            local = resident.name.lower().replace(" ", ".").replace("å", "a").replace("ä", "a").replace("ö", "o")
+            local = "".join(ch for ch in local if ch.isalnum() or ch == ".")
+            emails.append(ResidentEmail(resident=resident, address=f"{local}{resident.pk}@example.org"))
+    ResidentPhone.objects.bulk_create(phones, ignore_conflicts=True)
+    ResidentEmail.objects.bulk_create(emails, ignore_conflicts=True)
+    return existing + created
+
+
+def _contact_times(rng: random.Random, start: date, end: date) -> list[datetime]:
+    """Contact start times over working days, shaped by the hourly profile of the seeds."""
+    hours = opening_hours()
+    times = []
+    day = start
+    while day <= end:
+        periods = opening_periods(day, hours)
+        if periods:
+            volume = int(m.CONTACTS_PER_DAY * (1.15 if day.weekday() == 0 else 1.0) * rng.uniform(0.85, 1.15))
+            hour_choices = [h for h in m.HOURLY_SHARE if any(p[0].hour <= h < p[1].hour + (p[1].minute > 0) for p in periods)]
+            weights = [m.HOURLY_SHARE[h] for h in hour_choices]
+            for _ in range(volume):
+                hour = rng.choices(hour_choices, weights)[0]
+                moment = periods[0][0].replace(hour=hour, minute=rng.randint(0, 59), second=rng.randint(0, 59))
+                if any(p[0] <= moment < p[1] for p in periods):
+                    times.append(moment)
+        day += timedelta(days=1)
+    return sorted(times)
+
+
+def _case_life(rng: random.Random, case: Case, staff: dict[str, list[User]], now: datetime) -> None:
+    """Play a forwarded case forward from its creation: taken, maybe waiting, closed."""
+    hours = opening_hours()
+    sla = case.case_type.response_time
+    handlers = staff.get(case.department.code) or staff["second_line"]
+    handler = case.handler or rng.choice(handlers)
+    taken_at = add_business_time(case.created_at, sla * rng.uniform(0.05, 0.4), hours)
+    if taken_at >= now:
+        return
+    case = case_services.case_take(case=case, by=handler, now=taken_at)
+    moment = taken_at
+    if rng.random() < 0.18:
+        moment = add_business_time(moment, timedelta(minutes=rng.randint(10, 120)), hours)
+        if moment >= now:
+            return
+        case_services.case_add_message(
+            case=case, body="Vi behöver fler uppgifter för att kunna hantera ärendet.", direction="out", channel="email", by=handler, now=moment
+        )
+        case = case_services.case_change_status(case=case, to_status=CaseStatus.WAITING, by=handler, now=moment)
+        moment = moment + timedelta(days=rng.uniform(0.5, 4))
+        if moment >= now:
+            return
+        case_services.case_add_message(
+            case=case, body="Här kommer de uppgifter ni bad om.", direction="in", channel="email", by=None, now=moment
+        )
+    # Most cases close inside their SLA; about one in eight runs late.
+    factor = rng.uniform(0.2, 0.95) if rng.random() < 0.87 else rng.uniform(1.05, 2.5)
+    case.refresh_from_db()
+    start = max(moment, case.created_at)
+    closed_at = add_business_time(case.created_at, sla * factor, hours)
+    if closed_at <= start:
+        closed_at = add_business_time(start, timedelta(minutes=30), hours)
+    if closed_at >= now:
+        return
+    if rng.random() < 0.3:
+        case_services.case_add_note(case=case, body="Kontrollerat på plats.", by=handler, now=closed_at - timedelta(minutes=5))
+    case_services.case_change_status(
+        case=case, to_status=CaseStatus.CLOSED, by=handler, resolution=rng.choice(m.RESOLUTIONS), now=closed_at
+    )
+
+
+def seed_traffic(rng: random.Random, residents: list[Resident], *, now: datetime, progress: bool = True) -> int:
+    """Two months of contacts and cases shaped like the seeds; skipped when any exist."""
+    if Contact.objects.exists():
+        return 0
+    types = {t.code: t for t in CaseType.objects.select_related("department")}
+    type_codes = [row[0] for row in m.CASE_TYPES]
+    type_weights = [row[7] for row in m.CASE_TYPES]
+    agents = list(User.objects.filter(groups__name__in=["agent", "second_line", "switchboard"]).distinct())
+    staff: dict[str, list[User]] = {"second_line": list(User.objects.filter(groups__name="second_line"))}
+    for user in User.objects.filter(groups__name="handler").select_related("department"):
+        staff.setdefault(user.department.code, []).append(user)
+    start = timezone.localdate(now) - m.DEMO_DAYS
+    times = [t for t in _contact_times(rng, start, timezone.localdate(now)) if t < now - timedelta(minutes=5)]
+    open_by_resident: dict[int, Case] = {}
+    forwarded: list[Case] = []
+    for started in tqdm(times, desc="Contacts", unit=" contacts", disable=not progress):
+        agent = rng.choice(agents)
+        channel = rng.choices(list(m.CHANNEL_SHARE), list(m.CHANNEL_SHARE.values()))[0]
+        anonymous = rng.random() < 0.12
+        resident = None if anonymous else rng.choice(residents)
+        ended = started + timedelta(seconds=int(rng.lognormvariate(5.2, 0.5)))
+        if rng.random() < 0.1:
+            draft = case_services.ContactDraft(
+                channel=channel, outcome=Outcome.CLOSED, summary="Allmän upplysning, besvarad direkt.",
+                resident=resident, started_at=started, ended_at=ended,
+            )
+            case_services.contact_log(draft=draft, by=agent, now=ended)
+            continue
+        case_type = types[rng.choices(type_codes, type_weights)[0]]
+        subject, summary = rng.choice(m.QUESTIONS[case_type.code])
+        open_case = open_by_resident.get(resident.pk) if resident else None
+        if open_case is not None and open_case.case_type_id == case_type.pk and rng.random() < 0.7:
+            open_case.refresh_from_db(fields=["status"])
+            if open_case.status != CaseStatus.CLOSED:
+                draft = case_services.ContactDraft(
+                    channel=channel, outcome=Outcome.LINKED, summary="Invånaren hör av sig igen om sitt ärende.",
+                    resident=resident, case_type=case_type, case=open_case, started_at=started, ended_at=ended,
+                )
+                case_services.contact_log(draft=draft, by=agent, now=ended)
+                continue
+        roll = rng.random()
+        if case_type.first_line_may_close and roll < 0.96:
+            outcome = Outcome.CLOSED if roll < 0.88 else Outcome.CLOSED_WITH_ORDER
+        else:
+            outcome = Outcome.FORWARDED
+        draft = case_services.ContactDraft(
+            channel=channel, outcome=outcome, summary=summary, subject=subject, resident=resident,
+            case_type=case_type, started_at=started, ended_at=ended,
+            priority=3 if case_type.code in ("vattenlacka", "snorojning") else 2,
+        )
+        contact = case_services.contact_log(draft=draft, by=agent, now=ended)
+        if contact.case is not None:
+            forwarded.append(contact.case)
+            if resident is not None:
+                open_by_resident[resident.pk] = contact.case
+    for case in tqdm(forwarded, desc="Case work", unit=" cases", disable=not progress):
+        _case_life(rng, Case.objects.select_related("case_type", "department").get(pk=case.pk), staff, now)
+    return len(times)
+
+
+def seed_all(*, now: datetime | None = None, progress: bool = True, seed: int = 2026) -> dict[str, int]:
+    """Seed everything in one transaction (one durable commit, fast on SQLite)."""
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    # Residents were told about the past months' cases back then: queue no notifications.
+    with override_settings(TASKS=DISCARD_TASKS), transaction.atomic():
+        seed_configuration()
+        seed_staff()
+        residents = seed_residents(rng)
+        contacts = seed_traffic(rng, residents, now=now, progress=progress)
+    return {
+        "departments": Department.objects.count(),
+        "staff": User.objects.count(),
+        "case_types": CaseType.objects.count(),
+        "residents": Resident.objects.count(),
+        "contacts_created": contacts,
+        "contacts": Contact.objects.count(),
+        "cases": Case.objects.count(),
+    }
