@@ -239,6 +239,22 @@ class CaseEvent(models.Model):
         return datetime.fromisoformat(value) if value else None
 
     @property
+    def from_status_label(self) -> str:
+        return (
+            str(STATUS_LABELS.get(CaseStatus(self.from_status), self.from_status))
+            if self.from_status
+            else ""
+        )
+
+    @property
+    def to_status_label(self) -> str:
+        return (
+            str(STATUS_LABELS.get(CaseStatus(self.to_status), self.to_status))
+            if self.to_status
+            else ""
+        )
+
+    @property
     def remaining_hours(self) -> float | None:
         """Business hours left on the SLA clock when it was paused."""
         seconds = self.data.get("remaining_seconds") if isinstance(self.data, dict) else None

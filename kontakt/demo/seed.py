@@ -45,12 +45,15 @@ def seed_configuration() -> None:
     """Departments, units, answer groups, case types and opening hours (update or create)."""
     for code, name, auto_assign, units in m.DEPARTMENTS:
         department, _ = Department.objects.update_or_create(
-            code=code, defaults={"name": name, "auto_assign": auto_assign, "email": f"{code}@sjostad.example"}
+            code=code,
+            defaults={"name": name, "auto_assign": auto_assign, "email": f"{code}@sjostad.example"},
         )
         for unit in units:
             Unit.objects.get_or_create(department=department, name=unit)
     for code, name, language in m.ANSWER_GROUPS:
-        AnswerGroup.objects.update_or_create(code=code, defaults={"name": name, "language": language})
+        AnswerGroup.objects.update_or_create(
+            code=code, defaults={"name": name, "language": language}
+        )
     departments = {d.code: d for d in Department.objects.all()}
     groups = {g.code: g for g in AnswerGroup.objects.all()}
     for code, name, dept, group, may_close, hours, routine, _weight in m.CASE_TYPES:
@@ -67,7 +70,8 @@ def seed_configuration() -> None:
         )
     if not OpeningHours.objects.exists():
         OpeningHours.objects.bulk_create(
-            OpeningHours(weekday=day, opens=opens, closes=closes) for day, opens, closes in m.OPENING_HOURS
+            OpeningHours(weekday=day, opens=opens, closes=closes)
+            for day, opens, closes in m.OPENING_HOURS
         )
     opening_hours_changed()
 
@@ -109,10 +113,14 @@ def seed_residents(rng: random.Random, count: int = 300) -> list[Resident]:
     for index in range(count - len(existing)):
         organisation = index % 15 == 14
         if organisation:
-            name = m.ORGANISATIONS[index % len(m.ORGANISATIONS)] + ("" if index < 100 else f" {index}")
+            name = m.ORGANISATIONS[index % len(m.ORGANISATIONS)] + (
+                "" if index < 100 else f" {index}"
+            )
         else:
             name = f"{rng.choice(m.FIRST_NAMES)} {rng.choice(m.LAST_NAMES)}"
-        identity = synthetic_norwegian_number(rng) if not organisation and rng.random() < 0.25 else ""
+        identity = (
+            synthetic_norwegian_number(rng) if not organisation and rng.random() < 0.25 else ""
+        )
         residents.append(
             Resident(
                 kind=ResidentKind.ORGANISATION if organisation else ResidentKind.PERSON,
@@ -122,9 +130,17 @@ def seed_residents(rng: random.Random, count: int = 300) -> list[Resident]:
                 street_address=f"{rng.choice(m.STREETS)} {rng.randint(1, 80)}",
                 postal_code=f"{rng.randint(100, 199)} {rng.randint(10, 99)}",
                 city="Sjöstad",
-                preferred_language=rng.choices(["sv", "en", "ar", "so", "nb", "fi"], [80, 6, 6, 3, 3, 2])[0],
+                preferred_language=rng.choices(
+                    ["sv", "en", "ar", "so", "nb", "fi"], [80, 6, 6, 3, 3, 2]
+                )[0],
                 preferred_channel=rng.choices(
-                    [FeedbackChannel.PHONE, FeedbackChannel.EMAIL, FeedbackChannel.SMS, FeedbackChannel.LETTER, FeedbackChannel.MY_PAGES],
+                    [
+                        FeedbackChannel.PHONE,
+                        FeedbackChannel.EMAIL,
+                        FeedbackChannel.SMS,
+                        FeedbackChannel.LETTER,
+                        FeedbackChannel.MY_PAGES,
+                    ],
                     [40, 40, 10, 4, 6],
                 )[0],
             )
@@ -134,11 +150,21 @@ def seed_residents(rng: random.Random, count: int = 300) -> list[Resident]:
         created = list(Resident.objects.order_by("-id")[: len(residents)])
     phones, emails = [], []
     for resident in created:
-        phones.append(ResidentPhone(resident=resident, number=f"+4670{rng.randint(1000000, 9999999)}"))
+        phones.append(
+            ResidentPhone(resident=resident, number=f"+4670{rng.randint(1000000, 9999999)}")
+        )
         if resident.preferred_channel == FeedbackChannel.EMAIL or rng.random() < 0.4:
-            local = resident.name.lower().replace(" ", ".").replace("å", "a").replace("ä", "a").replace("ö", "o")
+            local = (
+                resident.name.lower()
+                .replace(" ", ".")
+                .replace("å", "a")
+                .replace("ä", "a")
+                .replace("ö", "o")
+            )
             local = "".join(ch for ch in local if ch.isalnum() or ch == ".")
-            emails.append(ResidentEmail(resident=resident, address=f"{local}{resident.pk}@example.org"))
+            emails.append(
+                ResidentEmail(resident=resident, address=f"{local}{resident.pk}@example.org")
+            )
     ResidentPhone.objects.bulk_create(phones, ignore_conflicts=True)
     ResidentEmail.objects.bulk_create(emails, ignore_conflicts=True)
     return existing + created
@@ -152,12 +178,20 @@ def _contact_times(rng: random.Random, start: date, end: date) -> list[datetime]
     while day <= end:
         periods = opening_periods(day, hours)
         if periods:
-            volume = int(m.CONTACTS_PER_DAY * (1.15 if day.weekday() == 0 else 1.0) * rng.uniform(0.85, 1.15))
-            hour_choices = [h for h in m.HOURLY_SHARE if any(p[0].hour <= h < p[1].hour + (p[1].minute > 0) for p in periods)]
+            volume = int(
+                m.CONTACTS_PER_DAY * (1.15 if day.weekday() == 0 else 1.0) * rng.uniform(0.85, 1.15)
+            )
+            hour_choices = [
+                h
+                for h in m.HOURLY_SHARE
+                if any(p[0].hour <= h < p[1].hour + (p[1].minute > 0) for p in periods)
+            ]
             weights = [m.HOURLY_SHARE[h] for h in hour_choices]
             for _ in range(volume):
                 hour = rng.choices(hour_choices, weights)[0]
-                moment = periods[0][0].replace(hour=hour, minute=rng.randint(0, 59), second=rng.randint(0, 59))
+                moment = periods[0][0].replace(
+                    hour=hour, minute=rng.randint(0, 59), second=rng.randint(0, 59)
+                )
                 if any(p[0] <= moment < p[1] for p in periods):
                     times.append(moment)
         day += timedelta(days=1)
@@ -180,14 +214,26 @@ def _case_life(rng: random.Random, case: Case, staff: dict[str, list[User]], now
         if moment >= now:
             return
         case_services.case_add_message(
-            case=case, body="Vi behöver fler uppgifter för att kunna hantera ärendet.", direction="out", channel="email", by=handler, now=moment
+            case=case,
+            body="Vi behöver fler uppgifter för att kunna hantera ärendet.",
+            direction="out",
+            channel="email",
+            by=handler,
+            now=moment,
         )
-        case = case_services.case_change_status(case=case, to_status=CaseStatus.WAITING, by=handler, now=moment)
+        case = case_services.case_change_status(
+            case=case, to_status=CaseStatus.WAITING, by=handler, now=moment
+        )
         moment = moment + timedelta(days=rng.uniform(0.5, 4))
         if moment >= now:
             return
         case_services.case_add_message(
-            case=case, body="Här kommer de uppgifter ni bad om.", direction="in", channel="email", by=None, now=moment
+            case=case,
+            body="Här kommer de uppgifter ni bad om.",
+            direction="in",
+            channel="email",
+            by=None,
+            now=moment,
         )
     # Most cases close inside their SLA; about one in eight runs late.
     factor = rng.uniform(0.2, 0.95) if rng.random() < 0.87 else rng.uniform(1.05, 2.5)
@@ -199,25 +245,44 @@ def _case_life(rng: random.Random, case: Case, staff: dict[str, list[User]], now
     if closed_at >= now:
         return
     if rng.random() < 0.3:
-        case_services.case_add_note(case=case, body="Kontrollerat på plats.", by=handler, now=closed_at - timedelta(minutes=5))
+        case_services.case_add_note(
+            case=case,
+            body="Kontrollerat på plats.",
+            by=handler,
+            now=closed_at - timedelta(minutes=5),
+        )
     case_services.case_change_status(
-        case=case, to_status=CaseStatus.CLOSED, by=handler, resolution=rng.choice(m.RESOLUTIONS), now=closed_at
+        case=case,
+        to_status=CaseStatus.CLOSED,
+        by=handler,
+        resolution=rng.choice(m.RESOLUTIONS),
+        now=closed_at,
     )
 
 
-def seed_traffic(rng: random.Random, residents: list[Resident], *, now: datetime, progress: bool = True) -> int:
+def seed_traffic(
+    rng: random.Random, residents: list[Resident], *, now: datetime, progress: bool = True
+) -> int:
     """Two months of contacts and cases shaped like the seeds; skipped when any exist."""
     if Contact.objects.exists():
         return 0
     types = {t.code: t for t in CaseType.objects.select_related("department")}
     type_codes = [row[0] for row in m.CASE_TYPES]
     type_weights = [row[7] for row in m.CASE_TYPES]
-    agents = list(User.objects.filter(groups__name__in=["agent", "second_line", "switchboard"]).distinct())
-    staff: dict[str, list[User]] = {"second_line": list(User.objects.filter(groups__name="second_line"))}
+    agents = list(
+        User.objects.filter(groups__name__in=["agent", "second_line", "switchboard"]).distinct()
+    )
+    staff: dict[str, list[User]] = {
+        "second_line": list(User.objects.filter(groups__name="second_line"))
+    }
     for user in User.objects.filter(groups__name="handler").select_related("department"):
         staff.setdefault(user.department.code, []).append(user)
     start = timezone.localdate(now) - m.DEMO_DAYS
-    times = [t for t in _contact_times(rng, start, timezone.localdate(now)) if t < now - timedelta(minutes=5)]
+    times = [
+        t
+        for t in _contact_times(rng, start, timezone.localdate(now))
+        if t < now - timedelta(minutes=5)
+    ]
     open_by_resident: dict[int, Case] = {}
     forwarded: list[Case] = []
     for started in tqdm(times, desc="Contacts", unit=" contacts", disable=not progress):
@@ -228,8 +293,12 @@ def seed_traffic(rng: random.Random, residents: list[Resident], *, now: datetime
         ended = started + timedelta(seconds=int(rng.lognormvariate(5.2, 0.5)))
         if rng.random() < 0.1:
             draft = case_services.ContactDraft(
-                channel=channel, outcome=Outcome.CLOSED, summary="Allmän upplysning, besvarad direkt.",
-                resident=resident, started_at=started, ended_at=ended,
+                channel=channel,
+                outcome=Outcome.CLOSED,
+                summary="Allmän upplysning, besvarad direkt.",
+                resident=resident,
+                started_at=started,
+                ended_at=ended,
             )
             case_services.contact_log(draft=draft, by=agent, now=ended)
             continue
@@ -240,8 +309,14 @@ def seed_traffic(rng: random.Random, residents: list[Resident], *, now: datetime
             open_case.refresh_from_db(fields=["status"])
             if open_case.status != CaseStatus.CLOSED:
                 draft = case_services.ContactDraft(
-                    channel=channel, outcome=Outcome.LINKED, summary="Invånaren hör av sig igen om sitt ärende.",
-                    resident=resident, case_type=case_type, case=open_case, started_at=started, ended_at=ended,
+                    channel=channel,
+                    outcome=Outcome.LINKED,
+                    summary="Invånaren hör av sig igen om sitt ärende.",
+                    resident=resident,
+                    case_type=case_type,
+                    case=open_case,
+                    started_at=started,
+                    ended_at=ended,
                 )
                 case_services.contact_log(draft=draft, by=agent, now=ended)
                 continue
@@ -251,8 +326,14 @@ def seed_traffic(rng: random.Random, residents: list[Resident], *, now: datetime
         else:
             outcome = Outcome.FORWARDED
         draft = case_services.ContactDraft(
-            channel=channel, outcome=outcome, summary=summary, subject=subject, resident=resident,
-            case_type=case_type, started_at=started, ended_at=ended,
+            channel=channel,
+            outcome=outcome,
+            summary=summary,
+            subject=subject,
+            resident=resident,
+            case_type=case_type,
+            started_at=started,
+            ended_at=ended,
             priority=3 if case_type.code in ("vattenlacka", "snorojning") else 2,
         )
         contact = case_services.contact_log(draft=draft, by=agent, now=ended)
@@ -261,11 +342,15 @@ def seed_traffic(rng: random.Random, residents: list[Resident], *, now: datetime
             if resident is not None:
                 open_by_resident[resident.pk] = contact.case
     for case in tqdm(forwarded, desc="Case work", unit=" cases", disable=not progress):
-        _case_life(rng, Case.objects.select_related("case_type", "department").get(pk=case.pk), staff, now)
+        _case_life(
+            rng, Case.objects.select_related("case_type", "department").get(pk=case.pk), staff, now
+        )
     return len(times)
 
 
-def seed_all(*, now: datetime | None = None, progress: bool = True, seed: int = 2026) -> dict[str, int]:
+def seed_all(
+    *, now: datetime | None = None, progress: bool = True, seed: int = 2026
+) -> dict[str, int]:
     """Seed everything in one transaction (one durable commit, fast on SQLite)."""
     rng = random.Random(seed)
     now = now or timezone.now()

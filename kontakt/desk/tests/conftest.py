@@ -58,8 +58,18 @@ def _staff(username: str, first: str, last: str, role: Role, department: Departm
 
 
 @pytest.fixture
-def municipality(live_server) -> Municipality:  # type: ignore[no-untyped-def]
+def municipality(live_server, settings, tmp_path) -> Municipality:  # type: ignore[no-untyped-def]
     """Two departments, two case types, office hours, an agent, a handler and two residents."""
+    # The live server runs in this process, so these settings hold for its requests too:
+    # tasks run at once, uploads stay in tmp_path, and signing in is quick.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "notifications"],
+        }
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The role groups come from a post_migrate hook; a flush between live-server tests may
     # have removed them, so make sure they exist before adding users to them.
     if Group.objects.filter(name__in=[Role.AGENT.value, Role.HANDLER.value]).count() < 2:
@@ -129,13 +139,34 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def browser_errors() -> list[str]:
+    """What went wrong in the browser: failed requests, script errors, console errors."""
+    return []
+
+
+@pytest.fixture
+def page(browser, browser_errors):  # type: ignore[no-untyped-def]
     """A fresh browser context: no cookies, English, Stockholm time, a desktop screen."""
     context = browser.new_context(
         locale="en-GB", timezone_id="Europe/Stockholm", viewport={"width": 1440, "height": 900}
     )
     context.set_default_timeout(5_000)
     page = context.new_page()
+
+    def on_response(response):  # type: ignore[no-untyped-def]
+        # Pages answer 400 to a form with errors; only assets and crashes count here.
+        failed = response.status >= 500 or (response.status >= 400 and "/static/" in response.url)
+        if failed:
+            browser_errors.append(f"{response.status} {response.url}")
+
+    def on_console(message):  # type: ignore[no-untyped-def]
+        # A failed load is reported by on_response already (and the favicon is not ours).
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            browser_errors.append(f"console: {message.text}")
+
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: browser_errors.append(f"script error: {error}"))
     yield page
     context.close()
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from django.core import mail
+
 from kontakt.cases.models import Case, CaseEvent, Contact, Outcome
 
 pytestmark = pytest.mark.browser
@@ -15,6 +17,10 @@ pytestmark = pytest.mark.browser
 REFERENCE = re.compile(r"KC-\d{4}-\d{6}")
 SUMMARY = "Lampan utanför Storgatan 12 är släckt sedan en vecka.\nStolpe nummer 4411."
 RESOLUTION = "Armaturen bytt den här veckan; lampan lyser igen."
+
+
+def mail_outbox() -> list:
+    return list(getattr(mail, "outbox", []))
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -48,12 +54,15 @@ def open_resident_by_search(page: Page, name: str, typed: str) -> None:
 
 
 @pytest.mark.parametrize("press", ["click", "Alt+3"])
-def test_agent_forwards_and_handler_closes(page: Page, live_server, municipality, shot, press):
+def test_agent_forwards_and_handler_closes(
+    page: Page, live_server, municipality, shot, browser_errors, press
+):
     town = municipality
     base = live_server.url
 
-    # The agent signs in and lands on the desktop.
+    # The agent signs in and lands on the desktop; the page's styles and scripts load.
     page.goto(f"{base}/login/")
+    assert browser_errors == []
     shot(page, "login")
     sign_in(page, base, "agnes")
     expect(page).to_have_url(re.compile(r"/desk/$"))
@@ -151,7 +160,14 @@ def test_agent_forwards_and_handler_closes(page: Page, live_server, municipality
         ("status", "forwarded", "open", "hugo"),
         ("status", "open", "closed", "hugo"),
         ("closed", "", "", "hugo"),
+        # Karin chose e-mail: she is told the resolution (tasks run at once in these tests).
+        ("message_out", "", "", None),
     ]
+    (mail,) = mail_outbox()
+    assert mail.to == ["karin.lindqvist@example.se"]
+    assert case.reference in mail.subject
+    assert RESOLUTION in mail.body
+    assert browser_errors == []
 
 
 def focus_walk(page: Page, until: str, limit: int = 60) -> list[str]:
@@ -174,9 +190,12 @@ def focus_walk(page: Page, until: str, limit: int = 60) -> list[str]:
     raise AssertionError(f"Tab never reached {until}; it went through {stops}")
 
 
-def test_desktop_and_resident_page_work_with_the_keyboard_alone(page: Page, live_server, municipality):
+def test_desktop_and_resident_page_work_with_the_keyboard_alone(
+    page: Page, live_server, municipality, browser_errors
+):
     base = live_server.url
     page.goto(f"{base}/login/")
+    assert browser_errors == []
     # The user name field has focus from the start.
     page.keyboard.type("agnes")
     page.keyboard.press("Tab")
@@ -208,6 +227,11 @@ def test_desktop_and_resident_page_work_with_the_keyboard_alone(page: Page, live
     stops = focus_walk(page, until="#id_case_type")
     assert "#q" in stops, stops
     page.keyboard.type("Sophämtning")
+    # Enter in a field must not log the contact with the first outcome, "closed".
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    assert not Contact.objects.exists()
+    expect(page.locator("#id_case_type")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("#id_summary")).to_be_focused()
     page.keyboard.type("Kärlet vid Storgatan 12 tömdes inte i tisdags.")
@@ -227,3 +251,4 @@ def test_desktop_and_resident_page_work_with_the_keyboard_alone(page: Page, live
         municipality.resident,
         "forwarded",
     )
+    assert browser_errors == []

@@ -6,10 +6,25 @@ document.addEventListener("keydown", (event) => {
     const search = document.querySelector("[data-shortcut='/']");
     if (search) { event.preventDefault(); search.focus(); search.select(); }
   }
-  if (event.altKey && /^[1-9]$/.test(event.key)) {
+  // AltGr is Ctrl+Alt on Windows: AltGr+2 types "@" on a Swedish keyboard and must not log.
+  if (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-9]$/.test(event.key)) {
     const button = document.querySelector(`.kt-outcomes button[data-key='${event.key}']`);
-    if (button) { event.preventDefault(); button.click(); }
+    if (button) { event.preventDefault(); if (!event.repeat) button.click(); }
   }
+  // Enter in a field of the contact form would submit it with its first button, "closed at
+  // first contact"; an outcome is only ever chosen on purpose.
+  if (event.key === "Enter" && event.target.matches?.("#contact-form input")) event.preventDefault();
+});
+
+// A second press while the first is on its way would log the contact twice.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.method !== "post") return;
+  if (form.dataset.sent) { event.preventDefault(); return; }
+  form.dataset.sent = "1";
+});
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
 });
 
 document.addEventListener("input", (event) => {

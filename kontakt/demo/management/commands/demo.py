@@ -29,8 +29,10 @@ class Command(BaseCommand):
         if no_serve:
             return
         self.stdout.write(
-            self.style.SUCCESS(f"Kontakt runs on http://{addr}/ — sign in as agent1, handler.avfall, "
-                               f"supervisor or admin with the password {DEMO_PASSWORD!r}. Ctrl+C stops.")
+            self.style.SUCCESS(
+                f"Kontakt runs on http://{addr}/ — sign in as agent1, handler.avfall, "
+                f"supervisor or admin with the password {DEMO_PASSWORD!r}. Ctrl+C stops."
+            )
         )
         worker = subprocess.Popen([sys.executable, "-m", "kontakt.cli", "worker"])
         try:
