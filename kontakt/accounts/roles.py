@@ -43,62 +43,19 @@ SEES_IDENTITY_NUMBER = frozenset(
 )
 
 # Model permissions granted to each group, as "app_label.codename".
+_READ = ["residents.view_resident", "cases.view_contact", "cases.view_case", "cases.view_casetype"]
+_LOG = ["residents.add_resident", "cases.add_contact", "cases.add_case"]
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.AGENT: [
-        "residents.add_resident",
-        "residents.change_resident",
-        "residents.view_resident",
-        "cases.add_contact",
-        "cases.view_contact",
-        "cases.add_case",
-        "cases.view_case",
-        "cases.view_casetype",
-    ],
-    Role.SECOND_LINE: [
-        "residents.add_resident",
-        "residents.change_resident",
-        "residents.view_resident",
-        "cases.add_contact",
-        "cases.view_contact",
-        "cases.add_case",
-        "cases.change_case",
-        "cases.view_case",
-        "cases.view_casetype",
-    ],
-    Role.SWITCHBOARD: [
-        "residents.add_resident",
-        "residents.view_resident",
-        "cases.add_contact",
-        "cases.view_contact",
-        "cases.add_case",
-        "cases.view_case",
-        "cases.view_casetype",
-    ],
-    Role.HANDLER: [
-        "residents.view_resident",
-        "cases.view_contact",
-        "cases.change_case",
-        "cases.view_case",
-        "cases.view_casetype",
-    ],
-    Role.DEPARTMENT_CONTACT: [
-        "residents.view_resident",
-        "cases.view_contact",
-        "cases.change_case",
-        "cases.view_case",
-        "cases.view_casetype",
-        "cases.change_casetype",
-    ],
+    Role.AGENT: [*_READ, *_LOG, "residents.change_resident"],
+    Role.SECOND_LINE: [*_READ, *_LOG, "residents.change_resident", "cases.change_case"],
+    Role.SWITCHBOARD: [*_READ, *_LOG],
+    Role.HANDLER: [*_READ, "cases.change_case"],
+    Role.DEPARTMENT_CONTACT: [*_READ, "cases.change_case", "cases.change_casetype"],
     Role.SUPERVISOR: [
-        "residents.add_resident",
+        *_READ,
+        *_LOG,
         "residents.change_resident",
-        "residents.view_resident",
-        "cases.add_contact",
-        "cases.view_contact",
-        "cases.add_case",
         "cases.change_case",
-        "cases.view_case",
-        "cases.view_casetype",
         "accounts.view_user",
     ],
     Role.ADMINISTRATOR: [],  # administrators are superusers of the configuration
