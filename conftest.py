@@ -6,7 +6,7 @@ local-memory cache (the opening hours are cached) and English as the default lan
 """
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -25,7 +25,6 @@ from kontakt.directory.models import Department, OpeningHours, Weekday
 from kontakt.directory.tests.factories import DepartmentFactory
 from kontakt.residents.models import Resident
 from kontakt.residents.tests.factories import ResidentFactory
-from kontakt.tests.clock import MONDAY_0900
 
 # Modest and without an example database in the working tree: the suite must stay fast,
 # and a failure prints the example that reproduces it.
@@ -37,7 +36,6 @@ hypothesis_settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 hypothesis_settings.load_profile("kontakt")
-
 
 
 @pytest.fixture(autouse=True)
@@ -58,15 +56,15 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
+    # WhiteNoise walks every static file each time a test client is made (0.1 s each);
+    # the pages are tested here, not static files, and the live server serves its own.
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if not name.startswith("whitenoise.")
+    ]
     cache.clear()
     with translation.override("en"):
         yield
     cache.clear()
-
-
-@pytest.fixture
-def now() -> datetime:
-    return MONDAY_0900
 
 
 @pytest.fixture
@@ -150,9 +148,7 @@ def handler_b(department_b) -> User:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def department_contact(department_a) -> User:  # type: ignore[no-untyped-def]
-    return UserFactory(
-        username="contact", role=Role.DEPARTMENT_CONTACT, department=department_a
-    )
+    return UserFactory(username="contact", role=Role.DEPARTMENT_CONTACT, department=department_a)
 
 
 @pytest.fixture

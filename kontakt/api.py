@@ -105,7 +105,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        # ("body", "payload", "body") is the field "body": drop only the leading source and
+        # parameter names, never a field that happens to share one.
+        location = [str(part) for part in item.get("loc", ())]
+        if location and location[0] in ("body", "query", "path"):
+            location = location[1:]
+        if location and location[0] in ("payload", "filters"):
+            location = location[1:]
         name = ".".join(location) or "__all__"
         describe = SCHEMA_MESSAGES.get(item.get("type", ""))
         message = describe(item.get("ctx") or {}) if describe else str(item.get("msg", _("Invalid value.")))
@@ -130,6 +136,10 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # Ninja could not parse the body: say so per field, in the caller's language.
+        errors = {"__all__": [_("The body is not valid JSON.")]}
+        return _error(request, 400, errors, _("The request has errors."))
     return _error(request, exc.status_code, {}, str(exc))
 
 

@@ -189,6 +189,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "sv")
 LANGUAGES = [("sv", _("Swedish")), ("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "kontakt" / "locale"]
+FORMAT_MODULE_PATH = ["kontakt.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True

@@ -112,7 +112,15 @@ def _rows(start: int, count: int):  # type: ignore[no-untyped-def]
             None,
             None,
         )
-        followup = (row.created_at, "Ticket Opened", row.description, True, None, ticket_id, staff_id)
+        followup = (
+            row.created_at,
+            "Ticket Opened",
+            row.description,
+            True,
+            None,
+            ticket_id,
+            staff_id,
+        )
         yield ticket, followup
 
 
@@ -150,11 +158,12 @@ def seed(start: int, count: int) -> dict[str, object]:
         cursor.execute("SET maintenance_work_mem = '1GB'")
         for _name, definition in indexes:
             cursor.execute(definition)
+        # As on Kontakt's side: tickets opened through the API get ids from 5 M on.
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('helpdesk_ticket', 'id'), "
+            "GREATEST((SELECT max(id) FROM helpdesk_ticket), 5000000))"
+        )
         for table in tables:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
             cursor.execute(f"VACUUM ANALYZE {table}")
     return {
         "seeded": count,

@@ -48,6 +48,7 @@ HANDLERS_PER_DEPARTMENT = 3
 RESIDENTS = 20_000
 # The department whose queue the handler works; the busiest one of the corpus.
 QUEUE_DEPARTMENT = "avfall-vatten"
+API_IDS_FROM = 5_000_000
 
 
 def _session_for(user: User) -> str:
@@ -197,8 +198,8 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
         cursor.execute(
             """SELECT i.indexname, i.indexdef FROM pg_indexes i
                WHERE i.tablename = %s AND NOT EXISTS (
-                 SELECT 1 FROM pg_constraint c
-                 WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)""",
+                 SELECT 1 FROM pg_constraint c WHERE c.conindid =
+                   (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)""",
             [table],
         )
         return list(cursor.fetchall())
@@ -207,7 +208,7 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
 def _seed_postgres(start: int, count: int) -> None:
     indexes = [index for table in TABLES for index in _secondary_indexes(table)]
     with connection.cursor() as cursor:
-        # The rows are generated valid; skipping per-row FK triggers makes a million load in minutes.
+        # The rows are generated valid: skipping per-row FK triggers loads a million in minutes.
         cursor.execute("SET session_replication_role = replica")
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -227,10 +228,14 @@ def _seed_postgres(start: int, count: int) -> None:
         cursor.execute("SET maintenance_work_mem = '1GB'")
         for _name, definition in indexes:
             cursor.execute(definition)
+        # Seeded cases have ids 1 … N; cases opened through the API get ids from 5 M on, so
+        # growing the table later never collides with them.
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), "
+            "GREATEST((SELECT max(id) FROM cases_case), %s))",
+            [API_IDS_FROM],
+        )
         for table in TABLES:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -292,11 +297,12 @@ def seed(start: int, count: int) -> dict[str, object]:
         _seed_postgres(start, count)
     else:
         _seed_sqlite(start, count)
-    last = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    year = corpus.EPOCH.year
-    CaseReferenceCounter.objects.update_or_create(
-        prefix="KC", year=year, defaults={"last": max(last, 0)}
-    )
+    # API-opened cases take references after every seeded one (those use the case id).
+    for year in range(corpus.EPOCH.year - 2, corpus.EPOCH.year + 2):
+        counter, _created = CaseReferenceCounter.objects.get_or_create(prefix="KC", year=year)
+        if counter.last < API_IDS_FROM:
+            counter.last = API_IDS_FROM
+            counter.save()
     return {
         "seeded": count,
         "cases": Case.objects.count(),

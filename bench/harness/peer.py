@@ -113,14 +113,14 @@ LOGGING = {
 }
 '''
 
-URLS = '''from django.contrib import admin
+URLS = """from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("helpdesk.urls", namespace="helpdesk")),
 ]
-'''
+"""
 
 
 def log(message: str) -> None:
@@ -135,7 +135,16 @@ def ensure_venvs() -> None:
         PEERS.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(HELPDESK_VENV)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", HELPDESK_REQUIREMENT, "gunicorn", "psycopg[binary]"],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                HELPDESK_REQUIREMENT,
+                "gunicorn",
+                "psycopg[binary]",
+            ],
             check=True,
         )
     if not (KONTAKT_GUNICORN / "gunicorn").exists():
@@ -147,15 +156,28 @@ def ensure_venvs() -> None:
         ).stdout.strip()
         log(f"installing gunicorn=={version} into {KONTAKT_GUNICORN} (first run only)")
         subprocess.run(
-            [str(KONTAKT_PYTHON), "-m", "pip", "install", "-q", "--target", str(KONTAKT_GUNICORN), f"gunicorn=={version}"],
+            [
+                str(KONTAKT_PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--target",
+                str(KONTAKT_GUNICORN),
+                f"gunicorn=={version}",
+            ],
             check=True,
         )
 
 
 def versions() -> dict[str, str]:
-    code = "import importlib.metadata as m; import json; print(json.dumps({p: m.version(p) for p in %r}))"
+    code = "import importlib.metadata as m, json; print(json.dumps({p: m.version(p) for p in %r}))"
     peer = subprocess.run(
-        [str(HELPDESK_VENV / "bin" / "python"), "-c", code % (["django-helpdesk", "Django", "djangorestframework", "gunicorn"],)],
+        [
+            str(HELPDESK_VENV / "bin" / "python"),
+            "-c",
+            code % (["django-helpdesk", "Django", "djangorestframework", "gunicorn"],),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -219,7 +241,9 @@ def postgres_version() -> str:
 class Side:
     """One application under test: how to run its set-up commands and its server."""
 
-    def __init__(self, name: str, python: Path, script: Path, env: dict[str, str], wsgi: str, cwd: Path):
+    def __init__(
+        self, name: str, python: Path, script: Path, env: dict[str, str], wsgi: str, cwd: Path
+    ):
         self.name = name
         self.python = python
         self.script = script
@@ -257,7 +281,7 @@ class Side:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__nothing__", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/login/", timeout=5)
             except urllib.error.HTTPError:
                 return self.port
             except OSError:
@@ -284,7 +308,9 @@ class Running:
     def communicate_json(self) -> str:
         out, _err = self.process.communicate()
         if self.process.returncode:
-            raise RuntimeError(f"{self.name} {' '.join(self.args)} failed ({self.process.returncode})")
+            raise RuntimeError(
+                f"{self.name} {' '.join(self.args)} failed ({self.process.returncode})"
+            )
         return out.strip().splitlines()[-1]
 
     def result(self) -> dict:  # type: ignore[type-arg]
@@ -306,7 +332,14 @@ def kontakt_side(database: str, var_dir: Path) -> Side:
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "PYTHONPATH": str(KONTAKT_GUNICORN),
     }
-    return Side("kontakt", KONTAKT_PYTHON, BENCH / "harness" / "kontakt_side.py", env, "kontakt.wsgi:application", REPO)
+    return Side(
+        "kontakt",
+        KONTAKT_PYTHON,
+        BENCH / "harness" / "kontakt_side.py",
+        env,
+        "kontakt.wsgi:application",
+        REPO,
+    )
 
 
 def kontakt_sqlite_side(path: Path, var_dir: Path) -> Side:
@@ -317,7 +350,14 @@ def kontakt_sqlite_side(path: Path, var_dir: Path) -> Side:
         "KONTAKT_VAR_DIR": str(var_dir),
         "PYTHONPATH": str(KONTAKT_GUNICORN),
     }
-    return Side("kontakt-sqlite", KONTAKT_PYTHON, BENCH / "harness" / "kontakt_side.py", env, "kontakt.wsgi:application", REPO)
+    return Side(
+        "kontakt-sqlite",
+        KONTAKT_PYTHON,
+        BENCH / "harness" / "kontakt_side.py",
+        env,
+        "kontakt.wsgi:application",
+        REPO,
+    )
 
 
 def helpdesk_side(database: str, project: Path) -> Side:
@@ -329,7 +369,14 @@ def helpdesk_side(database: str, project: Path) -> Side:
         "PYTHONPATH": str(project),
     }
     python = HELPDESK_VENV / "bin" / "python"
-    return Side("helpdesk", python, BENCH / "harness" / "helpdesk_side.py", env, "hdbench.wsgi:application", project)
+    return Side(
+        "helpdesk",
+        python,
+        BENCH / "harness" / "helpdesk_side.py",
+        env,
+        "hdbench.wsgi:application",
+        project,
+    )
 
 
 def _base_env() -> dict[str, str]:
@@ -337,5 +384,82 @@ def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k in keep}
 
 
-def cleanup(directory: Path) -> None:
-    shutil.rmtree(directory, ignore_errors=True)
+class Stage:
+    """Both applications on throwaway databases: set up, seeded to a size, served."""
+
+    def __init__(self, name: str, workers: int):
+        import tempfile
+
+        self.workers = workers
+        self.directory = Path(tempfile.mkdtemp(prefix=f"kontakt-{name}-"))
+        self.databases = (f"bench_{name}_kontakt", f"bench_{name}_helpdesk")
+        write_project(self.directory / "helpdesk-project")
+        self.kontakt = kontakt_side(self.databases[0], self.directory / "kontakt-var")
+        self.helpdesk = helpdesk_side(self.databases[1], self.directory / "helpdesk-project")
+        self.seeded = 0
+        self.kontakt_info: dict = {}  # type: ignore[type-arg]
+        self.helpdesk_info: dict = {}  # type: ignore[type-arg]
+
+    def __enter__(self) -> "Stage":
+        ensure_venvs()
+        for database in self.databases:
+            database_create(database)
+        log("migrating and setting up both sides")
+        running = self.kontakt.start("setup"), self.helpdesk.start("setup")
+        self.kontakt_info, self.helpdesk_info = (r.result() for r in running)
+        return self
+
+    def grow(self, size: int) -> dict[str, object]:
+        """Seed both sides in parallel up to `size` rows (servers are stopped meanwhile)."""
+        serving = self.kontakt.server is not None
+        self.stop()
+        count = size - self.seeded
+        log(f"seeding {count} rows into both databases ({self.seeded} -> {size})")
+        args = ("seed", "--start", str(self.seeded), "--count", str(count))
+        running = self.kontakt.start(*args), self.helpdesk.start(*args)
+        kontakt, helpdesk = (r.result() for r in running)
+        self.seeded = size
+        if serving:
+            self.serve()
+        return {"kontakt": kontakt, "helpdesk": helpdesk}
+
+    def serve(self) -> None:
+        self.kontakt.serve(self.workers)
+        self.helpdesk.serve(self.workers)
+
+    def stop(self) -> None:
+        self.kontakt.stop()
+        self.helpdesk.stop()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        for database in self.databases:
+            try:
+                database_drop(database)
+            except Exception as error:
+                log(f"could not drop {database}: {error}")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def machine() -> dict[str, object]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(memory_kb / 2**20, 1),
+        "postgresql": postgres_version(),
+        "python": sys.version.split()[0],
+        "load_average": os.getloadavg(),
+    }

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime, ConfigDict
 
 from kontakt.directory.models import Department
+from kontakt.residents.api import InputSchema
 from kontakt.residents.selectors import resident_get
 
 from . import selectors, services
@@ -26,13 +27,15 @@ DirectionName = Literal["in", "out"]
 StatusName = Literal["new", "open", "waiting", "forwarded", "closed"]
 FeedbackName = Literal["phone", "email", "sms", "letter", "my_pages"]
 Code = Annotated[str, Field(min_length=1, max_length=60)]
+# A row id: beyond a 64-bit integer the databases raise instead of finding nothing.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 assert set(ChannelName.__args__) == set(Channel.values)  # type: ignore[attr-defined]
 assert set(OutcomeName.__args__) == set(Outcome.values)  # type: ignore[attr-defined]
 assert set(DirectionName.__args__) == set(Direction.values)  # type: ignore[attr-defined]
 
 
-class StrictSchema(Schema):
+class StrictSchema(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -41,7 +44,7 @@ class ContactIn(StrictSchema):
     outcome: OutcomeName
     direction: DirectionName = "in"
     summary: Annotated[str, Field(max_length=10_000)] = ""
-    resident_id: int | None = None
+    resident_id: RowId | None = None
     case_type: Code | None = None
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
@@ -74,7 +77,7 @@ class CaseIn(StrictSchema):
     case_type: Code
     subject: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=50_000)] = ""
-    resident_id: int | None = None
+    resident_id: RowId | None = None
     priority: Annotated[int, Field(ge=1, le=4)] = Priority.NORMAL
     feedback_channel: FeedbackName | None = None
     department: Code | None = None
@@ -270,8 +273,8 @@ def contact_create(request: HttpRequest, payload: ContactIn):  # type: ignore[no
     return 201, contact_out(contact)
 
 
-class ContactQuery(Schema):
-    resident_id: int | None = None
+class ContactQuery(InputSchema):
+    resident_id: RowId | None = None
     agent: Annotated[str, Field(max_length=150)] | None = None
     channel: ChannelName | None = None
     since: AwareDatetime | None = None
@@ -324,12 +327,12 @@ def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
     return 201, case_out(case)
 
 
-class CaseQuery(Schema):
+class CaseQuery(InputSchema):
     status: Annotated[str, Field(max_length=100, description="Comma-separated statuses")] | None = None
     case_type: Code | None = None
     department: Code | None = None
     handler: Annotated[str, Field(max_length=150)] | None = None
-    resident_id: int | None = None
+    resident_id: RowId | None = None
     due_before: AwareDatetime | None = None
     due_after: AwareDatetime | None = None
     overdue: bool = False

@@ -239,6 +239,10 @@ class CaseEvent(models.Model):
         return datetime.fromisoformat(value) if value else None
 
     @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label) if self.channel in Channel.values else self.channel
+
+    @property
     def from_status_label(self) -> str:
         return (
             str(STATUS_LABELS.get(CaseStatus(self.from_status), self.from_status))

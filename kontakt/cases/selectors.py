@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -50,6 +50,9 @@ def may_close_at_first_contact(user: User, case_type: CaseType | None) -> bool:
 
 def case_get(*, user: User, reference: str) -> Case:
     """One case by reference, if the user may read it; otherwise 404 (no hint it exists)."""
+    if parse_case_reference(reference) is None:
+        # Not a reference at all (or text PostgreSQL cannot compare, such as NUL).
+        raise Http404("No such case.")
     case = (
         cases_visible_to(user)
         .select_related("case_type", "resident", "department", "handler", "answer_group")
@@ -102,8 +105,9 @@ def case_search(*, user: User, filters: CaseFilter) -> QuerySet[Case]:
     )
 
 
-# Must stay identical to the expression of the case_document index (cases migration 0002).
-CASE_DOCUMENT_SQL = "to_tsvector('simple'::regconfig, subject || ' ' || description)"
+# The stored tsvector of subject and description on PostgreSQL, kept by a trigger and
+# GIN-indexed (cases migration 0003).
+CASE_DOCUMENT_COLUMN = "search_document"
 
 
 def case_text_filter(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
@@ -116,10 +120,14 @@ def case_text_filter(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
         return cases.none()
     if connection.vendor == "postgresql":
         query = " & ".join(f"{word}:*" for word in words)
+        # A condition on the outer query, not `id IN (subquery)`: the planner then walks
+        # the newest cases and stops at a page for a common word, or takes the GIN index
+        # for a rare one.
         return cases.filter(
-            id__in=RawSQL(
-                f"SELECT id FROM cases_case WHERE {CASE_DOCUMENT_SQL} @@ to_tsquery('simple', %s)",
+            RawSQL(
+                f"{CASE_DOCUMENT_COLUMN} @@ to_tsquery('simple', %s)",
                 [query],
+                output_field=BooleanField(),
             )
         )
     if connection.vendor == "sqlite":

@@ -540,7 +540,8 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
                 # Decide on the stored status, not on the caller's copy of the case.
                 locked = Case.objects.select_for_update().get(pk=case.pk)
                 if locked.status == CaseStatus.WAITING:
-                    _apply_status(locked, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
+                    hours = opening_hours()
+                    _apply_status(locked, to_status=CaseStatus.OPEN, by=by, now=now, hours=hours)
                     locked.save()
     return contact
 

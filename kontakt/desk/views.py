@@ -219,7 +219,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     if works_department_only(user):
         department = user.department
     elif request.GET.get("department"):
-        department = Department.objects.filter(code=request.GET["department"][:60]).first()
+        code = request.GET["department"][:60].replace("\x00", "")  # PostgreSQL refuses NUL
+        department = Department.objects.filter(code=code).first()
     cases = case_selectors.department_queue(user=user, department_id=department.pk if department else None)
     scope = request.GET.get("scope", "all")
     if scope == "mine":

@@ -3,8 +3,10 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from . import selectors, services
 from .models import Resident
@@ -12,7 +14,33 @@ from .models import Resident
 router = Router(tags=["residents"])
 
 
-class ResidentIn(Schema):
+def storable_text(value: object) -> object:
+    """Refuse text the databases cannot store: NUL characters (PostgreSQL), lone surrogates."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and ("\x00" in item or not _encodes(item)):
+            message = _("The text has a character that cannot be stored.")
+            raise PydanticCustomError("unstorable_text", message)
+    return value
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class InputSchema(Schema):
+    """Input of the API, bodies and query parameters: every text field must be storable."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        return storable_text(value)
+
+
+class ResidentIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -41,7 +69,7 @@ class ResidentOut(Schema):
     preferred_channel: str
 
 
-class ResidentQuery(Schema):
+class ResidentQuery(InputSchema):
     q: Annotated[str, Field(min_length=1, max_length=200)]
 
 

@@ -49,7 +49,8 @@ def resident_get(*, user: User, resident_id: int) -> Resident:
 
 def resident_find(*, user: User, query: str, limit: int = 20) -> list[Resident]:
     """Residents matching a name, phone number, e-mail or identity number."""
-    query = query.strip()
+    # No stored text holds NUL, and PostgreSQL refuses to compare with it.
+    query = query.replace("\x00", "").strip()
     if not query:
         return []
     residents = residents_visible_to(user)

@@ -90,7 +90,12 @@ def test_a_handler_who_is_also_an_agent_sees_every_department():
     ],
 )
 def test_who_is_in(department_a, start, until, day, in_office):
-    user = UserFactory(role=Role.HANDLER, department=department_a, out_of_office_from=start, out_of_office_until=until)
+    user = UserFactory(
+        role=Role.HANDLER,
+        department=department_a,
+        out_of_office_from=start,
+        out_of_office_until=until,
+    )
     assert is_in(user, on=day) is in_office
     assert (user in handlers_in(department_id=department_a.pk, on=day)) is in_office
     assert (user in staff_absent(on=day)) is not in_office

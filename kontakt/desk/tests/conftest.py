@@ -47,11 +47,16 @@ class Municipality:
     handler: User
     resident: Resident
     namesake: Resident
+    password: str = PASSWORD
 
 
 def _staff(username: str, first: str, last: str, role: Role, department: Department | None) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, first_name=first, last_name=last, department=department
+        username=username,
+        password=PASSWORD,
+        first_name=first,
+        last_name=last,
+        department=department,
     )
     user.groups.add(Group.objects.get(name=role.value))
     return user
@@ -74,7 +79,13 @@ def municipality(live_server, settings, tmp_path) -> Municipality:  # type: igno
     # have removed them, so make sure they exist before adding users to them.
     if Group.objects.filter(name__in=[Role.AGENT.value, Role.HANDLER.value]).count() < 2:
         roles_sync()
-    for weekday in (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY):
+    for weekday in (
+        Weekday.MONDAY,
+        Weekday.TUESDAY,
+        Weekday.WEDNESDAY,
+        Weekday.THURSDAY,
+        Weekday.FRIDAY,
+    ):
         OpeningHours.objects.create(weekday=weekday, opens=time(8), closes=time(16))
     opening_hours_changed()
 

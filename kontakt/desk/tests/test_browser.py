@@ -6,10 +6,10 @@ Run alone with: pytest -m browser. Screenshots land in /tmp/kontakt-shots (KONTA
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
-from django.core import mail
-
+from kontakt.accounts.models import User
 from kontakt.cases.models import Case, CaseEvent, Contact, Outcome
 
 pytestmark = pytest.mark.browser
@@ -19,20 +19,12 @@ SUMMARY = "Lampan utanför Storgatan 12 är släckt sedan en vecka.\nStolpe numm
 RESOLUTION = "Armaturen bytt den här veckan; lampan lyser igen."
 
 
-def mail_outbox() -> list:
-    return list(getattr(mail, "outbox", []))
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    from .conftest import PASSWORD
-
+def sign_in(page: Page, base: str, user: User, password: str) -> None:
     page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
     page.locator("main button[type=submit]").click()
-    expect(page.locator(".kt-user")).to_contain_text(
-        {"agnes": "Agnes Andersson", "hugo": "Hugo Holm"}[username]
-    )
+    expect(page.locator(".kt-user")).to_contain_text(user.get_full_name())
 
 
 def sign_out(page: Page) -> None:
@@ -59,12 +51,16 @@ def test_agent_forwards_and_handler_closes(
 ):
     town = municipality
     base = live_server.url
+    if press != "click":  # one set of screenshots is enough
+
+        def shot(page: Page, name: str) -> None:
+            pass
 
     # The agent signs in and lands on the desktop; the page's styles and scripts load.
     page.goto(f"{base}/login/")
     assert browser_errors == []
     shot(page, "login")
-    sign_in(page, base, "agnes")
+    sign_in(page, base, town.agent, town.password)
     expect(page).to_have_url(re.compile(r"/desk/$"))
 
     open_resident_by_search(page, "Karin Lindqvist", "lindq")
@@ -115,7 +111,7 @@ def test_agent_forwards_and_handler_closes(
     sign_out(page)
 
     # The department's handler finds the case in the queue and takes it.
-    sign_in(page, base, "hugo")
+    sign_in(page, base, town.handler, town.password)
     expect(page).to_have_url(re.compile(r"/queue/$"))
     row = page.locator("table tbody tr", has_text=case.reference)
     expect(row).to_contain_text("Trasig gatubelysning")
@@ -163,10 +159,10 @@ def test_agent_forwards_and_handler_closes(
         # Karin chose e-mail: she is told the resolution (tasks run at once in these tests).
         ("message_out", "", "", None),
     ]
-    (mail,) = mail_outbox()
-    assert mail.to == ["karin.lindqvist@example.se"]
-    assert case.reference in mail.subject
-    assert RESOLUTION in mail.body
+    (sent,) = mail.outbox
+    assert sent.to == ["karin.lindqvist@example.se"]
+    assert case.reference in sent.subject
+    assert RESOLUTION in sent.body
     assert browser_errors == []
 
 
@@ -181,7 +177,8 @@ def focus_walk(page: Page, until: str, limit: int = 60) -> list[str]:
             """() => {
                 const el = document.activeElement;
                 if (el.matches('button[name=outcome]')) return 'outcome:' + el.value;
-                return el.id ? '#' + el.id : el.tagName.toLowerCase() + ':' + (el.textContent || '').trim().slice(0, 30);
+                if (el.id) return '#' + el.id;
+                return el.tagName.toLowerCase() + ':' + el.textContent.trim().slice(0, 30);
             }"""
         )
         stops.append(stop)
@@ -190,28 +187,35 @@ def focus_walk(page: Page, until: str, limit: int = 60) -> list[str]:
     raise AssertionError(f"Tab never reached {until}; it went through {stops}")
 
 
+TAB_ORDER = ("#q", "#id_case_type", "#id_summary", "outcome:closed", "outcome:closed_order")
+
+
+def assert_tab_order(stops: list[str]) -> None:
+    """Search, case type, summary and the outcomes are reached by Tab, in that order."""
+    missing = [stop for stop in TAB_ORDER if stop not in stops]
+    assert not missing, f"Tab skips {missing}; it went through {stops}"
+    positions = [stops.index(stop) for stop in TAB_ORDER]
+    assert positions == sorted(positions), stops
+
+
 def test_desktop_and_resident_page_work_with_the_keyboard_alone(
     page: Page, live_server, municipality, browser_errors
 ):
-    base = live_server.url
-    page.goto(f"{base}/login/")
+    town = municipality
+    page.goto(f"{live_server.url}/login/")
     assert browser_errors == []
     # The user name field has focus from the start.
-    page.keyboard.type("agnes")
+    page.keyboard.type(town.agent.username)
     page.keyboard.press("Tab")
-    from .conftest import PASSWORD
-
-    page.keyboard.type(PASSWORD)
+    page.keyboard.type(town.password)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/desk/$"))
 
-    # On the bare desktop, Tab reaches search, case type, summary and the outcomes in order.
     stops = focus_walk(page, until="outcome:forwarded")
-    order = [stops.index(s) for s in ("#q", "#id_case_type", "#id_summary", "outcome:closed", "outcome:closed_order")]
-    assert order == sorted(order), stops
+    assert_tab_order(stops)
     assert "outcome:linked" not in stops  # no open case to link to
 
-    # "/" jumps to the search; the live result is the next stops away after the search button.
+    # "/" jumps to the search; past the search button, Tab reaches the live results.
     page.locator("body").focus()
     page.keyboard.press("/")
     expect(page.locator("#q")).to_be_focused()
@@ -223,9 +227,9 @@ def test_desktop_and_resident_page_work_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.locator("#resident-heading")).to_have_text("Karin Lindqvist")
 
-    # On the resident's page the same fields come in the same order, and the work gets done.
-    stops = focus_walk(page, until="#id_case_type")
-    assert "#q" in stops, stops
+    # The resident's page keeps the order, and the whole contact is logged from the keyboard.
+    assert_tab_order(focus_walk(page, until="outcome:forwarded"))
+    focus_walk(page, until="#id_case_type")
     page.keyboard.type("Sophämtning")
     # Enter in a field must not log the contact with the first outcome, "closed".
     page.keyboard.press("Enter")
@@ -238,17 +242,14 @@ def test_desktop_and_resident_page_work_with_the_keyboard_alone(
     while page.evaluate("document.activeElement.value") != "forwarded":
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.tagName") in {"SUMMARY", "BUTTON"}
-    focused = page.locator(":focus")
-    # A keyboard user must see where focus is.
-    ring = focused.evaluate("el => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).boxShadow")
+    # A keyboard user must see where focus is: nothing takes the focus ring away.
+    ring = page.locator(":focus").evaluate(
+        "el => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).boxShadow"
+    )
     assert ring != "none none", ring
     page.keyboard.press("Enter")
 
     expect(page.locator("main > .ds-alert")).to_contain_text(REFERENCE)
     case = Case.objects.get()
-    assert (case.case_type, case.resident, case.status) == (
-        municipality.waste,
-        municipality.resident,
-        "forwarded",
-    )
+    assert (case.case_type, case.resident, case.status) == (town.waste, town.resident, "forwarded")
     assert browser_errors == []

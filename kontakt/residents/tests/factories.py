@@ -18,9 +18,13 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def phones(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         if create and extracted:
-            ResidentPhone.objects.bulk_create(ResidentPhone(resident=self, number=n) for n in extracted)
+            ResidentPhone.objects.bulk_create(
+                ResidentPhone(resident=self, number=n) for n in extracted
+            )
 
     @factory.post_generation
     def emails(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         if create and extracted:
-            ResidentEmail.objects.bulk_create(ResidentEmail(resident=self, address=a) for a in extracted)
+            ResidentEmail.objects.bulk_create(
+                ResidentEmail(resident=self, address=a) for a in extracted
+            )

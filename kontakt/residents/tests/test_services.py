@@ -67,7 +67,9 @@ def test_an_invalid_identity_number_is_refused_with_a_message(agent, given, mess
     assert Resident.objects.count() == 0
 
 
-@pytest.mark.skipif(not SWEDISH_MO.exists(), reason="kontakt/locale/sv has no compiled django.mo yet")
+@pytest.mark.skipif(
+    not SWEDISH_MO.exists(), reason="kontakt/locale/sv has no compiled django.mo yet"
+)
 def test_the_identity_number_message_is_translated(agent):
     messages = {}
     for language in ("en", "sv"):
@@ -96,7 +98,11 @@ def test_an_update_may_not_take_another_residents_number(agent):
     register(agent, identity_number="19121212-1212")
     other = register(agent, name="Kalle")
     with pytest.raises(ValidationError):
-        resident_update(resident=other, draft=ResidentDraft(name="Kalle", identity_number="121212+1212"), by=agent)
+        resident_update(
+            resident=other,
+            draft=ResidentDraft(name="Kalle", identity_number="121212+1212"),
+            by=agent,
+        )
     other.refresh_from_db()
     assert other.identity_number == ""
 
@@ -129,8 +135,21 @@ def test_phones_and_emails_are_cleaned_on_registration(agent):
 
 def test_bad_phones_emails_and_choices_are_refused_together(agent):
     with pytest.raises(ValidationError) as refused:
-        register(agent, name=" ", kind="robot", phones=["12"], emails=["inte-en-adress"], preferred_channel="fax")
-    assert set(refused.value.message_dict) == {"name", "kind", "phones", "emails", "preferred_channel"}
+        register(
+            agent,
+            name=" ",
+            kind="robot",
+            phones=["12"],
+            emails=["inte-en-adress"],
+            preferred_channel="fax",
+        )
+    assert set(refused.value.message_dict) == {
+        "name",
+        "kind",
+        "phones",
+        "emails",
+        "preferred_channel",
+    }
     assert "“12” is not a phone number." in refused.value.message_dict["phones"]
 
 
@@ -138,12 +157,17 @@ def test_an_update_replaces_phones_and_emails(agent):
     resident = register(agent, phones=["0701234567", "0702222222"], emails=["a@example.se"])
     resident_update(
         resident=resident,
-        draft=ResidentDraft(name="Karin L", phones=["0702222222", "0703333333"], emails=["b@example.se"]),
+        draft=ResidentDraft(
+            name="Karin L", phones=["0702222222", "0703333333"], emails=["b@example.se"]
+        ),
         by=agent,
     )
     resident.refresh_from_db()
     assert resident.name == "Karin L"
-    assert sorted(resident.phones.values_list("number", flat=True)) == ["+46702222222", "+46703333333"]
+    assert sorted(resident.phones.values_list("number", flat=True)) == [
+        "+46702222222",
+        "+46703333333",
+    ]
     assert list(resident.emails.values_list("address", flat=True)) == ["b@example.se"]
 
 
@@ -170,7 +194,9 @@ def test_department_staff_may_not_register_or_change_residents(role, department_
         (Role.ADMINISTRATOR, "19121212-1212"),
     ],
 )
-def test_the_identity_number_is_masked_for_roles_that_need_not_see_it(role, shown, resident, department_a):
+def test_the_identity_number_is_masked_for_roles_that_need_not_see_it(
+    role, shown, resident, department_a
+):
     user = UserFactory(role=role, department=department_a)
     assert identity_number_shown(user=user, resident=resident) == shown
 

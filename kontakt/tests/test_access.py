@@ -1,0 +1,486 @@
+"""Who may open what: every URL of the project, walked with a user of every role.
+
+The table below names every URL pattern outside the admin; a URL added to the project
+without a row here fails `test_every_url_is_in_the_table`. The admin is walked pattern by
+pattern with one rule: only staff users (is_staff) get past its login.
+
+A department handler or contact asking for another department's case or resident gets 404,
+the same answer as for one that does not exist, so nothing hints that it does.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kontakt.cases.models import Case
+from kontakt.cases.tests.factories import CaseFactory
+from kontakt.residents.models import Resident
+from kontakt.residents.tests.factories import ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS, NO_ROLE = "anonymous", "no_role"
+FRONT_LINE = ("agent", "second_line", "switchboard", "supervisor", "administrator")
+DEPARTMENT = ("handler", "department_contact")
+CASE_WORKERS = ("second_line", "supervisor", "administrator", *DEPARTMENT)
+STAFF = (*FRONT_LINE, *DEPARTMENT)
+EVERYONE = (ANONYMOUS, NO_ROLE, *STAFF)
+
+
+def statuses(default: int, **exceptions: int) -> dict[str, int]:
+    """The expected status for every role: `default`, except as named."""
+    expected = dict.fromkeys(EVERYONE, default)
+    for role, status in exceptions.items():
+        assert role in expected, role
+        expected[role] = status
+    return expected
+
+
+def page(
+    ok: int,
+    *,
+    only: tuple[str, ...] = STAFF,
+    refused: int = 403,
+    other_department: int | None = None,
+) -> dict[str, int]:
+    """A staff page: anonymous to the login page, no role 403, `only` get `ok`."""
+    expected = statuses(refused, anonymous=302, no_role=403)
+    for role in only:
+        expected[role] = ok
+    if other_department is not None:
+        for role in DEPARTMENT:
+            expected[role] = other_department
+    return expected
+
+
+def api(
+    ok: int,
+    *,
+    only: tuple[str, ...] = STAFF,
+    refused: int = 403,
+    other_department: int | None = None,
+) -> dict[str, int]:
+    """An API endpoint: 401 without a valid staff token."""
+    expected = page(ok, only=only, refused=refused, other_department=other_department)
+    expected[ANONYMOUS] = expected[NO_ROLE] = 401
+    return expected
+
+
+@dataclass
+class World:
+    """What the requests point at; a fresh case per request, so a change by one role does
+    not decide what the next one may do."""
+
+    department_a_case: Callable[[], Case]
+    department_b_case: Callable[[], Case]
+    resident_a: Resident
+    resident_b: Resident
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    url: Callable[[World], str]
+    expected: dict[str, int]
+    data: Callable[[], Any] = field(default=lambda: None)
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}{'-' + self.label if self.label else ''}"
+
+
+def case_a(world: World) -> str:
+    return world.department_a_case().reference
+
+
+def case_b(world: World) -> str:
+    return world.department_b_case().reference
+
+
+def attachment() -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("brev.txt", b"Hej", content_type="text/plain")}
+
+
+NOTE = {"body": "Anteckning"}
+MESSAGE = {"body": "Hej", "direction": "out", "channel": "email"}
+
+ROWS = [
+    # Signing in and out, the language.
+    Row("login", "get", lambda w: "/login/", statuses(200)),
+    Row("logout", "post", lambda w: "/logout/", statuses(302)),
+    Row(
+        "set_language",
+        "post",
+        lambda w: "/i18n/setlang/",
+        statuses(302),
+        lambda: {"language": "sv"},
+    ),
+    # The desk.
+    Row("desk:home", "get", lambda w: "/", page(302)),
+    Row("desk:desk", "get", lambda w: "/desk/", page(200, only=FRONT_LINE)),
+    Row(
+        "desk:contact_log",
+        "post",
+        lambda w: "/desk/contacts/",
+        page(302, only=FRONT_LINE),
+        lambda: {"channel": "phone", "outcome": "closed", "priority": "2"},
+    ),
+    Row("desk:resident_new", "get", lambda w: "/residents/new/", page(200, only=FRONT_LINE)),
+    Row("desk:queue", "get", lambda w: "/queue/", page(200)),
+    Row("desk:cases", "get", lambda w: "/cases/", page(200)),
+    Row("desk:absence", "get", lambda w: "/me/absence/", page(200)),
+    Row("desk:case", "get", lambda w: f"/cases/{case_a(w)}/", page(200), label="A"),
+    Row(
+        "desk:case",
+        "get",
+        lambda w: f"/cases/{case_b(w)}/",
+        page(200, other_department=404),
+        label="B",
+    ),
+    Row(
+        "desk:case_take",
+        "post",
+        lambda w: f"/cases/{case_a(w)}/take/",
+        page(302, only=CASE_WORKERS),
+        label="A",
+    ),
+    Row(
+        "desk:case_take",
+        "post",
+        lambda w: f"/cases/{case_b(w)}/take/",
+        page(302, only=CASE_WORKERS, other_department=404),
+        label="B",
+    ),
+    Row(
+        "desk:case_note",
+        "post",
+        lambda w: f"/cases/{case_a(w)}/notes/",
+        page(302),
+        lambda: NOTE,
+        "A",
+    ),
+    Row(
+        "desk:case_note",
+        "post",
+        lambda w: f"/cases/{case_b(w)}/notes/",
+        page(302, other_department=404),
+        lambda: NOTE,
+        "B",
+    ),
+    Row(
+        "desk:case_message",
+        "post",
+        lambda w: f"/cases/{case_a(w)}/messages/",
+        page(302),
+        lambda: MESSAGE,
+        "A",
+    ),
+    Row(
+        "desk:case_message",
+        "post",
+        lambda w: f"/cases/{case_b(w)}/messages/",
+        page(302, other_department=404),
+        lambda: MESSAGE,
+        "B",
+    ),
+    Row(
+        "desk:case_status",
+        "post",
+        lambda w: f"/cases/{case_a(w)}/status/",
+        page(302, only=CASE_WORKERS),
+        lambda: {"status": "waiting"},
+        "A",
+    ),
+    Row(
+        "desk:case_status",
+        "post",
+        lambda w: f"/cases/{case_b(w)}/status/",
+        page(302, only=CASE_WORKERS, other_department=404),
+        lambda: {"status": "waiting"},
+        "B",
+    ),
+    Row(
+        "desk:case_forward",
+        "post",
+        lambda w: f"/cases/{case_a(w)}/forward/",
+        page(302),
+        lambda: {"department": "social"},
+        "A",
+    ),
+    Row(
+        "desk:case_forward",
+        "post",
+        lambda w: f"/cases/{case_b(w)}/forward/",
+        page(302, other_department=404),
+        lambda: {"department": "gata"},
+        "B",
+    ),
+    Row(
+        "desk:case_attach",
+        "post",
+        lambda w: f"/cases/{case_a(w)}/attachments/",
+        page(302),
+        attachment,
+        "A",
+    ),
+    Row(
+        "desk:case_attach",
+        "post",
+        lambda w: f"/cases/{case_b(w)}/attachments/",
+        page(302, other_department=404),
+        attachment,
+        "B",
+    ),
+    # The API, with bearer tokens.
+    Row("api-v1:openapi-json", "get", lambda w: "/api/v1/openapi.json", statuses(200)),
+    Row("api-v1:openapi-view", "get", lambda w: "/api/v1/docs", statuses(200)),
+    Row("api-v1:api-root", "get", lambda w: "/api/v1/", statuses(404)),
+    Row(
+        "api-v1:contact_create",
+        "post",
+        lambda w: "/api/v1/contacts",
+        api(201, only=FRONT_LINE),
+        lambda: {"channel": "phone", "outcome": "closed"},
+    ),
+    Row("api-v1:contact_list", "get", lambda w: "/api/v1/contacts", api(200)),
+    Row(
+        "api-v1:case_create",
+        "post",
+        lambda w: "/api/v1/cases",
+        api(201, only=FRONT_LINE),
+        lambda: {"case_type": "parkering", "subject": "Nytt"},
+    ),
+    Row("api-v1:case_list", "get", lambda w: "/api/v1/cases", api(200)),
+    Row("api-v1:case_detail", "get", lambda w: f"/api/v1/cases/{case_a(w)}", api(200), label="A"),
+    Row(
+        "api-v1:case_detail",
+        "get",
+        lambda w: f"/api/v1/cases/{case_b(w)}",
+        api(200, other_department=404),
+        label="B",
+    ),
+    Row(
+        "api-v1:case_note",
+        "post",
+        lambda w: f"/api/v1/cases/{case_a(w)}/notes",
+        api(201),
+        lambda: NOTE,
+        "A",
+    ),
+    Row(
+        "api-v1:case_note",
+        "post",
+        lambda w: f"/api/v1/cases/{case_b(w)}/notes",
+        api(201, other_department=404),
+        lambda: NOTE,
+        "B",
+    ),
+    Row(
+        "api-v1:case_message",
+        "post",
+        lambda w: f"/api/v1/cases/{case_a(w)}/messages",
+        api(201),
+        lambda: MESSAGE,
+        "A",
+    ),
+    Row(
+        "api-v1:case_message",
+        "post",
+        lambda w: f"/api/v1/cases/{case_b(w)}/messages",
+        api(201, other_department=404),
+        lambda: MESSAGE,
+        "B",
+    ),
+    Row(
+        "api-v1:case_status",
+        "post",
+        lambda w: f"/api/v1/cases/{case_a(w)}/status",
+        api(200, only=CASE_WORKERS),
+        lambda: {"status": "waiting"},
+        "A",
+    ),
+    Row(
+        "api-v1:case_status",
+        "post",
+        lambda w: f"/api/v1/cases/{case_b(w)}/status",
+        api(200, only=CASE_WORKERS, other_department=404),
+        lambda: {"status": "waiting"},
+        "B",
+    ),
+    Row(
+        "api-v1:case_forward",
+        "post",
+        lambda w: f"/api/v1/cases/{case_a(w)}/forward",
+        api(200),
+        lambda: {"department": "social"},
+        "A",
+    ),
+    Row(
+        "api-v1:case_forward",
+        "post",
+        lambda w: f"/api/v1/cases/{case_b(w)}/forward",
+        api(200, other_department=404),
+        lambda: {"department": "gata"},
+        "B",
+    ),
+    Row(
+        "api-v1:resident_create",
+        "post",
+        lambda w: "/api/v1/residents",
+        api(201, only=FRONT_LINE),
+        lambda: {"name": "Ny Person"},
+    ),
+    Row("api-v1:resident_list", "get", lambda w: "/api/v1/residents?q=Karin", api(200)),
+    Row(
+        "api-v1:resident_detail",
+        "get",
+        lambda w: f"/api/v1/residents/{w.resident_a.pk}",
+        api(200),
+        label="A",
+    ),
+    Row(
+        "api-v1:resident_detail",
+        "get",
+        lambda w: f"/api/v1/residents/{w.resident_b.pk}",
+        api(200, other_department=404),
+        label="B",
+    ),
+    Row("api-v1:case_type_list", "get", lambda w: "/api/v1/case-types", api(200)),
+    Row("api-v1:department_list", "get", lambda w: "/api/v1/departments", api(200)),
+]
+
+
+def url_patterns() -> list[tuple[str, str]]:
+    """(qualified name, route) of every URL pattern of the project."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(filter(None, [namespace, pattern.namespace or ""]))
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                name = ":".join(filter(None, [namespace, pattern.name or "<unnamed>"]))
+                found.append((name, prefix + str(pattern.pattern)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def test_every_url_is_in_the_table():
+    in_table = {row.name for row in ROWS}
+    outside_admin = {name for name, _route in url_patterns() if not name.startswith("admin:")}
+    assert outside_admin - in_table == set(), "add these URLs to the access table"
+    assert in_table - outside_admin == set(), "these rows name URLs that no longer exist"
+
+
+@pytest.fixture
+def world(users, second_line, parking_type, care_type) -> World:  # type: ignore[no-untyped-def]
+    resident_a = ResidentFactory(name="Karin Lindqvist")
+    resident_b = ResidentFactory(name="Karin Berg")
+    CaseFactory(case_type=parking_type, resident=resident_a, by=second_line)
+    CaseFactory(case_type=care_type, resident=resident_b, by=second_line)
+    return World(
+        department_a_case=lambda: CaseFactory(
+            case_type=parking_type, resident=resident_a, by=second_line
+        ),
+        department_b_case=lambda: CaseFactory(
+            case_type=care_type, resident=resident_b, by=second_line
+        ),
+        resident_a=resident_a,
+        resident_b=resident_b,
+    )
+
+
+def client_as(role: str, users: dict[str, Any], *, api: bool) -> Client:
+    if role == ANONYMOUS:
+        return Client()
+    user = users[role]
+    if api:
+        from kontakt.accounts.services import api_token_create
+
+        _token, key = api_token_create(user=user, name="access")
+        return Client(headers={"Authorization": f"Bearer {key}"})
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_who_may_open_what(row, world, users):
+    # The document, its viewer and the bare prefix are no endpoints: no token is sent.
+    on_api = row.name.startswith("api-v1:") and row.name not in {
+        "api-v1:openapi-json",
+        "api-v1:openapi-view",
+        "api-v1:api-root",
+    }
+    got = {}
+    for role in EVERYONE:
+        client = client_as(role, users, api=on_api)
+        url = row.url(world)
+        data = row.data()
+        if row.method == "get":
+            response = client.get(url)
+        elif on_api:
+            response = client.post(url, data, content_type="application/json")
+        else:
+            response = client.post(url, data)
+        got[role] = response.status_code
+        if response.status_code == 302 and role == ANONYMOUS and row.name.startswith("desk:"):
+            assert response["Location"].startswith("/login/?next=")
+        if on_api and response.status_code in (401, 403, 404):
+            assert response.json()["errors"] == {}
+    assert got == row.expected
+
+
+def admin_url(route: str) -> str:
+    """A concrete URL for an admin route: a real content type, ids that may not exist."""
+    content_type = ContentType.objects.get_for_model(Case).pk
+    url = route.replace("<path:content_type_id>", str(content_type))
+    url = re.sub(r"<(?:path:)?\w*id>", "1", url)
+    url = url.replace("^(?P<app_label>", "").replace("(?P<url>.*)$", "no-such-page/")
+    url = re.sub(r"\|[^)]*\)/\$$", "/", url)  # keep the first app label of the alternation
+    return "/" + url
+
+
+def test_admin_urls_are_made_concrete():
+    routes = dict(url_patterns())
+    assert admin_url(routes["admin:app_list"]) == "/admin/auth/"
+    assert admin_url(routes["admin:cases_case_change"]) == "/admin/cases/case/1/change/"
+
+
+def test_only_staff_users_get_past_the_admin_login(users, parking_type, second_line):
+    CaseFactory(case_type=parking_type, by=second_line)  # an object with id 1 for some pages
+    patterns = [
+        (name, admin_url(route)) for name, route in url_patterns() if name.startswith("admin:")
+    ]
+    assert len(patterns) > 50
+    clients = {role: client_as(role, users, api=False) for role in EVERYONE}
+    wrong = []
+    for name, url in patterns:
+        for role, client in clients.items():
+            response = client.get(url)
+            status = response.status_code
+            to_login = status == 302 and response["Location"].startswith("/admin/login/")
+            if name == "admin:login":
+                ok = status == (302 if role == "administrator" else 200)
+            elif role == "administrator":
+                ok = status < 500 and not to_login
+                if name == "admin:logout":
+                    ok = status == 405  # signing out takes a POST
+            elif name == "admin:logout":
+                ok = status == 302 and response["Location"] == "/admin/"  # and from there to login
+            else:
+                ok = to_login
+            if not ok:
+                wrong.append((name, url, role, status))
+    assert wrong == [], "\n".join(map(str, wrong))

@@ -1,0 +1,134 @@
+"""Pinned query counts of the lists and pages that grow with the data: an N+1 fails here.
+
+Each page is read with a few rows and with a full page of rows; the count must not grow,
+and it must stay under the pinned number (raise it only for a query that is worth it).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kontakt.accounts.roles import Role
+from kontakt.accounts.tests.factories import UserFactory
+from kontakt.cases.services import ContactDraft, case_add_note, case_take, contact_log
+from kontakt.cases.tests.factories import CaseFactory
+from kontakt.residents.tests.factories import ResidentFactory
+from kontakt.tests.clock import at
+
+pytestmark = pytest.mark.django_db
+
+# Session and user (2) are part of every page's count.
+QUEUE_PAGE = 6
+CASE_LIST_PAGE = 4
+CASE_LIST_API = 3
+DESK_WITH_RESIDENT = 12
+CASE_PAGE = 8
+
+
+def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return len(captured)
+
+
+def open_cases(count: int, case_type, by, resident=None) -> None:  # type: ignore[no-untyped-def]
+    handlers = [UserFactory(role=Role.HANDLER, department=case_type.department) for _ in range(3)]
+    for i in range(count):
+        case = CaseFactory(
+            case_type=case_type, resident=resident or ResidentFactory(), by=by, now=at(2, 9, i % 60)
+        )
+        if i % 2:
+            case_take(case=case, by=handlers[i % 3], now=at(2, 10))
+
+
+def test_the_department_queue(
+    client_for, handler, second_line, parking_type, django_assert_max_num_queries
+):
+    client = client_for(handler)
+    open_cases(2, parking_type, second_line)
+    few = queries(client, "/queue/")
+    open_cases(60, parking_type, second_line)
+    full = queries(client, "/queue/")
+    assert full == few
+    with django_assert_max_num_queries(QUEUE_PAGE):
+        response = client.get("/queue/")
+    assert len(response.context["page"].object_list) == 50
+
+
+def test_the_queue_of_all_departments(client_for, supervisor, second_line, parking_type, care_type):
+    client = client_for(supervisor)
+    open_cases(2, parking_type, second_line)
+    few = queries(client, "/queue/")
+    open_cases(30, care_type, second_line)
+    assert queries(client, "/queue/") == few <= QUEUE_PAGE
+
+
+def test_the_case_list_api(api_client, second_line, parking_type, django_assert_max_num_queries):
+    api_client.get("/api/v1/cases")  # the token's first use is recorded once
+    open_cases(2, parking_type, second_line)
+    few = queries(api_client, "/api/v1/cases")
+    open_cases(60, parking_type, second_line)
+    full = queries(api_client, "/api/v1/cases")
+    assert full == few
+    with django_assert_max_num_queries(CASE_LIST_API):
+        response = api_client.get("/api/v1/cases?limit=50")
+    assert len(response.json()["results"]) == 50
+
+
+def test_the_case_list_page(client_for, supervisor, second_line, parking_type):
+    client = client_for(supervisor)
+    open_cases(2, parking_type, second_line)
+    few = queries(client, "/cases/")
+    open_cases(55, parking_type, second_line)
+    assert queries(client, "/cases/") == few <= CASE_LIST_PAGE
+
+
+def test_the_desk_with_a_resident(
+    client_for, agent, second_line, parking_type, resident, django_assert_max_num_queries
+):
+    client = client_for(agent)
+    url = f"/desk/?resident={resident.pk}"
+    open_cases(1, parking_type, second_line, resident=resident)
+    contact_log(
+        draft=ContactDraft(
+            channel="phone", outcome="closed", resident=resident, case_type=parking_type
+        ),
+        by=agent,
+    )
+    few = queries(client, url)
+
+    open_cases(12, parking_type, second_line, resident=resident)
+    for minute in range(15):
+        contact_log(
+            draft=ContactDraft(
+                channel="email", outcome="closed", resident=resident, case_type=parking_type
+            ),
+            by=agent,
+            now=at(3, 9, minute),
+        )
+    assert queries(client, url) == few
+    with django_assert_max_num_queries(DESK_WITH_RESIDENT):
+        response = client.get(url)
+    assert len(response.context["open_cases"]) == 13
+    assert len(response.context["last_contacts"]) == 10
+
+
+def test_the_case_page(client_for, handler, agent, parking_type, resident):
+    client = client_for(handler)
+    case = contact_log(
+        draft=ContactDraft(
+            channel="phone", outcome="forwarded", case_type=parking_type, resident=resident
+        ),
+        by=agent,
+    ).case
+    url = f"/cases/{case.reference}/"
+    few = queries(client, url)
+    for i in range(20):
+        case_add_note(
+            case=case,
+            body=f"Anteckning {i}",
+            by=UserFactory(role=Role.HANDLER, department=case.department),
+        )
+        contact_log(draft=ContactDraft(channel="phone", outcome="linked", case=case), by=agent)
+    assert queries(client, url) == few <= CASE_PAGE
