@@ -1,6 +1,6 @@
 """Kontakt against django-helpdesk: opening cases through the API, and keyword search.
 
-    .venv/bin/python bench/cases_vs_helpdesk.py            # 100 k and 1 M cases (~40 min)
+    .venv/bin/python bench/cases_vs_helpdesk.py            # 100 k and 1 M cases (~15 min)
     .venv/bin/python bench/cases_vs_helpdesk.py --quick    # 5 k cases, under a minute
 
 What it does, in one run and on one PostgreSQL server (127.0.0.1:5432, user postgres):

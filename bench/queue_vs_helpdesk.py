@@ -1,6 +1,6 @@
 """The department queue as a handler sees it, beside django-helpdesk's ticket list.
 
-    .venv/bin/python bench/queue_vs_helpdesk.py            # 100 k cases (~10 min)
+    .venv/bin/python bench/queue_vs_helpdesk.py            # 100 k cases (~6 min)
     .venv/bin/python bench/queue_vs_helpdesk.py --quick    # 5 k cases, under a minute
 
 Both applications are set up, seeded with the same 100 k rows and served exactly as in
@@ -18,9 +18,11 @@ Measured in rounds that alternate the sides:
 
 1. Closed loop: each client sends its next request as soon as it has an answer, for a fixed
    time. Figures: requests per second (median of rounds), p50 and p95 latency.
-2. Open loop, Kontakt only: requests at ten times helpdesk's measured throughput, spread
-   over the 20 clients, latency counted from each request's scheduled time. This is the
-   goal's "10x helpdesk's throughput at p50 <= 100 ms".
+2. Open loop, Kontakt only: requests at ten times helpdesk's throughput, spread over the
+   20 clients, latency counted from each request's scheduled time. This is the goal's
+   "10x helpdesk's throughput at p50 <= 100 ms". helpdesk's throughput is the larger of
+   the one measured and the reference of 4 requests a second (its list data with 100 k
+   tickets on this machine, as the goal states it), so a slow peer never eases the target.
 
 Prints one JSON object as the last line (also saved under bench/results/).
 """
@@ -40,6 +42,8 @@ from harness.peer import log
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLIENTS = 20
+# helpdesk's ticket list data with 100 k tickets on this machine, as the goal gives it.
+HELPDESK_REFERENCE_PER_SECOND = 4.0
 
 
 def kontakt_queue(session: str):  # type: ignore[no-untyped-def]
@@ -131,7 +135,7 @@ def main() -> None:
                 log(f"{side} round {number + 1}: {result.summary()}")
         report["closed_loop"] = {side: figures(results) for side, results in runs.items()}
         theirs = report["closed_loop"]["helpdesk"]["per_second"]
-        target = 10 * theirs
+        target = 10 * max(theirs, HELPDESK_REFERENCE_PER_SECOND)
         open_runs = []
         for number in range(rounds):
             result = load.open_loop(

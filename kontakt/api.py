@@ -71,10 +71,16 @@ SCHEMA_MESSAGES = {
     "int_parsing": lambda ctx: _("Give a whole number."),
     "int_type": lambda ctx: _("Give a whole number."),
     "bool_parsing": lambda ctx: _("Give true or false."),
-    "datetime_parsing": lambda ctx: _("Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."),
-    "datetime_from_date_parsing": lambda ctx: _("Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."),
+    "datetime_parsing": lambda ctx: _(
+        "Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."
+    ),
+    "datetime_from_date_parsing": lambda ctx: _(
+        "Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."
+    ),
     "timezone_aware": lambda ctx: _("Give the time with its UTC offset, e.g. +01:00."),
-    "literal_error": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected")},
+    "literal_error": lambda ctx: (
+        _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected")}
+    ),
     "enum": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected")},
     "greater_than_equal": lambda ctx: _("At least %(n)s.") % {"n": ctx.get("ge")},
     "less_than_equal": lambda ctx: _("At most %(n)s.") % {"n": ctx.get("le")},
@@ -88,11 +94,16 @@ SCHEMA_MESSAGES = {
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
-        return {name: [str(m) for e in errs for m in e.messages] for name, errs in error.error_dict.items()}
+        return {
+            name: [str(m) for e in errs for m in e.messages]
+            for name, errs in error.error_dict.items()
+        }
     return {"__all__": [str(m) for m in error.messages]}
 
 
-def _error(request: HttpRequest, status: int, errors: dict[str, list[str]], message: str) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, errors: dict[str, list[str]], message: str
+) -> HttpResponse:
     return api.create_response(request, {"message": message, "errors": errors}, status=status)
 
 
@@ -114,7 +125,11 @@ def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpRes
             location = location[1:]
         name = ".".join(location) or "__all__"
         describe = SCHEMA_MESSAGES.get(item.get("type", ""))
-        message = describe(item.get("ctx") or {}) if describe else str(item.get("msg", _("Invalid value.")))
+        message = (
+            describe(item.get("ctx") or {})
+            if describe
+            else str(item.get("msg", _("Invalid value.")))
+        )
         errors.setdefault(name, []).append(message)
     return _error(request, 400, errors, _("The request has errors."))
 

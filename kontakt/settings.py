@@ -127,6 +127,8 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    # Lets concurrent test runs on one server keep apart (default: test_<NAME>).
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KONTAKT_TEST_DATABASE_NAME")}
 else:
     DATABASES = {
         "default": {

@@ -7,7 +7,15 @@ from .models import ApiToken, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "department", "is_active", "out_of_office_from", "out_of_office_until"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "department",
+        "is_active",
+        "out_of_office_from",
+        "out_of_office_until",
+    ]
     list_filter = ["groups", "department", "is_active"]
     list_select_related = ["department"]
     fieldsets = (

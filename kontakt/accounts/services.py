@@ -26,5 +26,7 @@ def roles_sync() -> None:
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; the key is returned once and only its hash is kept."""
     key = ApiToken.new_key()
-    token = ApiToken.objects.create(user=user, name=name, prefix=key[3:11], key_hash=ApiToken.hash_key(key))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[3:11], key_hash=ApiToken.hash_key(key)
+    )
     return token, key

@@ -5,7 +5,15 @@ from .models import Attachment, Case, CaseEvent, CaseType, Contact
 
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "department", "answer_group", "response_time", "first_line_may_close", "active"]
+    list_display = [
+        "name",
+        "code",
+        "department",
+        "answer_group",
+        "response_time",
+        "first_line_may_close",
+        "active",
+    ]
     list_filter = ["department", "first_line_may_close", "active"]
     list_select_related = ["department", "answer_group"]
     search_fields = ["name", "code"]
@@ -33,7 +41,16 @@ class AttachmentInline(admin.TabularInline):
 class CaseAdmin(admin.ModelAdmin):
     """Read-mostly: cases change through the desktop and the API, which keep the timeline."""
 
-    list_display = ["reference", "subject", "case_type", "status", "department", "handler", "due_at", "created_at"]
+    list_display = [
+        "reference",
+        "subject",
+        "case_type",
+        "status",
+        "department",
+        "handler",
+        "due_at",
+        "created_at",
+    ]
     list_filter = ["status", "department", "case_type"]
     list_select_related = ["case_type", "department", "handler"]
     search_fields = ["reference", "subject"]

@@ -217,7 +217,9 @@ def _case_type(code: str | None, field: str = "case_type") -> CaseType | None:
     if found is None:
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({field: [_("No case type has the code “%(code)s”.") % {"code": code}]})
+        raise ValidationError(
+            {field: [_("No case type has the code “%(code)s”.") % {"code": code}]}
+        )
     return found
 
 
@@ -228,7 +230,9 @@ def _department(code: str | None) -> Department | None:
     if found is None:
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({"department": [_("No department has the code “%(code)s”.") % {"code": code}]})
+        raise ValidationError(
+            {"department": [_("No department has the code “%(code)s”.") % {"code": code}]}
+        )
     return found
 
 
@@ -286,7 +290,9 @@ class ContactQuery(InputSchema):
 
 @contact_router.get("", response=ContactPage, summary="Search contacts")
 def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: ignore[no-untyped-def]
-    contacts = selectors.contacts_visible_to(request.user).select_related("agent", "case_type", "case")
+    contacts = selectors.contacts_visible_to(request.user).select_related(
+        "agent", "case_type", "case"
+    )
     if filters.resident_id:
         contacts = contacts.filter(resident_id=filters.resident_id)
     if filters.agent:
@@ -299,7 +305,9 @@ def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: i
         contacts = contacts.filter(started_at__lt=filters.until)
     if filters.q:
         contacts = contacts.filter(summary__icontains=filters.q)
-    rows = list(contacts.order_by("-started_at", "-id")[filters.offset : filters.offset + filters.limit + 1])
+    rows = list(
+        contacts.order_by("-started_at", "-id")[filters.offset : filters.offset + filters.limit + 1]
+    )
     rows, next_offset = _page(rows, filters.limit, filters.offset)
     return {"results": [contact_out(c) for c in rows], "next_offset": next_offset}
 
@@ -328,7 +336,9 @@ def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
 
 
 class CaseQuery(InputSchema):
-    status: Annotated[str, Field(max_length=100, description="Comma-separated statuses")] | None = None
+    status: Annotated[str, Field(max_length=100, description="Comma-separated statuses")] | None = (
+        None
+    )
     case_type: Code | None = None
     department: Code | None = None
     handler: Annotated[str, Field(max_length=150)] | None = None
@@ -343,18 +353,26 @@ class CaseQuery(InputSchema):
 
 @case_router.get("", response=CasePage, summary="Search and filter cases")
 def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[no-untyped-def]
-    statuses = [s.strip() for s in filters.status.split(",") if s.strip()] if filters.status else None
+    statuses = (
+        [s.strip() for s in filters.status.split(",") if s.strip()] if filters.status else None
+    )
     if statuses:
-        unknown = [s for s in statuses if s not in {"new", "open", "waiting", "forwarded", "closed"}]
+        unknown = [
+            s for s in statuses if s not in {"new", "open", "waiting", "forwarded", "closed"}
+        ]
         if unknown:
             from django.core.exceptions import ValidationError
 
-            raise ValidationError({"status": [_("Unknown status: %(s)s.") % {"s": ", ".join(unknown)}]})
+            raise ValidationError(
+                {"status": [_("Unknown status: %(s)s.") % {"s": ", ".join(unknown)}]}
+            )
     handler_id = None
     if filters.handler:
         from kontakt.accounts.models import User
 
-        handler_id = User.objects.filter(username=filters.handler).values_list("pk", flat=True).first() or -1
+        handler_id = (
+            User.objects.filter(username=filters.handler).values_list("pk", flat=True).first() or -1
+        )
     cases = selectors.case_search(
         user=request.user,
         filters=selectors.CaseFilter(
@@ -391,7 +409,11 @@ def case_message(request: HttpRequest, reference: str, payload: MessageIn):  # t
     """A message to (`out`) or from (`in`) the resident; one from a waiting resident reopens."""
     case = selectors.case_get(user=request.user, reference=reference[:40])
     event = services.case_add_message(
-        case=case, body=payload.body, direction=payload.direction, channel=payload.channel, by=request.user
+        case=case,
+        body=payload.body,
+        direction=payload.direction,
+        channel=payload.channel,
+        by=request.user,
     )
     return 201, event_out(event)
 
@@ -401,7 +423,11 @@ def case_status(request: HttpRequest, reference: str, payload: StatusIn):  # typ
     """Move along the transition table; `closed` needs a `resolution`."""
     case = selectors.case_get(user=request.user, reference=reference[:40])
     case = services.case_change_status(
-        case=case, to_status=payload.status, by=request.user, note=payload.note, resolution=payload.resolution
+        case=case,
+        to_status=payload.status,
+        by=request.user,
+        note=payload.note,
+        resolution=payload.resolution,
     )
     return case_out(selectors.case_get(user=request.user, reference=case.reference))
 
@@ -412,7 +438,11 @@ def case_forward(request: HttpRequest, reference: str, payload: ForwardIn):  # t
     department = _department(payload.department)
     assert department is not None
     services.case_forward(case=case, department=department, by=request.user, note=payload.note)
-    return case_out(get_object_or_404(Case.objects.select_related("case_type", "department", "handler"), pk=case.pk))
+    return case_out(
+        get_object_or_404(
+            Case.objects.select_related("case_type", "department", "handler"), pk=case.pk
+        )
+    )
 
 
 @meta_router.get("/case-types", response=list[CaseTypeOut], summary="Active case types")

@@ -73,14 +73,19 @@ STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items
 class CaseReferenceCounter(models.Model):
     """The last case number handed out per prefix and year; numbers are never reused."""
 
-    prefix = models.CharField(max_length=10)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(_("prefix"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
+        verbose_name = _("case reference counter")
+        verbose_name_plural = _("case reference counters")
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="case_counter_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class Case(models.Model):
@@ -206,7 +211,9 @@ class CaseEventKind(models.TextChoices):
 class CaseEvent(models.Model):
     """One entry in a case's timeline; never changed once written."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
     at = models.DateTimeField(_("at"))
     by = models.ForeignKey(
@@ -217,11 +224,11 @@ class CaseEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, blank=True)
     body = models.TextField(_("text"), blank=True)
     channel = models.CharField(_("channel"), max_length=20, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("case event")
@@ -272,13 +279,19 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """A file on a case: a scanned letter, a photo, a decision."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=120)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 

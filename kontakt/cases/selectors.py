@@ -132,13 +132,28 @@ def case_text_filter(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
         )
     if connection.vendor == "sqlite":
         match = " ".join(f'"{w}"*' for w in words)
-        return cases.filter(
-            id__in=RawSQL("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [match])
-        )
+        if _fts_matches_at_least(match, SQLITE_WALK_FROM):
+            # Many matches: walk the newest cases (`+` keeps SQLite off the id lookup) and
+            # test each against the match set, instead of sorting every match by date.
+            walk = f'+"cases_case"."id" IN ({SQLITE_MATCHES})'
+            return cases.filter(RawSQL(walk, [match], output_field=BooleanField()))
+        return cases.filter(id__in=RawSQL(SQLITE_MATCHES, [match]))
     condition = Q()
     for word in words:
         condition &= Q(subject__icontains=word) | Q(description__icontains=word)
     return cases.filter(condition)
+
+
+SQLITE_MATCHES = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+# From this many matches on, walking the newest cases finds a page sooner than sorting them.
+SQLITE_WALK_FROM = 2000
+
+
+def _fts_matches_at_least(match: str, count: int) -> bool:
+    """Whether the FTS5 query has at least `count` matches (reads at most `count`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({SQLITE_MATCHES} LIMIT %s)", [match, count])
+        return bool(cursor.fetchone()[0] >= count)
 
 
 def _search_words(text: str) -> list[str]:
@@ -154,9 +169,7 @@ def department_queue(*, user: User, department_id: int | None = None) -> QuerySe
         department_id = user.department_id
     if department_id is not None:
         cases = cases.filter(department_id=department_id)
-    return cases.select_related("case_type", "handler", "resident").order_by(
-        "due_at", "created_at"
-    )
+    return cases.select_related("case_type", "handler", "resident").order_by("due_at", "created_at")
 
 
 def open_cases_of_resident(*, user: User, resident_id: int) -> QuerySet[Case]:

@@ -217,7 +217,15 @@ def _apply_status(
     runs = sla_clock_running(to_status)
     clock = SlaClock(due_at=case.due_at, paused_at=case.sla_paused_at, remaining=case.sla_remaining)
     case.status = to_status
-    _event(case, CaseEventKind.STATUS, at=now, by=by, from_status=from_status, to_status=to_status, body=body)
+    _event(
+        case,
+        CaseEventKind.STATUS,
+        at=now,
+        by=by,
+        from_status=from_status,
+        to_status=to_status,
+        body=body,
+    )
     if to_status == CaseStatus.CLOSED:
         case.closed_at = now
         if was_running:
@@ -231,13 +239,21 @@ def _apply_status(
         case.resolution = ""
     if was_running and not runs and clock.due_at is not None:
         paused = sla_pause(clock, at=now, hours=hours)
-        case.due_at, case.sla_paused_at, case.sla_remaining = None, paused.paused_at, paused.remaining
+        case.due_at, case.sla_paused_at, case.sla_remaining = (
+            None,
+            paused.paused_at,
+            paused.remaining,
+        )
         _event(
             case,
             CaseEventKind.SLA_PAUSED,
             at=now,
             by=by,
-            data={"remaining_seconds": int(paused.remaining.total_seconds()) if paused.remaining else 0},
+            data={
+                "remaining_seconds": int(paused.remaining.total_seconds())
+                if paused.remaining
+                else 0
+            },
         )
     elif runs and not was_running and clock.remaining is not None:
         resumed = sla_resume(clock, at=now, hours=hours)
@@ -302,7 +318,9 @@ def case_take(*, case: Case, by: User, now: datetime | None = None) -> Case:
         if case.status == CaseStatus.CLOSED:
             raise ValidationError({"status": [_("A closed case cannot be taken.")]})
         case.handler = by
-        _event(case, CaseEventKind.ASSIGNED, at=now, by=by, body=str(by), data={"handler_id": by.pk})
+        _event(
+            case, CaseEventKind.ASSIGNED, at=now, by=by, body=str(by), data={"handler_id": by.pk}
+        )
         if case.status in (CaseStatus.NEW, CaseStatus.FORWARDED):
             _apply_status(case, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
         case.save()
@@ -341,7 +359,9 @@ def case_forward(
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
         if case.status != CaseStatus.FORWARDED:
-            _apply_status(case, to_status=CaseStatus.FORWARDED, by=by, now=now, hours=opening_hours())
+            _apply_status(
+                case, to_status=CaseStatus.FORWARDED, by=by, now=now, hours=opening_hours()
+            )
         case.department = department
         case.handler = None
         case.save()
@@ -411,13 +431,20 @@ def case_add_message(
     return event
 
 
-def case_attach(*, case: Case, upload: UploadedFile, by: User, now: datetime | None = None) -> Attachment:
+def case_attach(
+    *, case: Case, upload: UploadedFile, by: User, now: datetime | None = None
+) -> Attachment:
     """Attach a file within the configured size and type limits."""
     _require_work_or_front_line(by, case)
     limits = settings.KONTAKT
     if upload.size is None or upload.size > limits["ATTACHMENT_MAX_BYTES"]:
         raise ValidationError(
-            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limits["ATTACHMENT_MAX_BYTES"] // 2**20}]}
+            {
+                "file": [
+                    _("The file is larger than %(mb)d MB.")
+                    % {"mb": limits["ATTACHMENT_MAX_BYTES"] // 2**20}
+                ]
+            }
         )
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if content_type not in limits["ATTACHMENT_CONTENT_TYPES"]:
@@ -430,7 +457,14 @@ def case_attach(*, case: Case, upload: UploadedFile, by: User, now: datetime | N
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()
-        _event(case, CaseEventKind.ATTACHMENT, at=now, by=by, body=name, data={"attachment_id": attachment.pk})
+        _event(
+            case,
+            CaseEventKind.ATTACHMENT,
+            at=now,
+            by=by,
+            body=name,
+            data={"attachment_id": attachment.pk},
+        )
     return attachment
 
 
@@ -455,7 +489,7 @@ class ContactDraft:
     department: Department | None = None
 
 
-def _check_contact(draft: ContactDraft, by: User) -> None:
+def _check_contact(draft: ContactDraft, by: User, *, now: datetime) -> None:
     errors: dict[str, list[str]] = {}
     if draft.channel not in Channel.values:
         errors["channel"] = [_("Choose a channel from the list.")]
@@ -463,16 +497,18 @@ def _check_contact(draft: ContactDraft, by: User) -> None:
         errors["direction"] = [_("Choose inbound or outbound.")]
     if draft.outcome not in Outcome.values:
         errors["outcome"] = [_("Choose an outcome from the list.")]
-    if draft.started_at and draft.ended_at and draft.ended_at < draft.started_at:
+    # Missing times default to now (see contact_log); check the times that will be stored.
+    started = draft.started_at or now
+    if (draft.ended_at or max(now, started)) < started:
         errors["ended_at"] = [_("The contact cannot end before it started.")]
     if draft.case_type is not None and not draft.case_type.active:
         errors["case_type"] = [_("This case type is no longer in use.")]
-    if draft.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER):
-        if not may_close_at_first_contact(by, draft.case_type):
-            errors["outcome"] = [
-                _("First line may not close “%(type)s” at first contact; forward it.")
-                % {"type": draft.case_type}
-            ]
+    closing = draft.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER)
+    if closing and not may_close_at_first_contact(by, draft.case_type):
+        errors["outcome"] = [
+            _("First line may not close “%(type)s” at first contact; forward it.")
+            % {"type": draft.case_type}
+        ]
     if draft.outcome == Outcome.FORWARDED and draft.case_type is None:
         errors["case_type"] = [_("Choose the case type of the case to open.")]
     if draft.outcome == Outcome.LINKED:
@@ -490,8 +526,8 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
     """Log a contact; forwarding opens a case, linking joins an open one, in one transaction."""
     if not may_log_contacts(by):
         raise PermissionDenied(_("You may not log contacts."))
-    _check_contact(draft, by)
     now = _now(now)
+    _check_contact(draft, by, now=now)
     started = draft.started_at or now
     with transaction.atomic():
         case = draft.case
@@ -518,7 +554,8 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
             channel=draft.channel,
             direction=draft.direction,
             started_at=started,
-            ended_at=draft.ended_at or now,
+            # A start a little ahead of this server's clock must not end before it began.
+            ended_at=draft.ended_at or max(now, started),
             agent=by,
             resident=draft.resident,
             case_type=draft.case_type or (case.case_type if case else None),
@@ -593,7 +630,11 @@ def cases_of_absent_handlers_reassign(*, now: datetime | None = None) -> int:
         )
         for case in open_cases:
             with transaction.atomic():
-                target = substitute if substitute and substitute.department_id == case.department_id else None
+                target = (
+                    substitute
+                    if substitute and substitute.department_id == case.department_id
+                    else None
+                )
                 case.handler = target
                 case.save(update_fields=["handler", "updated_at"])
                 _event(
@@ -605,7 +646,8 @@ def cases_of_absent_handlers_reassign(*, now: datetime | None = None) -> int:
                         _("%(handler)s is out of office; given to %(substitute)s")
                         % {"handler": handler, "substitute": target}
                         if target
-                        else _("%(handler)s is out of office; back to the queue") % {"handler": handler}
+                        else _("%(handler)s is out of office; back to the queue")
+                        % {"handler": handler}
                     ),
                     data={"handler_id": target.pk if target else None, "absent_id": handler.pk},
                 )

@@ -31,7 +31,9 @@ def notify_resident_case_closed(*, case_id: int) -> str:
     language = case.resident.preferred_language if case.resident else "sv"
     with translation.override(language or "sv"):
         subject = _("Your case %(reference)s is closed") % {"reference": case.reference}
-        body = _("Hello,\n\nYour case %(reference)s, “%(subject)s”, is closed.\n\n%(resolution)s\n") % {
+        body = _(
+            "Hello,\n\nYour case %(reference)s, “%(subject)s”, is closed.\n\n%(resolution)s\n"
+        ) % {
             "reference": case.reference,
             "subject": case.subject,
             "resolution": case.resolution,
@@ -54,7 +56,9 @@ def send_case_message(*, event_id: int) -> str:
     event = CaseEvent.objects.select_related("case__resident").get(pk=event_id)
     address = _resident_email(event.case)
     if address is None:
-        logger.warning("Case %s has no e-mail address for message %s", event.case.reference, event_id)
+        logger.warning(
+            "Case %s has no e-mail address for message %s", event.case.reference, event_id
+        )
         return "no-address"
     subject = f"{event.case.reference}: {event.case.subject}"
     send_mail(subject, event.body, None, [address])

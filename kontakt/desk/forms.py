@@ -8,27 +8,65 @@ from kontakt.directory.models import Department
 from kontakt.residents.models import FeedbackChannel, ResidentKind
 
 
-class ResidentSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name, phone, e-mail, identity number or case reference"), max_length=200)
+class Text(forms.CharField):
+    """Text from a textarea, with Windows line endings made plain."""
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
-class ContactForm(forms.Form):
+class StyledForm(forms.Form):
+    """A form whose inputs wear the design system's input style."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if not isinstance(
+                widget, forms.HiddenInput | forms.RadioSelect | forms.ClearableFileInput
+            ):
+                widget.attrs.setdefault("class", "ds-input")
+
+
+class ResidentSearchForm(StyledForm):
+    q = forms.CharField(
+        label=_("Name, phone, e-mail, identity number or case reference"), max_length=200
+    )
+
+
+class ContactForm(StyledForm):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     case_type = forms.CharField(label=_("Case type"), max_length=200, required=False)
-    summary = forms.CharField(label=_("What was it about?"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000)
+    summary = Text(
+        label=_("What was it about?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=10_000,
+    )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     case_reference = forms.CharField(required=False, max_length=24)
     department = forms.ModelChoiceField(
-        label=_("Forward to"), queryset=Department.objects.filter(active=True), required=False, to_field_name="code"
+        label=_("Forward to"),
+        queryset=Department.objects.filter(active=True),
+        required=False,
+        to_field_name="code",
+        empty_label=_("The case type's department"),
     )
-    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
     resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ResidentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ResidentKind.choices, initial=ResidentKind.PERSON)
+class ResidentForm(StyledForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=ResidentKind.choices, initial=ResidentKind.PERSON
+    )
     name = forms.CharField(label=_("Name"), max_length=200)
-    identity_number = forms.CharField(label=_("National identity number"), max_length=20, required=False)
+    identity_number = forms.CharField(
+        label=_("National identity number"), max_length=20, required=False
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
@@ -36,48 +74,88 @@ class ResidentForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
-        choices=[("sv", _("Swedish")), ("nb", _("Norwegian Bokmål")), ("en", _("English")), ("ar", _("Arabic")), ("so", _("Somali")), ("fi", _("Finnish"))],
+        choices=[
+            ("sv", _("Swedish")),
+            ("nb", _("Norwegian Bokmål")),
+            ("en", _("English")),
+            ("ar", _("Arabic")),
+            ("so", _("Somali")),
+            ("fi", _("Finnish")),
+        ],
         initial="sv",
     )
-    preferred_channel = forms.ChoiceField(label=_("Preferred feedback channel"), choices=FeedbackChannel.choices, initial=FeedbackChannel.PHONE)
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred feedback channel"),
+        choices=FeedbackChannel.choices,
+        initial=FeedbackChannel.PHONE,
+    )
 
 
-class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000)
+class NoteForm(StyledForm):
+    body = Text(
+        label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
+    )
 
 
-class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
+class MessageForm(StyledForm):
+    body = Text(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
     direction = forms.ChoiceField(
-        label=_("Direction"), choices=[("out", _("To the resident")), ("in", _("From the resident"))], initial="out"
+        label=_("Direction"),
+        choices=[("out", _("To the resident")), ("in", _("From the resident"))],
+        initial="out",
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL)
 
 
-class StatusForm(forms.Form):
+class StatusForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("open", _("Open")), ("waiting", _("Waiting for resident")), ("closed", _("Closed"))],
+        choices=[
+            ("open", _("Open")),
+            ("waiting", _("Waiting for resident")),
+            ("closed", _("Closed")),
+        ],
     )
-    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000)
+    resolution = Text(
+        label=_("Resolution"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20_000,
+    )
     note = forms.CharField(required=False, max_length=20_000)
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(StyledForm):
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.filter(active=True), to_field_name="code"
+        label=_("Department"),
+        queryset=Department.objects.filter(active=True),
+        to_field_name="code",
+        empty_label=_("Choose a department"),
     )
-    note = forms.CharField(label=_("Note to the department"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=20_000)
+    note = Text(
+        label=_("Note to the department"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=20_000,
+    )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(StyledForm):
     file = forms.FileField(label=_("File"))
 
 
-class AbsenceForm(forms.Form):
-    out_of_office_from = forms.DateField(label=_("Out of office from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    out_of_office_until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=None, required=False)
+class AbsenceForm(StyledForm):
+    out_of_office_from = forms.DateField(
+        label=_("Out of office from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    out_of_office_until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    substitute = forms.ModelChoiceField(
+        label=_("Substitute"), queryset=None, required=False, empty_label=_("No substitute")
+    )
 
     def __init__(self, *args, colleagues=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -4,8 +4,9 @@ Each view parses a form, calls one service or selector, and renders. Access cont
 the selectors and services; a view only asks whether the user has a staff role at all.
 """
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kontakt.accounts.models import User
@@ -89,21 +91,31 @@ def desk(request: HttpRequest) -> HttpResponse:
     resident = None
     if request.GET.get("resident"):
         try:
-            resident = resident_selectors.resident_get(user=request.user, resident_id=int(request.GET["resident"]))
+            resident = resident_selectors.resident_get(
+                user=request.user, resident_id=int(request.GET["resident"])
+            )
         except ValueError:
             resident = None
     context = _desk_context(request, query=query, resident=resident)
-    template = "desk/_search_results.html" if request.headers.get("HX-Request") and query else "desk/desk.html"
+    template = (
+        "desk/_search_results.html"
+        if request.headers.get("HX-Request") and query
+        else "desk/desk.html"
+    )
     return render(request, template, context)
 
 
-def _desk_context(request: HttpRequest, *, query: str, resident: Any, form: Any = None) -> dict[str, Any]:
+def _desk_context(
+    request: HttpRequest, *, query: str, resident: Any, form: Any = None
+) -> dict[str, Any]:
     user = request.user
     results: list[Any] = []
     case_hit = None
     if query:
         if parse_case_reference(query):
-            case_hit = case_selectors.case_search(user=user, filters=case_selectors.CaseFilter(text=query)).first()
+            case_hit = case_selectors.case_search(
+                user=user, filters=case_selectors.CaseFilter(text=query)
+            ).first()
         results = resident_selectors.resident_find(user=user, query=query)
     context: dict[str, Any] = {
         "query": query,
@@ -121,9 +133,15 @@ def _desk_context(request: HttpRequest, *, query: str, resident: Any, form: Any 
         .order_by("-started_at")[:8],
     }
     if resident is not None:
-        context["identity_number"] = resident_selectors.identity_number_shown(user=user, resident=resident)
-        context["open_cases"] = list(case_selectors.open_cases_of_resident(user=user, resident_id=resident.pk))
-        context["last_contacts"] = case_selectors.contacts_of_resident(user=user, resident_id=resident.pk)
+        context["identity_number"] = resident_selectors.identity_number_shown(
+            user=user, resident=resident
+        )
+        context["open_cases"] = list(
+            case_selectors.open_cases_of_resident(user=user, resident_id=resident.pk)
+        )
+        context["last_contacts"] = case_selectors.contacts_of_resident(
+            user=user, resident_id=resident.pk
+        )
         resident_services.resident_access_log(resident=resident, user=user, what="desk")
     return context
 
@@ -145,7 +163,9 @@ def contact_log(request: HttpRequest) -> HttpResponse:
     resident = None
     if request.POST.get("resident"):
         try:
-            resident = resident_selectors.resident_get(user=request.user, resident_id=int(request.POST["resident"]))
+            resident = resident_selectors.resident_get(
+                user=request.user, resident_id=int(request.POST["resident"])
+            )
         except ValueError:
             resident = None
     if form.is_valid():
@@ -186,7 +206,9 @@ def contact_log(request: HttpRequest) -> HttpResponse:
 
 @front_line_required
 def resident_new(request: HttpRequest) -> HttpResponse:
-    form = forms.ResidentForm(request.POST or None, initial={"name": request.GET.get("name", "")[:200]})
+    form = forms.ResidentForm(
+        request.POST or None, initial={"name": request.GET.get("name", "")[:200]}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = resident_services.ResidentDraft(
@@ -208,7 +230,9 @@ def resident_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Resident registered."))
             return redirect(f"{reverse('desk:desk')}?resident={resident.pk}")
-    return render(request, "desk/resident_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "desk/resident_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @staff_required
@@ -221,7 +245,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("department"):
         code = request.GET["department"][:60].replace("\x00", "")  # PostgreSQL refuses NUL
         department = Department.objects.filter(code=code).first()
-    cases = case_selectors.department_queue(user=user, department_id=department.pk if department else None)
+    cases = case_selectors.department_queue(
+        user=user, department_id=department.pk if department else None
+    )
     scope = request.GET.get("scope", "all")
     if scope == "mine":
         cases = cases.filter(handler=user)
@@ -246,7 +272,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Any, **form_overrides: Any) -> dict[str, Any]:
     user = request.user
-    handlers = User.objects.filter(department=case.department, is_active=True, groups__name="handler").distinct()
+    handlers = User.objects.filter(
+        department=case.department, is_active=True, groups__name="handler"
+    ).distinct()
     context = {
         "case": case,
         "events": case_selectors.case_timeline(case=case),
@@ -257,17 +285,33 @@ def _case_context(request: HttpRequest, case: Any, **form_overrides: Any) -> dic
         "handlers": handlers,
         "now": timezone.now(),
         "note_form": forms.NoteForm(),
-        "message_form": forms.MessageForm(initial={"channel": case.feedback_channel if case.feedback_channel in ("email", "sms", "letter", "phone") else "email"}),
+        "message_form": forms.MessageForm(
+            initial={
+                "channel": case.feedback_channel
+                if case.feedback_channel in ("email", "sms", "letter", "phone")
+                else "email"
+            }
+        ),
         "status_form": forms.StatusForm(),
         "forward_form": forms.ForwardForm(initial={"department": case.department.code}),
         "attachment_form": forms.AttachmentForm(),
-        "identity_number": resident_selectors.identity_number_shown(user=user, resident=case.resident) if case.resident else "",
+        "identity_number": resident_selectors.identity_number_shown(
+            user=user, resident=case.resident
+        )
+        if case.resident
+        else "",
     }
     context.update(form_overrides)
     return context
 
 
-def _case_action(request: HttpRequest, reference: str, form_class: Any, form_name: str, act: Callable[[Any, dict[str, Any]], str]) -> HttpResponse:
+def _case_action(
+    request: HttpRequest,
+    reference: str,
+    form_class: Any,
+    form_name: str,
+    act: Callable[[Any, dict[str, Any]], str],
+) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, reference=reference)
     form = form_class(request.POST, request.FILES) if request.FILES else form_class(request.POST)
     if form.is_valid():
@@ -279,7 +323,9 @@ def _case_action(request: HttpRequest, reference: str, form_class: Any, form_nam
             messages.success(request, message)
             return redirect("desk:case", reference=case.reference)
     case = case_selectors.case_get(user=request.user, reference=reference)
-    return render(request, "desk/case.html", _case_context(request, case, **{form_name: form}), status=400)
+    return render(
+        request, "desk/case.html", _case_context(request, case, **{form_name: form}), status=400
+    )
 
 
 @staff_required
@@ -309,7 +355,13 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_message(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
-        case_services.case_add_message(case=case, body=data["body"], direction=data["direction"], channel=data["channel"], by=request.user)
+        case_services.case_add_message(
+            case=case,
+            body=data["body"],
+            direction=data["direction"],
+            channel=data["channel"],
+            by=request.user,
+        )
         return _("Message added.")
 
     return _case_action(request, reference, forms.MessageForm, "message_form", act)
@@ -319,7 +371,13 @@ def case_message(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
-        case_services.case_change_status(case=case, to_status=data["status"], by=request.user, resolution=data["resolution"], note=data["note"])
+        case_services.case_change_status(
+            case=case,
+            to_status=data["status"],
+            by=request.user,
+            resolution=data["resolution"],
+            note=data["note"],
+        )
         return _("Case closed.") if data["status"] == CaseStatus.CLOSED else _("Status changed.")
 
     return _case_action(request, reference, forms.StatusForm, "status_form", act)
@@ -329,7 +387,9 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_forward(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
-        case_services.case_forward(case=case, department=data["department"], by=request.user, note=data["note"])
+        case_services.case_forward(
+            case=case, department=data["department"], by=request.user, note=data["note"]
+        )
         return _("Forwarded to %(dept)s.") % {"dept": data["department"]}
 
     return _case_action(request, reference, forms.ForwardForm, "forward_form", act)
@@ -350,7 +410,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """Search over the cases the user may read."""
     query = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
-    filters = case_selectors.CaseFilter(text=query or None, status=[status] if status in {s.value for s in CaseStatus} else None)
+    filters = case_selectors.CaseFilter(
+        text=query or None, status=[status] if status in {s.value for s in CaseStatus} else None
+    )
     cases = case_selectors.case_search(user=request.user, filters=filters)
     rows = list(cases[:51])
     return render(
@@ -376,18 +438,38 @@ def absence(request: HttpRequest) -> HttpResponse:
     form = forms.AbsenceForm(
         request.POST or None,
         colleagues=colleagues,
-        initial={"out_of_office_from": user.out_of_office_from, "out_of_office_until": user.out_of_office_until, "substitute": user.substitute},
+        initial={
+            "out_of_office_from": user.out_of_office_from,
+            "out_of_office_until": user.out_of_office_until,
+            "substitute": user.substitute,
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case_services.handler_absence_set(
-                user=user, start=data["out_of_office_from"], until=data["out_of_office_until"], substitute=data["substitute"], by=user
+                user=user,
+                start=data["out_of_office_from"],
+                until=data["out_of_office_until"],
+                substitute=data["substitute"],
+                by=user,
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             moved = case_services.cases_of_absent_handlers_reassign()
-            messages.success(request, _("Absence saved.") + (" " + _("%(n)d open cases were handed on.") % {"n": moved} if moved else ""))
+            messages.success(
+                request,
+                _("Absence saved.")
+                + (
+                    " "
+                    + ngettext(
+                        "%(n)d open case was handed on.", "%(n)d open cases were handed on.", moved
+                    )
+                    % {"n": moved}
+                    if moved
+                    else ""
+                ),
+            )
             return redirect("desk:absence")
     return render(request, "desk/absence.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,5 +1,6 @@
 """API handlers for residents."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
@@ -31,13 +32,29 @@ def _encodes(text: str) -> bool:
     return True
 
 
+def storable_datetime(value: object) -> object:
+    """A time in UTC: PostgreSQL takes no offset beyond ±15:59, and a time without a UTC
+    equivalent (year 1 at +14:00, year 9999 at -14:00) is refused."""
+    if isinstance(value, datetime):
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise PydanticCustomError("datetime_range", _("This time is out of range.")) from None
+    return value
+
+
 class InputSchema(Schema):
-    """Input of the API, bodies and query parameters: every text field must be storable."""
+    """Input of the API, bodies and query parameters: every text and time must be storable."""
 
     @field_validator("*", mode="before")
     @classmethod
     def _storable(cls, value: object) -> object:
         return storable_text(value)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, value: object) -> object:
+        return storable_datetime(value)
 
 
 class ResidentIn(InputSchema):
@@ -91,7 +108,9 @@ def resident_out(request: HttpRequest, resident: Resident) -> dict[str, object]:
 
 @router.post("", response={201: ResidentOut}, summary="Register a resident")
 def resident_create(request: HttpRequest, payload: ResidentIn):  # type: ignore[no-untyped-def]
-    resident = services.resident_create(draft=services.ResidentDraft(**payload.dict()), by=request.user)
+    resident = services.resident_create(
+        draft=services.ResidentDraft(**payload.dict()), by=request.user
+    )
     return 201, resident_out(request, resident)
 
 

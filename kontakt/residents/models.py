@@ -75,7 +75,9 @@ class Resident(models.Model):
 class ResidentPhone(models.Model):
     """A phone number of a resident, stored as digits with a leading + for lookups."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="phones")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="phones"
+    )
     number = models.CharField(_("phone"), max_length=20, db_index=True)
     label = models.CharField(_("label"), max_length=40, blank=True)
 
@@ -93,7 +95,9 @@ class ResidentPhone(models.Model):
 class ResidentEmail(models.Model):
     """An e-mail address of a resident, stored lower-case."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="emails")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="emails"
+    )
     address = models.EmailField(_("e-mail"), db_index=True)
 
     class Meta:
@@ -110,12 +114,19 @@ class ResidentEmail(models.Model):
 class ResidentAccess(models.Model):
     """Who read a resident's record, for the audit trail."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    at = models.DateTimeField(auto_now_add=True)
-    what = models.CharField(max_length=40)
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="accesses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff user"), on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    what = models.CharField(_("where"), max_length=40)
 
     class Meta:
         verbose_name = _("resident record access")
         verbose_name_plural = _("resident record accesses")
         indexes = [models.Index(fields=["resident", "at"], name="resident_access_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.resident_id}"

@@ -13,7 +13,14 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_log_contacts
 from kontakt.core.identity import IdentityCountry, InvalidIdentityNumber, parse_identity_number
 
-from .models import FeedbackChannel, Resident, ResidentAccess, ResidentEmail, ResidentKind, ResidentPhone
+from .models import (
+    FeedbackChannel,
+    Resident,
+    ResidentAccess,
+    ResidentEmail,
+    ResidentKind,
+    ResidentPhone,
+)
 from .selectors import normalize_phone
 
 IDENTITY_MESSAGES = {
@@ -64,7 +71,9 @@ def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
             continue
         phone = normalize_phone(raw)
         if len(phone.lstrip("+")) < 5 or len(phone) > 20:
-            errors.setdefault("phones", []).append(_("“%(phone)s” is not a phone number.") % {"phone": raw})
+            errors.setdefault("phones", []).append(
+                _("“%(phone)s” is not a phone number.") % {"phone": raw}
+            )
         else:
             phones.append(phone)
     emails = []
@@ -74,7 +83,9 @@ def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
         try:
             validate_email(raw.strip())
         except ValidationError:
-            errors.setdefault("emails", []).append(_("“%(email)s” is not an e-mail address.") % {"email": raw})
+            errors.setdefault("emails", []).append(
+                _("“%(email)s” is not an e-mail address.") % {"email": raw}
+            )
         else:
             emails.append(raw.strip().lower())
     if errors:
@@ -95,7 +106,9 @@ def _write(resident: Resident, draft: ResidentDraft, number: str, country: str) 
 
 
 def _duplicate_identity() -> ValidationError:
-    return ValidationError({"identity_number": [_("A resident with this number is already registered.")]})
+    return ValidationError(
+        {"identity_number": [_("A resident with this number is already registered.")]}
+    )
 
 
 def resident_create(*, draft: ResidentDraft, by: User) -> Resident:
@@ -103,15 +116,22 @@ def resident_create(*, draft: ResidentDraft, by: User) -> Resident:
     if not may_log_contacts(by):
         raise PermissionDenied(_("You may not register residents."))
     number, country, phones, emails = _clean(draft)
-    if number and Resident.objects.filter(identity_country=country, identity_number=number).exists():
+    if (
+        number
+        and Resident.objects.filter(identity_country=country, identity_number=number).exists()
+    ):
         raise _duplicate_identity()
     resident = Resident()
     _write(resident, draft, number, country)
     try:
         with transaction.atomic():
             resident.save()
-            ResidentPhone.objects.bulk_create(ResidentPhone(resident=resident, number=p) for p in phones)
-            ResidentEmail.objects.bulk_create(ResidentEmail(resident=resident, address=e) for e in emails)
+            ResidentPhone.objects.bulk_create(
+                ResidentPhone(resident=resident, number=p) for p in phones
+            )
+            ResidentEmail.objects.bulk_create(
+                ResidentEmail(resident=resident, address=e) for e in emails
+            )
     except IntegrityError as error:
         raise _duplicate_identity() from error
     return resident
@@ -122,7 +142,9 @@ def resident_update(*, resident: Resident, draft: ResidentDraft, by: User) -> Re
     if not may_log_contacts(by):
         raise PermissionDenied(_("You may not change residents."))
     number, country, phones, emails = _clean(draft)
-    clash = Resident.objects.filter(identity_country=country, identity_number=number).exclude(pk=resident.pk)
+    clash = Resident.objects.filter(identity_country=country, identity_number=number).exclude(
+        pk=resident.pk
+    )
     if number and clash.exists():
         raise _duplicate_identity()
     _write(resident, draft, number, country)
@@ -130,10 +152,14 @@ def resident_update(*, resident: Resident, draft: ResidentDraft, by: User) -> Re
         resident.save()
         resident.phones.exclude(number__in=phones).delete()
         known = set(resident.phones.values_list("number", flat=True))
-        ResidentPhone.objects.bulk_create(ResidentPhone(resident=resident, number=p) for p in phones if p not in known)
+        ResidentPhone.objects.bulk_create(
+            ResidentPhone(resident=resident, number=p) for p in phones if p not in known
+        )
         resident.emails.exclude(address__in=emails).delete()
         known = set(resident.emails.values_list("address", flat=True))
-        ResidentEmail.objects.bulk_create(ResidentEmail(resident=resident, address=e) for e in emails if e not in known)
+        ResidentEmail.objects.bulk_create(
+            ResidentEmail(resident=resident, address=e) for e in emails if e not in known
+        )
     return resident
 
 

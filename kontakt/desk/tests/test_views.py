@@ -5,11 +5,14 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kontakt.accounts.roles import Role
+from kontakt.accounts.tests.factories import UserFactory
 from kontakt.cases.models import Attachment, Case, CaseEvent, Contact
-from kontakt.cases.services import ContactDraft, case_change_status, contact_log
+from kontakt.cases.services import ContactDraft, case_change_status, case_take, contact_log
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.residents.models import Resident, ResidentAccess
 from kontakt.residents.tests.factories import ResidentFactory
+from kontakt.tests.clock import at
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +90,6 @@ def test_a_linked_contact(desk, second_line, parking_type, resident):
         ({"outcome": "forwarded", "case_type": "Okänd typ"}, "Choose a case type from the list."),
         ({"outcome": "closed", "case_type": "hemtjanst"}, "First line may not close"),
         ({"outcome": "linked"}, "Choose the open case this contact belongs to."),
-        ({"outcome": "linked", "case_reference": "KC-2026-999999"}, "There is nothing here"),
         ({"outcome": "teleport"}, "Select a valid choice."),
         (
             {"outcome": "forwarded", "case_type": "parkering", "department": "nope"},
@@ -99,11 +101,16 @@ def test_form_errors_are_shown_with_400_and_nothing_is_stored(
     desk, parking_type, care_type, fields, shown
 ):
     response = log(desk, **fields)
-    expected_status = 404 if "999999" in fields.get("case_reference", "") else 400
-    assert response.status_code == expected_status
+    assert response.status_code == 400
     assert shown in response.content.decode()
     assert Contact.objects.count() == 0
     assert Case.objects.count() == 0
+
+
+def test_linking_to_a_case_that_does_not_exist_is_404(desk, parking_type):
+    response = log(desk, outcome="linked", case_reference="KC-2026-999999", summary="Hej")
+    assert response.status_code == 404
+    assert Contact.objects.count() == 0
 
 
 def test_a_tampered_channel_is_refused(desk):
@@ -251,6 +258,11 @@ def test_taking_noting_messaging_and_closing_a_case(worker, handler, case):
     case.refresh_from_db()
     assert case.status == "open" and case.due_at is not None
 
+    act(worker, case, "status", {"status": "waiting"})
+    assert act(worker, case, "status", {"status": "open"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "open" and case.due_at is not None
+
     refused = act(worker, case, "status", {"status": "closed"})
     assert refused.status_code == 400
     assert "Write how the case was resolved." in refused.content.decode()
@@ -332,8 +344,6 @@ def test_the_queue_shows_the_departments_open_cases_oldest_due_first(
     later = contact_log(
         draft=ContactDraft(channel="phone", outcome="forwarded", case_type=parking_type), by=agent
     ).case
-    from kontakt.tests.clock import at
-
     earlier = CaseFactory(case_type=parking_type, by=second_line, now=at(2, 9))
     done = CaseFactory(case_type=parking_type, by=second_line, now=at(2, 9))
     case_change_status(case=done, to_status="closed", resolution="Klart", by=second_line)
@@ -371,10 +381,6 @@ def test_the_case_list_searches_only_the_departments_cases(
 def test_marking_oneself_out_of_office_hands_on_open_cases(
     client_for, handler, department_a, second_line, parking_type
 ):
-    from kontakt.accounts.roles import Role
-    from kontakt.accounts.tests.factories import UserFactory
-    from kontakt.cases.services import case_take
-
     colleague = UserFactory(role=Role.HANDLER, department=department_a)
     case = CaseFactory(case_type=parking_type, by=second_line)
     case_take(case=case, by=handler)

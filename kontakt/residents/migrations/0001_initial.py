@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,70 +14,190 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('organisation', 'Organisation')], default='person', max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('identity_number', models.CharField(blank=True, db_index=True, max_length=12, verbose_name='national identity number')),
-                ('identity_country', models.CharField(blank=True, choices=[('SE', 'Sweden'), ('NO', 'Norway')], max_length=2, verbose_name='country of identity number')),
-                ('street_address', models.CharField(blank=True, max_length=200, verbose_name='street address')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('preferred_language', models.CharField(blank=True, default='sv', max_length=10, verbose_name='preferred language')),
-                ('preferred_channel', models.CharField(choices=[('phone', 'Phone'), ('email', 'E-mail'), ('sms', 'SMS'), ('letter', 'Letter'), ('my_pages', 'My pages')], default='phone', max_length=20, verbose_name='preferred feedback channel')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("organisation", "Organisation")],
+                        default="person",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "identity_number",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=12,
+                        verbose_name="national identity number",
+                    ),
+                ),
+                (
+                    "identity_country",
+                    models.CharField(
+                        blank=True,
+                        choices=[("SE", "Sweden"), ("NO", "Norway")],
+                        max_length=2,
+                        verbose_name="country of identity number",
+                    ),
+                ),
+                (
+                    "street_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="street address"),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="postal code"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        blank=True, default="sv", max_length=10, verbose_name="preferred language"
+                    ),
+                ),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("email", "E-mail"),
+                            ("sms", "SMS"),
+                            ("letter", "Letter"),
+                            ("my_pages", "My pages"),
+                        ],
+                        default="phone",
+                        max_length=20,
+                        verbose_name="preferred feedback channel",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'resident',
-                'verbose_name_plural': 'residents',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['name'], name='resident_name')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('identity_number', ''), _negated=True), fields=('identity_country', 'identity_number'), name='resident_unique_identity'), models.CheckConstraint(condition=models.Q(('identity_number', ''), models.Q(('identity_country', ''), _negated=True), _connector='OR'), name='resident_identity_has_country')],
+                "verbose_name": "resident",
+                "verbose_name_plural": "residents",
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["name"], name="resident_name")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("identity_number", ""), _negated=True),
+                        fields=("identity_country", "identity_number"),
+                        name="resident_unique_identity",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("identity_number", ""),
+                            models.Q(("identity_country", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="resident_identity_has_country",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ResidentAccess',
+            name="ResidentAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('what', models.CharField(max_length=40)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accesses', to='residents.resident')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("what", models.CharField(max_length=40)),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accesses",
+                        to="residents.resident",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resident record access',
-                'verbose_name_plural': 'resident record accesses',
-                'indexes': [models.Index(fields=['resident', 'at'], name='resident_access_at')],
+                "verbose_name": "resident record access",
+                "verbose_name_plural": "resident record accesses",
+                "indexes": [models.Index(fields=["resident", "at"], name="resident_access_at")],
             },
         ),
         migrations.CreateModel(
-            name='ResidentEmail',
+            name="ResidentEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.EmailField(db_index=True, max_length=254, verbose_name='e-mail')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='residents.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "address",
+                    models.EmailField(db_index=True, max_length=254, verbose_name="e-mail"),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'e-mail address',
-                'verbose_name_plural': 'e-mail addresses',
-                'constraints': [models.UniqueConstraint(fields=('resident', 'address'), name='resident_email_unique')],
+                "verbose_name": "e-mail address",
+                "verbose_name_plural": "e-mail addresses",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("resident", "address"), name="resident_email_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ResidentPhone',
+            name="ResidentPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(db_index=True, max_length=20, verbose_name='phone')),
-                ('label', models.CharField(blank=True, max_length=40, verbose_name='label')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='residents.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(db_index=True, max_length=20, verbose_name="phone")),
+                ("label", models.CharField(blank=True, max_length=40, verbose_name="label")),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phone number',
-                'verbose_name_plural': 'phone numbers',
-                'constraints': [models.UniqueConstraint(fields=('resident', 'number'), name='resident_phone_unique')],
+                "verbose_name": "phone number",
+                "verbose_name_plural": "phone numbers",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("resident", "number"), name="resident_phone_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -17,14 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Only seed, then exit.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
-    def handle(self, *args, addr: str, no_serve: bool, no_progress: bool, **options):  # type: ignore[no-untyped-def]
+    def handle(  # type: ignore[no-untyped-def]
+        self, *args, addr: str, no_serve: bool, no_progress: bool, **options
+    ):
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         counts = seed_all(progress=not no_progress)
         self.stdout.write(
-            "Sjöstad kommun: {departments} departments, {staff} staff users, {case_types} case types, "
-            "{residents} residents, {contacts} contacts, {cases} cases.".format(**counts)
+            "Sjöstad kommun: {departments} departments, {staff} staff users, "
+            "{case_types} case types, {residents} residents, {contacts} contacts, "
+            "{cases} cases.".format(**counts)
         )
         if no_serve:
             return
