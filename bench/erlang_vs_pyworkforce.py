@@ -18,7 +18,10 @@ calls. For each interval both sides find the fewest agents for 80 % of calls ans
 
 Rounds alternate the sides; the figure is the fastest round of each (least disturbed by
 other work on the machine), the median beside it. Answers are compared interval by
-interval. It also asks both what happens with no more agents than Erlangs.
+interval. Then the same at fixed traffic levels (2,000 intervals each at about 5, 25, 50 and
+100 Erlangs), because the two grow differently: Kontakt's search is O(A) (Erlang B carried
+along), pyworkforce's O(A·√A) (Erlang B recomputed for each number of agents tried). It also
+asks both what happens with no more agents than Erlangs.
 
 pyworkforce is never a dependency of Kontakt: the first run makes a throwaway virtual
 environment in bench/.peers/staffing-venv (gitignored) with pip, and reuses it after.
@@ -225,6 +228,25 @@ def main() -> None:
             )
     finally:
         os.unlink(handle.name)
+    levels = {}
+    for level in (5, 25, 50, 100):
+        rng = random.Random(level)
+        level_calls = [level * INTERVAL / AHT * rng.uniform(0.95, 1.05) for _ in range(2000)]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as level_file:
+            json.dump(level_calls, level_file)
+        try:
+            ours_best = min(ours_as_a_plan(level_calls)[0] for _ in range(max(3, rounds)))
+            theirs_best = min(
+                theirs(python, level_file.name)["seconds"] for _ in range(max(2, rounds // 2))
+            )
+        finally:
+            os.unlink(level_file.name)
+        levels[str(level)] = {
+            "kontakt_us": round(ours_best / 2000 * 1e6, 2),
+            "pyworkforce_us": round(theirs_best / 2000 * 1e6, 2),
+            "speedup": round(theirs_best / ours_best, 1),
+        }
+        log(f"{level} Erlangs: {levels[str(level)]}")
     assert plan == ours
     differing = [i for i, f in enumerate(plan) if f.agents != peer["agents"][i]]
     same = [i for i in range(len(ours)) if i not in set(differing)]
@@ -262,6 +284,7 @@ def main() -> None:
         "speedup": round(per_calc["pyworkforce"] / per_calc["kontakt_plan"], 1),
         "speedup_one_at_a_time": round(per_calc["pyworkforce"] / per_calc["kontakt"], 1),
         "goal_speedup": 10,
+        "by_traffic_erlangs": levels,
         "same_agents": len(same),
         "different_agents": [
             {

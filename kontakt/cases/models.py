@@ -93,7 +93,11 @@ class Case(models.Model):
 
     reference = models.CharField(_("reference"), max_length=24, unique=True, editable=False)
     case_type = models.ForeignKey(
-        CaseType, verbose_name=_("case type"), on_delete=models.PROTECT, related_name="cases"
+        CaseType,
+        verbose_name=_("case type"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # leads the case_type_created index
     )
     resident = models.ForeignKey(
         "residents.Resident",
@@ -102,6 +106,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # leads the case_resident_status index
     )
     status = models.CharField(
         _("status"), max_length=20, choices=STATUS_CHOICES, default=CaseStatus.NEW.value
@@ -114,6 +119,7 @@ class Case(models.Model):
         verbose_name=_("responsible department"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # leads the case_queue index
     )
     answer_group = models.ForeignKey(
         "directory.AnswerGroup",
@@ -130,6 +136,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="handled_cases",
+        db_index=False,  # leads the case_handler_status index
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -161,6 +168,12 @@ class Case(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="case_queue"),
+            # The department queue: open cases of a department, oldest due first.
+            models.Index(
+                fields=["department", "due_at", "created_at"],
+                condition=~Q(status=CaseStatus.CLOSED.value),
+                name="case_open_queue",
+            ),
             models.Index(fields=["resident", "status"], name="case_resident_status"),
             models.Index(fields=["status", "due_at"], name="case_status_due"),
             models.Index(fields=["handler", "status"], name="case_handler_status"),

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,12 +64,29 @@ def _event(case: Case, kind: str, *, at: datetime, by: User | None, **fields: ob
 
 
 def case_reference_next(*, year: int) -> str:
-    """The next case reference of the year; the counter only grows, so none is reused."""
+    """The next case reference of the year; the counter only grows, so none is reused.
+
+    One UPDATE … RETURNING takes the number and locks the counter row until commit, so
+    concurrent creates get consecutive numbers; the row is made on a year's first case.
+    """
     prefix = settings.KONTAKT["CASE_REFERENCE_PREFIX"]
-    counter, _created = CaseReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
-    CaseReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return format_case_reference(prefix, year, counter.last)
+    table = CaseReferenceCounter._meta.db_table
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last = last + 1 "
+                "WHERE prefix = %s AND year = %s RETURNING last",
+                [prefix, year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return format_case_reference(prefix, year, row[0])
+        try:
+            with transaction.atomic():
+                CaseReferenceCounter.objects.create(prefix=prefix, year=year, last=0)
+        except IntegrityError:
+            pass  # another transaction made the year's counter first; take a number from it
+    raise RuntimeError("The case reference counter could not be read.")
 
 
 def handler_next(*, department: Department, now: datetime) -> User | None:
@@ -93,14 +110,7 @@ def _auto_assign(case: Case, *, now: datetime, by: User | None) -> None:
         return
     case.handler = handler
     case.save(update_fields=["handler", "updated_at"])
-    _event(
-        case,
-        CaseEventKind.ASSIGNED,
-        at=now,
-        by=by,
-        body=str(handler),
-        data={"handler_id": handler.pk, "automatic": True},
-    )
+    _assigned_event(case, handler, at=now, by=by).save()
 
 
 @dataclass(frozen=True)
@@ -142,25 +152,29 @@ def case_create(
     hours: OpeningHours | None = None,
     forward: bool = False,
 ) -> Case:
-    """Open a case with its reference, SLA due time and first timeline entry.
+    """Open a case with its reference, SLA due time and first timeline entries.
 
     With `forward`, the case goes straight to its department's queue (status forwarded),
-    as when an agent forwards a contact; the department may then assign it automatically.
+    as when an agent forwards a contact. A department that assigns automatically gets the
+    case on its next handler who is in. One INSERT for the case, one for its timeline.
     """
     _check_draft(draft)
     now = _now(now)
     hours = hours or opening_hours()
     clock = sla_start(at=now, response_time=draft.case_type.response_time, hours=hours)
     department = draft.department or draft.case_type.department
+    status = CaseStatus.FORWARDED if forward else CaseStatus.NEW
     with transaction.atomic():
+        handler = handler_next(department=department, now=now) if department.auto_assign else None
         case = Case.objects.create(
             reference=case_reference_next(year=timezone.localdate(now).year),
             case_type=draft.case_type,
             resident=draft.resident,
-            status=CaseStatus.NEW,
+            status=status,
             priority=draft.priority,
             department=department,
             answer_group=draft.case_type.answer_group,
+            handler=handler,
             subject=draft.subject.strip(),
             description=draft.description.strip(),
             feedback_channel=draft.feedback_channel
@@ -169,26 +183,50 @@ def case_create(
             created_by=by,
             due_at=clock.due_at,
         )
-        _event(
-            case,
-            CaseEventKind.CREATED,
-            at=now,
-            by=by,
-            to_status=CaseStatus.NEW,
-            data={"due_at": clock.due_at.isoformat() if clock.due_at else None},
-        )
-        if forward:
-            _apply_status(case, to_status=CaseStatus.FORWARDED, by=by, now=now, hours=hours)
-            case.save(update_fields=["status", "updated_at"])
-            _event(
-                case,
-                CaseEventKind.FORWARDED,
+        due = clock.due_at.isoformat() if clock.due_at else None
+        events = [
+            CaseEvent(
+                case=case,
+                kind=CaseEventKind.CREATED,
                 at=now,
                 by=by,
-                data={"department_id": department.pk, "department": department.name},
+                to_status=CaseStatus.NEW,
+                data={"due_at": due},
             )
-        _auto_assign(case, now=now, by=by)
+        ]
+        if forward:
+            events += [
+                CaseEvent(
+                    case=case,
+                    kind=CaseEventKind.STATUS,
+                    at=now,
+                    by=by,
+                    from_status=CaseStatus.NEW,
+                    to_status=CaseStatus.FORWARDED,
+                ),
+                CaseEvent(
+                    case=case,
+                    kind=CaseEventKind.FORWARDED,
+                    at=now,
+                    by=by,
+                    data={"department_id": department.pk, "department": department.name},
+                ),
+            ]
+        if handler is not None:
+            events.append(_assigned_event(case, handler, at=now, by=by))
+        CaseEvent.objects.bulk_create(events)
     return case
+
+
+def _assigned_event(case: Case, handler: User, *, at: datetime, by: User | None) -> CaseEvent:
+    return CaseEvent(
+        case=case,
+        kind=CaseEventKind.ASSIGNED,
+        at=at,
+        by=by,
+        body=str(handler),
+        data={"handler_id": handler.pk, "automatic": True},
+    )
 
 
 def _apply_status(

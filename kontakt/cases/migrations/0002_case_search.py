@@ -28,7 +28,7 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS cases_case_fts_insert",
     "DROP TABLE IF EXISTS cases_case_fts",
 ]
-# Must stay identical to CASE_DOCUMENT_SQL in cases/selectors.py, or the index is not used.
+# Replaced by the stored search_document column of 0003.
 POSTGRES_FORWARD = [
     """CREATE INDEX IF NOT EXISTS case_document ON cases_case USING gin (
         to_tsvector('simple'::regconfig, subject || ' ' || description))""",
