@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kontakt.residents",
     "kontakt.cases",
     "kontakt.desk",
+    "kontakt.staffing",
     "kontakt.demo",
 ]
 

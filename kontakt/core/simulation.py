@@ -10,8 +10,9 @@ Two engines give the same kind of result:
 * `simulate_single_group(...)`, a fast path for one group with identical agents served first
   come, first served (M/M/n+M and its generalisations). Any agent does equally, so routing
   has nothing to decide; a caller is answered when the earliest of the agents' free times
-  comes before their patience runs out, which needs no event list (Kiefer & Wolfowitz's
-  recursion for FCFS multi-server queues, with abandonment as in Baccelli & Hebuterne 1981).
+  comes before their patience runs out, which needs no event list (the recursion of Kiefer
+  & Wolfowitz, "On the theory of queues with many servers", 1955, where a caller who gives
+  up takes no agent's time).
 
 Figures follow DESIGN.md: offered excludes short abandons (waited less than
 `short_abandon_seconds`); service level SL(T) = answered within T / offered; ASA is the mean

@@ -218,7 +218,9 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(agents: int, traffic: floa
 # --- properties ----------------------------------------------------------------------------------
 
 traffic_values = st.floats(min_value=0.01, max_value=300.0)
-aht_values = st.floats(min_value=10.0, max_value=1200.0)
+# Patience over AHT sets the length of Erlang A's sums (y = traffic × patience / AHT);
+# up to 120 keeps each example fast.
+aht_values = st.floats(min_value=30.0, max_value=1200.0)
 patience_values = st.floats(min_value=1.0, max_value=3600.0)
 answer_times = st.floats(min_value=0.0, max_value=120.0)
 

@@ -131,7 +131,7 @@ class Command(BaseCommand):
             total=1000,
             file=sys.stderr,
             desc="simulating",
-            unit="‰",
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
             delay=1.0,
             disable=options["no_progress"] or None,
             leave=False,
