@@ -291,7 +291,7 @@ def seed_traffic(
         anonymous = rng.random() < 0.12
         resident = None if anonymous else rng.choice(residents)
         ended = started + timedelta(seconds=int(rng.lognormvariate(5.2, 0.5)))
-        if rng.random() < 0.1:
+        if rng.random() < 0.18:
             draft = case_services.ContactDraft(
                 channel=channel,
                 outcome=Outcome.CLOSED,
@@ -321,7 +321,7 @@ def seed_traffic(
                 case_services.contact_log(draft=draft, by=agent, now=ended)
                 continue
         roll = rng.random()
-        if case_type.first_line_may_close and roll < 0.96:
+        if case_type.first_line_may_close and roll < 0.97:
             outcome = Outcome.CLOSED if roll < 0.88 else Outcome.CLOSED_WITH_ORDER
         else:
             outcome = Outcome.FORWARDED
