@@ -128,6 +128,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cases",
+        db_index=False,  # reports read groups through interval statistics, not this
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -153,6 +154,7 @@ class Case(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="created_cases",
+        db_index=False,  # never searched by; staff are deactivated, not deleted
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     sla_paused_at = models.DateTimeField(_("SLA clock paused"), null=True, blank=True)
@@ -225,7 +227,11 @@ class CaseEvent(models.Model):
     """One entry in a case's timeline; never changed once written."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # leads the caseevent_case_at index
     )
     kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
     at = models.DateTimeField(_("at"))
@@ -236,6 +242,7 @@ class CaseEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # never searched by; staff are deactivated, not deleted
     )
     from_status = models.CharField(_("from status"), max_length=20, blank=True)
     to_status = models.CharField(_("to status"), max_length=20, blank=True)
@@ -354,6 +361,7 @@ class Contact(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="contacts",
+        db_index=False,  # leads the contact_agent_started index
     )
     resident = models.ForeignKey(
         "residents.Resident",
@@ -362,6 +370,7 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="contacts",
+        db_index=False,  # leads the contact_resident_started index
     )
     case_type = models.ForeignKey(
         CaseType,

@@ -164,7 +164,8 @@ def case_create(
     clock = sla_start(at=now, response_time=draft.case_type.response_time, hours=hours)
     department = draft.department or draft.case_type.department
     status = CaseStatus.FORWARDED if forward else CaseStatus.NEW
-    with transaction.atomic():
+    # No savepoint when nested: a failure here fails the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
         handler = handler_next(department=department, now=now) if department.auto_assign else None
         case = Case.objects.create(
             reference=case_reference_next(year=timezone.localdate(now).year),
