@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime, ConfigDict
 
 from kontakt.directory.models import Department
-from kontakt.residents.api import InputSchema
+from kontakt.residents.api import ERRORS, InputSchema
 from kontakt.residents.selectors import resident_get
 
 from . import selectors, services
@@ -252,7 +252,7 @@ def _page(items: list, limit: int, offset: int) -> tuple[list, int | None]:  # t
     return items[:limit], (offset + limit if more else None)
 
 
-@contact_router.post("", response={201: ContactOut}, summary="Log a contact")
+@contact_router.post("", response={201: ContactOut, **ERRORS}, summary="Log a contact")
 def contact_create(request: HttpRequest, payload: ContactIn):  # type: ignore[no-untyped-def]
     """Log one interaction. `forwarded` opens a case; `linked` joins `case_reference`."""
     case = None
@@ -288,7 +288,7 @@ class ContactQuery(InputSchema):
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
-@contact_router.get("", response=ContactPage, summary="Search contacts")
+@contact_router.get("", response={200: ContactPage, **ERRORS}, summary="Search contacts")
 def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: ignore[no-untyped-def]
     contacts = selectors.contacts_visible_to(request.user).select_related(
         "agent", "case_type", "case"
@@ -312,7 +312,7 @@ def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: i
     return {"results": [contact_out(c) for c in rows], "next_offset": next_offset}
 
 
-@case_router.post("", response={201: CaseOut}, summary="Open a case")
+@case_router.post("", response={201: CaseOut, **ERRORS}, summary="Open a case")
 def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
     from django.core.exceptions import PermissionDenied
 
@@ -351,7 +351,7 @@ class CaseQuery(InputSchema):
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
-@case_router.get("", response=CasePage, summary="Search and filter cases")
+@case_router.get("", response={200: CasePage, **ERRORS}, summary="Search and filter cases")
 def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[no-untyped-def]
     statuses = (
         [s.strip() for s in filters.status.split(",") if s.strip()] if filters.status else None
@@ -392,19 +392,25 @@ def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[
     return {"results": [case_out(c) for c in rows], "next_offset": next_offset}
 
 
-@case_router.get("/{reference}", response=CaseDetailOut, summary="Read a case with its timeline")
+@case_router.get(
+    "/{reference}", response={200: CaseDetailOut, **ERRORS}, summary="Read a case with its timeline"
+)
 def case_detail(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
     case = selectors.case_get(user=request.user, reference=reference[:40])
     return {**case_out(case), "events": [event_out(e) for e in selectors.case_timeline(case=case)]}
 
 
-@case_router.post("/{reference}/notes", response={201: EventOut}, summary="Add an internal note")
+@case_router.post(
+    "/{reference}/notes", response={201: EventOut, **ERRORS}, summary="Add an internal note"
+)
 def case_note(request: HttpRequest, reference: str, payload: NoteIn):  # type: ignore[no-untyped-def]
     case = selectors.case_get(user=request.user, reference=reference[:40])
     return 201, event_out(services.case_add_note(case=case, body=payload.body, by=request.user))
 
 
-@case_router.post("/{reference}/messages", response={201: EventOut}, summary="Add a message")
+@case_router.post(
+    "/{reference}/messages", response={201: EventOut, **ERRORS}, summary="Add a message"
+)
 def case_message(request: HttpRequest, reference: str, payload: MessageIn):  # type: ignore[no-untyped-def]
     """A message to (`out`) or from (`in`) the resident; one from a waiting resident reopens."""
     case = selectors.case_get(user=request.user, reference=reference[:40])
@@ -418,7 +424,9 @@ def case_message(request: HttpRequest, reference: str, payload: MessageIn):  # t
     return 201, event_out(event)
 
 
-@case_router.post("/{reference}/status", response=CaseOut, summary="Change the status")
+@case_router.post(
+    "/{reference}/status", response={200: CaseOut, **ERRORS}, summary="Change the status"
+)
 def case_status(request: HttpRequest, reference: str, payload: StatusIn):  # type: ignore[no-untyped-def]
     """Move along the transition table; `closed` needs a `resolution`."""
     case = selectors.case_get(user=request.user, reference=reference[:40])
@@ -432,7 +440,9 @@ def case_status(request: HttpRequest, reference: str, payload: StatusIn):  # typ
     return case_out(selectors.case_get(user=request.user, reference=case.reference))
 
 
-@case_router.post("/{reference}/forward", response=CaseOut, summary="Forward to a department")
+@case_router.post(
+    "/{reference}/forward", response={200: CaseOut, **ERRORS}, summary="Forward to a department"
+)
 def case_forward(request: HttpRequest, reference: str, payload: ForwardIn):  # type: ignore[no-untyped-def]
     case = selectors.case_get(user=request.user, reference=reference[:40])
     department = _department(payload.department)
@@ -445,7 +455,9 @@ def case_forward(request: HttpRequest, reference: str, payload: ForwardIn):  # t
     )
 
 
-@meta_router.get("/case-types", response=list[CaseTypeOut], summary="Active case types")
+@meta_router.get(
+    "/case-types", response={200: list[CaseTypeOut], **ERRORS}, summary="Active case types"
+)
 def case_type_list(request: HttpRequest):  # type: ignore[no-untyped-def]
     return [
         {
@@ -460,6 +472,8 @@ def case_type_list(request: HttpRequest):  # type: ignore[no-untyped-def]
     ]
 
 
-@meta_router.get("/departments", response=list[DepartmentOut], summary="Departments")
+@meta_router.get(
+    "/departments", response={200: list[DepartmentOut], **ERRORS}, summary="Departments"
+)
 def department_list(request: HttpRequest):  # type: ignore[no-untyped-def]
     return list(Department.objects.filter(active=True).values("code", "name"))

@@ -57,6 +57,17 @@ class InputSchema(Schema):
         return storable_datetime(value)
 
 
+class ErrorOut(Schema):
+    """Every error of the API: a message and, for invalid input, messages per field."""
+
+    message: str
+    errors: dict[str, list[str]]
+
+
+# The errors any endpoint may answer with, for the OpenAPI document.
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
 class ResidentIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,7 +117,7 @@ def resident_out(request: HttpRequest, resident: Resident) -> dict[str, object]:
     }
 
 
-@router.post("", response={201: ResidentOut}, summary="Register a resident")
+@router.post("", response={201: ResidentOut, **ERRORS}, summary="Register a resident")
 def resident_create(request: HttpRequest, payload: ResidentIn):  # type: ignore[no-untyped-def]
     resident = services.resident_create(
         draft=services.ResidentDraft(**payload.dict()), by=request.user
@@ -114,14 +125,14 @@ def resident_create(request: HttpRequest, payload: ResidentIn):  # type: ignore[
     return 201, resident_out(request, resident)
 
 
-@router.get("", response=list[ResidentOut], summary="Find residents")
+@router.get("", response={200: list[ResidentOut], **ERRORS}, summary="Find residents")
 def resident_list(request: HttpRequest, filters: Query[ResidentQuery]):  # type: ignore[no-untyped-def]
     """By name, phone number, e-mail address or identity number."""
     found = selectors.resident_find(user=request.user, query=filters.q)
     return [resident_out(request, r) for r in found]
 
 
-@router.get("/{int:resident_id}", response=ResidentOut, summary="Read a resident")
+@router.get("/{int:resident_id}", response={200: ResidentOut, **ERRORS}, summary="Read a resident")
 def resident_detail(request: HttpRequest, resident_id: int):  # type: ignore[no-untyped-def]
     resident = selectors.resident_get(user=request.user, resident_id=resident_id)
     services.resident_access_log(resident=resident, user=request.user, what="api")

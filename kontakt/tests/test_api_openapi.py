@@ -129,10 +129,14 @@ def schema_errors(
         errors += [
             f"{where}: missing {key}" for key in schema.get("required", []) if key not in value
         ]
-        errors += [f"{where}: undocumented field {key}" for key in value if key not in properties]
+        extra = schema.get("additionalProperties")
         for key, item in value.items():
             if key in properties:
                 errors += schema_errors(item, properties[key], document, f"{where}.{key}")
+            elif isinstance(extra, dict):
+                errors += schema_errors(item, extra, document, f"{where}.{key}")
+            else:
+                errors.append(f"{where}: undocumented field {key}")
     if kind == "array":
         for index, item in enumerate(value):
             errors += schema_errors(item, schema.get("items", {}), document, f"{where}[{index}]")
@@ -251,3 +255,30 @@ def test_the_interactive_documentation_is_served(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_every_operation_documents_its_errors(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if path.endswith(("/openapi.json", "/docs")):
+                continue
+            for status in ("400", "401", "403", "404"):
+                schema = operation["responses"][status]["content"][JSON]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, status)
+
+
+def test_real_errors_match_the_document(document, client, api_client):
+    error_out = {"$ref": "#/components/schemas/ErrorOut"}
+    invalid = api_client.post(
+        "/api/v1/cases", data={"case_type": "", "subject": 7}, content_type="application/json"
+    )
+    assert invalid.status_code == 400
+    assert not schema_errors(invalid.json(), error_out, document)
+    assert set(invalid.json()["errors"]) >= {"case_type", "subject"}
+    missing = api_client.get("/api/v1/cases/KC-2026-999999")
+    assert missing.status_code == 404
+    assert not schema_errors(missing.json(), error_out, document)
+    anonymous = client.get("/api/v1/cases")
+    assert anonymous.status_code == 401
+    assert not schema_errors(anonymous.json(), error_out, document)
+    assert schema_errors({"message": "x", "errors": {"f": "not a list"}}, error_out, document)
