@@ -47,6 +47,8 @@ PEERS_VENV = BENCH / ".peers" / "staffing-venv"
 PEER_REQUIREMENTS = ["pyworkforce==0.5.4", "ciw==3.2.7", "simpy==4.1.2"]
 sys.path.insert(0, str(REPO))
 
+from harness.host import log, machine, peer_venv  # noqa: E402
+
 from kontakt.core import erlang  # noqa: E402
 
 INTERVAL = 900.0
@@ -91,47 +93,6 @@ print(json.dumps({
     "at_or_below_traffic": below,
 }))
 """
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def ensure_peers() -> Path:
-    """Create the throwaway venv with the peers, once; return its python."""
-    python = PEERS_VENV / "bin" / "python"
-    marker = PEERS_VENV / "requirements.txt"
-    wanted = "\n".join(PEER_REQUIREMENTS)
-    if python.exists() and marker.exists() and marker.read_text() == wanted:
-        return python
-    log(f"Installing {', '.join(PEER_REQUIREMENTS)} into {PEERS_VENV} ...")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEERS_VENV)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_REQUIREMENTS], check=True)
-    marker.write_text(wanted)
-    return python
-
-
-def machine() -> dict[str, object]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown",
-    )
-    memory_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "cpus": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gib": round(memory_kb / 2**20, 1),
-        "python": sys.version.split()[0],
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
 
 
 # Weekday public holidays of the year (a Norwegian set), as days from 1 January, a Monday.
@@ -208,7 +169,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 rounds instead of 7")
     args = parser.parse_args()
     rounds = 2 if args.quick else 7
-    python = ensure_peers()
+    python = peer_venv(PEERS_VENV, PEER_REQUIREMENTS)
     calls = year_of_calls()
     log(f"{len(calls)} intervals, {sum(calls):,.0f} calls; {rounds} rounds")
     timings: dict[str, list[float]] = {"kontakt": [], "kontakt_plan": [], "pyworkforce": []}

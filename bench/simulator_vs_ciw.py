@@ -26,7 +26,6 @@ Prints one JSON object as the last line (also saved under bench/results/).
 import argparse
 import json
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ RESULTS = BENCH / "results"
 PEERS_VENV = BENCH / ".peers" / "staffing-venv"
 PEER_REQUIREMENTS = ["pyworkforce==0.5.4", "ciw==3.2.7", "simpy==4.1.2"]
 sys.path.insert(0, str(REPO))
+
+from harness.host import log, machine, peer_venv  # noqa: E402
 
 from kontakt.core import erlang, simulation  # noqa: E402
 
@@ -113,47 +114,6 @@ print(json.dumps({"seconds": seconds, "version": version("simpy"), "rows": rows}
 """
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def ensure_peers() -> Path:
-    """Create the throwaway venv with the peers, once; return its python."""
-    python = PEERS_VENV / "bin" / "python"
-    marker = PEERS_VENV / "requirements.txt"
-    wanted = "\n".join(PEER_REQUIREMENTS)
-    if python.exists() and marker.exists() and marker.read_text() == wanted:
-        return python
-    log(f"Installing {', '.join(PEER_REQUIREMENTS)} into {PEERS_VENV} ...")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEERS_VENV)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_REQUIREMENTS], check=True)
-    marker.write_text(wanted)
-    return python
-
-
-def machine() -> dict[str, object]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown",
-    )
-    memory_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "cpus": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gib": round(memory_kb / 2**20, 1),
-        "python": sys.version.split()[0],
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
-
-
 def interval(batch_values: list[float]) -> list[float]:
     """95 % confidence interval of a mean from batch means."""
     mean = statistics.fmean(batch_values)
@@ -218,7 +178,7 @@ def main() -> None:
     arrivals = 1_000_000
     peer_arrivals = 100_000 if args.quick else arrivals
     general_arrivals = 200_000 if args.quick else arrivals
-    python = ensure_peers()
+    python = peer_venv(PEERS_VENV, PEER_REQUIREMENTS)
     hours = arrivals / CALLS_PER_HOUR
     # One-hour rows: a thousand-odd of them, enough for batch means.
     started = time.perf_counter()

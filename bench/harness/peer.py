@@ -14,10 +14,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from . import host
+from .host import log, peer_venv
 
 BENCH = Path(__file__).resolve().parent.parent
 REPO = BENCH.parent
@@ -123,30 +125,9 @@ urlpatterns = [
 """
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def ensure_venvs() -> None:
     """Make the peer's venv and Kontakt's gunicorn on first use; later runs reuse them."""
-    python = HELPDESK_VENV / "bin" / "python"
-    if not python.exists():
-        log(f"installing {HELPDESK_REQUIREMENT} into {HELPDESK_VENV} (first run only)")
-        PEERS.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "venv", str(HELPDESK_VENV)], check=True)
-        subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                HELPDESK_REQUIREMENT,
-                "gunicorn",
-                "psycopg[binary]",
-            ],
-            check=True,
-        )
+    python = peer_venv(HELPDESK_VENV, [HELPDESK_REQUIREMENT, "gunicorn", "psycopg[binary]"])
     if not (KONTAKT_GUNICORN / "gunicorn").exists():
         version = subprocess.run(
             [str(python), "-c", "import gunicorn; print(gunicorn.__version__)"],
@@ -442,24 +423,4 @@ class Stage:
 
 
 def machine() -> dict[str, object]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown",
-    )
-    memory_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "cpus": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gib": round(memory_kb / 2**20, 1),
-        "postgresql": postgres_version(),
-        "python": sys.version.split()[0],
-        "load_average": os.getloadavg(),
-    }
+    return {**host.machine(), "postgresql": postgres_version()}
