@@ -86,3 +86,11 @@ def handlers_in(*, department_id: int, on: date) -> QuerySet[User]:
 def staff_absent(*, on: date) -> QuerySet[User]:
     """Staff who are out of office on a date."""
     return User.objects.filter(is_active=True).filter(out_of_office_q(on))
+
+
+def colleagues_of(user: User) -> QuerySet[User]:
+    """Active staff of the user's department (everyone, if the user has none): substitutes."""
+    colleagues = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if user.department_id:
+        colleagues = colleagues.filter(department_id=user.department_id)
+    return colleagues

@@ -3,13 +3,17 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime, ConfigDict
 
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import may_log_contacts
+from kontakt.core.case_status import CaseStatus
 from kontakt.directory.models import Department
 from kontakt.residents.api import ERRORS, InputSchema
 from kontakt.residents.selectors import resident_get
@@ -215,8 +219,6 @@ def _case_type(code: str | None, field: str = "case_type") -> CaseType | None:
         return None
     found = CaseType.objects.select_related("department").filter(code=code).first()
     if found is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(
             {field: [_("No case type has the code “%(code)s”.") % {"code": code}]}
         )
@@ -228,8 +230,6 @@ def _department(code: str | None) -> Department | None:
         return None
     found = Department.objects.filter(code=code).first()
     if found is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(
             {"department": [_("No department has the code “%(code)s”.") % {"code": code}]}
         )
@@ -241,9 +241,7 @@ def _resident(request: HttpRequest, resident_id: int | None):  # type: ignore[no
         return None
     try:
         return resident_get(user=request.user, resident_id=resident_id)
-    except Exception:
-        from django.core.exceptions import ValidationError
-
+    except Http404:
         raise ValidationError({"resident_id": [_("No such resident.")]}) from None
 
 
@@ -314,10 +312,6 @@ def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: i
 
 @case_router.post("", response={201: CaseOut, **ERRORS}, summary="Open a case")
 def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
-    from django.core.exceptions import PermissionDenied
-
-    from kontakt.accounts.selectors import may_log_contacts
-
     if not may_log_contacts(request.user):
         raise PermissionDenied(_("You may not open cases."))
     case_type = _case_type(payload.case_type)
@@ -357,19 +351,13 @@ def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[
         [s.strip() for s in filters.status.split(",") if s.strip()] if filters.status else None
     )
     if statuses:
-        unknown = [
-            s for s in statuses if s not in {"new", "open", "waiting", "forwarded", "closed"}
-        ]
+        unknown = [s for s in statuses if s not in {status.value for status in CaseStatus}]
         if unknown:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(
                 {"status": [_("Unknown status: %(s)s.") % {"s": ", ".join(unknown)}]}
             )
     handler_id = None
     if filters.handler:
-        from kontakt.accounts.models import User
-
         handler_id = (
             User.objects.filter(username=filters.handler).values_list("pk", flat=True).first() or -1
         )

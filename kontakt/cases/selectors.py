@@ -205,6 +205,21 @@ def contacts_of_resident(*, user: User, resident_id: int, limit: int = 10) -> li
     )
 
 
+def contacts_logged_by(*, user: User, limit: int) -> list[Contact]:
+    """The user's own latest contacts, for the desktop."""
+    return list(
+        contacts_visible_to(user)
+        .filter(agent=user)
+        .select_related("resident", "case_type", "case")
+        .order_by("-started_at")[:limit]
+    )
+
+
+def case_type_find(text: str) -> CaseType | None:
+    """An active case type by its code or its name, as an agent types it."""
+    return case_types_active().filter(Q(code=text) | Q(name__iexact=text)).first()
+
+
 def case_types_active() -> QuerySet[CaseType]:
     return CaseType.objects.filter(active=True).select_related("department").order_by("name")
 

@@ -5,7 +5,7 @@ timeline itself: nothing happens in signals or save().
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -625,8 +625,8 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
 def handler_absence_set(
     *,
     user: User,
-    start: datetime | None,
-    until: datetime | None,
+    start: date | None,
+    until: date | None,
     substitute: User | None,
     by: User,
 ) -> User:
@@ -645,6 +645,20 @@ def handler_absence_set(
     user.substitute = substitute
     user.save(update_fields=["out_of_office_from", "out_of_office_until", "substitute"])
     return user
+
+
+def absence_record(
+    *,
+    user: User,
+    start: date | None,
+    until: date | None,
+    substitute: User | None,
+    by: User,
+) -> int:
+    """Save a staff user's absence and hand on open cases of whoever is out today."""
+    with transaction.atomic():
+        handler_absence_set(user=user, start=start, until=until, substitute=substitute, by=by)
+    return cases_of_absent_handlers_reassign()
 
 
 def cases_of_absent_handlers_reassign(*, now: datetime | None = None) -> int:

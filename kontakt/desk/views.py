@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kontakt.accounts.models import User
 from kontakt.accounts.selectors import (
+    colleagues_of,
     is_staff_user,
     may_log_contacts,
     sees_all_departments,
@@ -127,10 +126,7 @@ def _desk_context(
         "outcomes": Outcome.choices,
         "now": timezone.now(),
         "form": form or forms.ContactForm(initial={"resident": resident.pk if resident else None}),
-        "recent_contacts": case_selectors.contacts_visible_to(user)
-        .filter(agent=user)
-        .select_related("resident", "case_type", "case")
-        .order_by("-started_at")[:8],
+        "recent_contacts": case_selectors.contacts_logged_by(user=user, limit=8),
     }
     if resident is not None:
         context["identity_number"] = resident_selectors.identity_number_shown(
@@ -150,7 +146,7 @@ def _case_type_from(text: str) -> CaseType | None:
     text = text.strip()
     if not text:
         return None
-    found = CaseType.objects.filter(active=True).filter(Q(code=text) | Q(name__iexact=text)).first()
+    found = case_selectors.case_type_find(text)
     if found is None:
         raise ValidationError({"case_type": [_("Choose a case type from the list.")]})
     return found
@@ -272,9 +268,6 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Any, **form_overrides: Any) -> dict[str, Any]:
     user = request.user
-    handlers = User.objects.filter(
-        department=case.department, is_active=True, groups__name="handler"
-    ).distinct()
     context = {
         "case": case,
         "events": case_selectors.case_timeline(case=case),
@@ -282,7 +275,6 @@ def _case_context(request: HttpRequest, case: Any, **form_overrides: Any) -> dic
         "contacts": case.contacts.select_related("agent").order_by("-started_at")[:20],
         "may_work": case_selectors.may_work_case(user, case),
         "may_forward": may_log_contacts(user) or case_selectors.may_work_case(user, case),
-        "handlers": handlers,
         "now": timezone.now(),
         "note_form": forms.NoteForm(),
         "message_form": forms.MessageForm(
@@ -432,9 +424,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def absence(request: HttpRequest) -> HttpResponse:
     user = request.user
-    colleagues = User.objects.filter(is_active=True).exclude(pk=user.pk)
-    if user.department_id:
-        colleagues = colleagues.filter(department_id=user.department_id)
+    colleagues = colleagues_of(user)
     form = forms.AbsenceForm(
         request.POST or None,
         colleagues=colleagues,
@@ -447,7 +437,7 @@ def absence(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case_services.handler_absence_set(
+            moved = case_services.absence_record(
                 user=user,
                 start=data["out_of_office_from"],
                 until=data["out_of_office_until"],
@@ -457,7 +447,6 @@ def absence(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            moved = case_services.cases_of_absent_handlers_reassign()
             messages.success(
                 request,
                 _("Absence saved.")
