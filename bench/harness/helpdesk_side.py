@@ -15,7 +15,6 @@ import json
 import sys
 import time
 import uuid
-from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,7 +31,7 @@ from django.db import connection  # noqa: E402
 from helpdesk.models import Queue, Ticket  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from harness import corpus  # noqa: E402
+from harness import bulk, corpus  # noqa: E402
 
 STAFF = "bench.staff"
 ASSIGNEES_PER_QUEUE = 3
@@ -124,40 +123,15 @@ def _rows(start: int, count: int):  # type: ignore[no-untyped-def]
         yield ticket, followup
 
 
-def _secondary_indexes(table: str) -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT i.indexname, i.indexdef FROM pg_indexes i
-               WHERE i.tablename = %s AND NOT EXISTS (
-                 SELECT 1 FROM pg_constraint c WHERE c.conindid =
-                   (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)""",
-            [table],
-        )
-        return list(cursor.fetchall())
-
-
 def seed(start: int, count: int) -> dict[str, object]:
     began = time.perf_counter()
     tables = ("helpdesk_ticket", "helpdesk_followup")
-    indexes = [index for table in tables for index in _secondary_indexes(table)]
+    bulk.copy_load(
+        connection,
+        [("helpdesk_ticket", TICKET_COLUMNS), ("helpdesk_followup", FOLLOWUP_COLUMNS)],
+        _rows(start, count),
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        raw = cursor.cursor
-        rows = _rows(start, count)
-        while block := list(islice(rows, 50_000)):
-            for table, columns, part in (
-                ("helpdesk_ticket", TICKET_COLUMNS, 0),
-                ("helpdesk_followup", FOLLOWUP_COLUMNS, 1),
-            ):
-                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for item in block:
-                        copy.write_row(item[part])
-        cursor.execute("SET session_replication_role = DEFAULT")
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
         # As on Kontakt's side: tickets opened through the API get ids from 5 M on.
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('helpdesk_ticket', 'id'), "

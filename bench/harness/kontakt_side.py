@@ -19,7 +19,6 @@ import sys
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,7 +34,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from harness import corpus  # noqa: E402
+from harness import bulk, corpus  # noqa: E402
 from kontakt.accounts.models import User  # noqa: E402
 from kontakt.accounts.services import api_token_create, roles_sync  # noqa: E402
 from kontakt.cases import selectors  # noqa: E402
@@ -192,42 +191,17 @@ def _rows(start: int, count: int):  # type: ignore[no-untyped-def]
         yield case, event, contact
 
 
-def _secondary_indexes(table: str) -> list[tuple[str, str]]:
-    """(name, definition) of the table's indexes that back no constraint."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT i.indexname, i.indexdef FROM pg_indexes i
-               WHERE i.tablename = %s AND NOT EXISTS (
-                 SELECT 1 FROM pg_constraint c WHERE c.conindid =
-                   (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)""",
-            [table],
-        )
-        return list(cursor.fetchall())
-
-
 def _seed_postgres(start: int, count: int) -> None:
-    indexes = [index for table in TABLES for index in _secondary_indexes(table)]
+    bulk.copy_load(
+        connection,
+        [
+            ("cases_case", CASE_COLUMNS),
+            ("cases_caseevent", EVENT_COLUMNS),
+            ("cases_contact", CONTACT_COLUMNS),
+        ],
+        _rows(start, count),
+    )
     with connection.cursor() as cursor:
-        # The rows are generated valid: skipping per-row FK triggers loads a million in minutes.
-        cursor.execute("SET session_replication_role = replica")
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        raw = cursor.cursor
-        # One COPY at a time per connection: load in blocks, each table in turn.
-        rows = _rows(start, count)
-        while block := list(islice(rows, 50_000)):
-            for table, columns, part in (
-                ("cases_case", CASE_COLUMNS, 0),
-                ("cases_caseevent", EVENT_COLUMNS, 1),
-                ("cases_contact", CONTACT_COLUMNS, 2),
-            ):
-                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for item in block:
-                        copy.write_row(item[part])
-        cursor.execute("SET session_replication_role = DEFAULT")
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
         # Seeded cases have ids 1 … N; cases opened through the API get ids from 5 M on, so
         # growing the table later never collides with them.
         cursor.execute(
