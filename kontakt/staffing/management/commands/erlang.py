@@ -1,47 +1,10 @@
-import argparse
 import json
 import math
-from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 
 from kontakt.core import erlang
-
-
-def _number(
-    minimum: float, *, above: bool = False, below: float | None = None
-) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value) or value < minimum or (above and value == minimum):
-            raise argparse.ArgumentTypeError(
-                f"{text} must be {'more than' if above else 'at least'} {minimum:g}"
-            )
-        if below is not None and value >= below:
-            raise argparse.ArgumentTypeError(f"{text} must be below {below:g}")
-        return value
-
-    return parse
-
-
-def _share(text: str) -> float:
-    value = _number(0.0)(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a share: give e.g. 0.80 for 80 %")
-    return value
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 0")
-    return value
+from kontakt.staffing.arguments import number, share, whole
 
 
 def _finite(value: float) -> float | None:
@@ -57,49 +20,49 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument(
-            "--calls", type=_number(0.0), required=True, help="calls offered in the interval"
+            "--calls", type=number(0.0), required=True, help="calls offered in the interval"
         )
         parser.add_argument(
             "--interval",
-            type=_number(0.0, above=True),
+            type=number(0.0, above=True),
             required=True,
             metavar="SECONDS",
             help="length of the interval (900 for 15 minutes)",
         )
         parser.add_argument(
             "--aht",
-            type=_number(0.0, above=True),
+            type=number(0.0, above=True),
             required=True,
             metavar="SECONDS",
             help="average handling time: talk + hold + wrap-up",
         )
         wanted = parser.add_mutually_exclusive_group(required=True)
-        wanted.add_argument("--agents", type=_whole, help="agents on the phones: give figures")
+        wanted.add_argument("--agents", type=whole, help="agents on the phones: give figures")
         wanted.add_argument(
-            "--target-sl", type=_share, metavar="SHARE", help="service-level target, e.g. 0.80"
+            "--target-sl", type=share, metavar="SHARE", help="service-level target, e.g. 0.80"
         )
         wanted.add_argument(
             "--target-asa",
-            type=_number(0.0),
+            type=number(0.0),
             metavar="SECONDS",
             help="average-speed-of-answer target",
         )
         parser.add_argument(
             "--target-time",
-            type=_number(0.0),
+            type=number(0.0),
             default=20.0,
             metavar="SECONDS",
             help="the T of the service level: answered within T seconds (default 20)",
         )
         parser.add_argument(
             "--patience",
-            type=_number(0.0, above=True),
+            type=number(0.0, above=True),
             metavar="SECONDS",
             help="mean patience of callers: use Erlang A (callers hang up) instead of Erlang C",
         )
         parser.add_argument(
             "--shrinkage",
-            type=_number(0.0, below=1.0),
+            type=number(0.0, below=1.0),
             metavar="SHARE",
             help="share of paid time off the phones, e.g. 0.3: adds agents_scheduled",
         )

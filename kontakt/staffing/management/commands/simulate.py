@@ -1,4 +1,3 @@
-import argparse
 import json
 import math
 import sys
@@ -9,36 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from kontakt.core import erlang, simulation
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
-    return value
-
-
-def _at_least_zero(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"{text} must be at least 0")
-    return value
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 0")
-    return value
+from kontakt.staffing.arguments import number, whole
 
 
 def _erlang(options: dict[str, Any]) -> dict[str, Any] | None:
@@ -81,19 +51,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--scenario", type=Path, metavar="FILE", help="a scenario JSON file")
-        parser.add_argument("--calls-per-hour", type=_at_least_zero, metavar="N")
-        parser.add_argument("--aht", type=_positive, metavar="SECONDS", help="mean talk time")
-        parser.add_argument("--agents", type=_whole, metavar="N")
+        parser.add_argument("--calls-per-hour", type=number(0.0), metavar="N")
+        parser.add_argument(
+            "--aht", type=number(0.0, above=True), metavar="SECONDS", help="mean talk time"
+        )
+        parser.add_argument("--agents", type=whole, metavar="N")
         parser.add_argument(
             "--patience",
-            type=_positive,
+            type=number(0.0, above=True),
             metavar="SECONDS",
             help="mean (exponential) patience; without it nobody hangs up",
         )
-        parser.add_argument("--hours", type=_positive, default=8.0, help="default 8")
+        parser.add_argument("--hours", type=number(0.0, above=True), default=8.0, help="default 8")
         parser.add_argument(
             "--short-abandon",
-            type=_at_least_zero,
+            type=number(0.0),
             default=5.0,
             metavar="SECONDS",
             help="hang-ups sooner than this are short abandons, left out of offered (default "
