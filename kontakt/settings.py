@@ -244,6 +244,13 @@ KONTAKT = {
     "CASE_REFERENCE_PREFIX": os.environ.get("KONTAKT_CASE_PREFIX", "KC"),
     # Public holidays of this country close the center (holidays package: SE or NO).
     "HOLIDAY_COUNTRY": os.environ.get("KONTAKT_HOLIDAY_COUNTRY", "SE"),
+    # The service goal the staffing plan starts from; supervisors change it on the page.
+    "STAFFING": {
+        "SERVICE_LEVEL": float(os.environ.get("KONTAKT_SERVICE_LEVEL", 0.8)),
+        "ANSWER_SECONDS": float(os.environ.get("KONTAKT_ANSWER_SECONDS", 20)),
+        "SHRINKAGE": float(os.environ.get("KONTAKT_SHRINKAGE", 0.3)),
+        "PATIENCE_SECONDS": None,
+    },
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("KONTAKT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
     "ATTACHMENT_CONTENT_TYPES": env_list(
         "KONTAKT_ATTACHMENT_CONTENT_TYPES",

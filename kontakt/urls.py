@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("staffing/", include("kontakt.staffing.urls")),
     path("", include("kontakt.desk.urls")),
 ]
 

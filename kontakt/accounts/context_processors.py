@@ -1,6 +1,12 @@
 from django.http import HttpRequest
 
-from .selectors import may_log_contacts, sees_all_departments, user_roles, works_department_only
+from .selectors import (
+    may_log_contacts,
+    may_plan_staffing,
+    sees_all_departments,
+    user_roles,
+    works_department_only,
+)
 
 
 def staff_roles(request: HttpRequest) -> dict[str, object]:
@@ -11,6 +17,7 @@ def staff_roles(request: HttpRequest) -> dict[str, object]:
     return {
         "user_roles": sorted(role.label for role in user_roles(user)),
         "may_log_contacts": may_log_contacts(user),
+        "may_plan_staffing": may_plan_staffing(user),
         "sees_all_departments": sees_all_departments(user),
         "works_department_only": works_department_only(user),
     }

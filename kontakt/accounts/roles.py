@@ -37,6 +37,8 @@ CENTER_ROLES = frozenset(
 DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.DEPARTMENT_CONTACT})
 # Roles that may work (change status, close) any case, not only log and forward.
 CASE_WORK_ANYWHERE = frozenset({Role.SECOND_LINE, Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Roles that plan staffing: forecasts, rosters and what-if runs.
+PLANS_STAFFING = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 # Roles that see national identity numbers unmasked.
 SEES_IDENTITY_NUMBER = frozenset(
     {Role.HANDLER, Role.SECOND_LINE, Role.SUPERVISOR, Role.ADMINISTRATOR}

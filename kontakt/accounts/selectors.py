@@ -10,6 +10,7 @@ from .roles import (
     CASE_WORK_ANYWHERE,
     CENTER_ROLES,
     DEPARTMENT_ROLES,
+    PLANS_STAFFING,
     SEES_IDENTITY_NUMBER,
     Role,
 )
@@ -52,6 +53,10 @@ def may_work_any_case(user: User | AnonymousUser) -> bool:
 
 def may_log_contacts(user: User | AnonymousUser) -> bool:
     return bool(user_roles(user) & CENTER_ROLES)
+
+
+def may_plan_staffing(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & PLANS_STAFFING)
 
 
 def may_see_identity_number(user: User | AnonymousUser) -> bool:
