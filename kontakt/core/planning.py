@@ -3,8 +3,10 @@
 For each interval the plan takes the forecast calls and the AHT, finds the fewest agents on
 the phones meeting the goal (Erlang C, or Erlang A when callers' patience is given), adds
 shrinkage to get the agents to schedule, and projects the service level, ASA and abandon
-rate of the agents actually rostered. Rostered agents are headcount: of `scheduled`, the
-agents on the phones are scheduled × (1 − shrinkage), rounded down.
+rate of the agents actually rostered. An open interval needs at least
+`ServiceGoal.minimum_agents` (one by default) however quiet it is. Rostered agents are
+headcount: of `scheduled`, the agents on the phones are scheduled × (1 − shrinkage), rounded
+down.
 
 Totals weight each interval by its calls: the day's service level is the share of the day's
 offered calls answered within T, and its ASA the mean wait over the day's answered calls.
@@ -36,6 +38,7 @@ class ServiceGoal:
     answer_seconds: float = 20.0
     patience_seconds: float | None = None  # mean patience: Erlang A; None: Erlang C
     shrinkage: float = 0.3
+    minimum_agents: int = 1  # on the phones in every open interval, however quiet
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.service_level) and 0 < self.service_level < 1):
@@ -50,6 +53,13 @@ class ServiceGoal:
             raise ErlangError(f"Patience must be more than 0 s, got {self.patience_seconds!r}.")
         if not (math.isfinite(self.shrinkage) and 0 <= self.shrinkage < 1):
             raise ErlangError(f"Shrinkage must be at least 0 and below 1, got {self.shrinkage!r}.")
+        if isinstance(self.minimum_agents, bool) or not (
+            isinstance(self.minimum_agents, int) and self.minimum_agents >= 0
+        ):
+            raise ErlangError(
+                f"The minimum of agents must be a whole number of at least 0, "
+                f"got {self.minimum_agents!r}."
+            )
 
     @property
     def model(self) -> str:
@@ -142,6 +152,8 @@ def plan_intervals(
             else 0
             for erlangs in traffic
         ]
+    # Erlang needs nobody for no calls, but an open center answers the phone.
+    needed = [max(agents, goal.minimum_agents) for agents in needed]
     rows = []
     for index, (c, erlangs, agents) in enumerate(zip(calls, traffic, needed, strict=True)):
         rostered = None if scheduled is None else scheduled[index]

@@ -32,6 +32,7 @@ from .forms import PlanForm, WhatIfForm, local_datetime
 from .models import RunStatus
 
 PLAN_FIELDS = list(PlanForm.base_fields)
+WHAT_IF_PREFIX = "w"  # the what-if's AHT and patience are not the plan's
 
 
 def _plan_form(request: HttpRequest, data: QueryDict) -> PlanForm:
@@ -344,7 +345,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
         )
         defaults = _what_if_defaults(staffing, history.closed_at_first_contact)
         if request.method == "POST":
-            changes = WhatIfForm(request.POST)
+            changes = WhatIfForm(request.POST, prefix=WHAT_IF_PREFIX)
             entered = {
                 row.key: request.POST.get(f"agents-{row.key}", "").strip() for row in day.rows
             }
@@ -362,7 +363,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(reverse("staffing:what_if_run", args=[run.pk]))
             status = 400
         else:
-            changes = WhatIfForm(initial=defaults)
+            changes = WhatIfForm(initial=defaults, prefix=WHAT_IF_PREFIX)
             entered = {
                 row.key: str(
                     row.plan.scheduled

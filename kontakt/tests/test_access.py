@@ -11,6 +11,7 @@ the same answer as for one that does not exist, so nothing hints that it does.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from kontakt.cases.models import Case
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.residents.models import Resident
 from kontakt.residents.tests.factories import ResidentFactory
+from kontakt.staffing.models import WhatIfRun
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,7 @@ FRONT_LINE = ("agent", "second_line", "switchboard", "supervisor", "administrato
 DEPARTMENT = ("handler", "department_contact")
 CASE_WORKERS = ("second_line", "supervisor", "administrator", *DEPARTMENT)
 STAFF = (*FRONT_LINE, *DEPARTMENT)
+PLANNERS = ("supervisor", "administrator")
 EVERYONE = (ANONYMOUS, NO_ROLE, *STAFF)
 
 
@@ -108,6 +111,11 @@ def case_b(world: World) -> str:
 
 def attachment() -> dict[str, Any]:
     return {"file": SimpleUploadedFile("brev.txt", b"Hej", content_type="text/plain")}
+
+
+def what_if_run() -> int:
+    run = WhatIfRun.objects.create(day=date(2026, 3, 17), interval_minutes=15, parameters={})
+    return run.pk
 
 
 NOTE = {"body": "Anteckning"}
@@ -239,6 +247,30 @@ ROWS = [
         page(302, other_department=404),
         attachment,
         "B",
+    ),
+    # Staffing, for supervisors and administrators.
+    Row("staffing:plan", "get", lambda w: "/staffing/", page(200, only=PLANNERS)),
+    Row(
+        "staffing:roster",
+        "post",
+        lambda w: "/staffing/roster/",
+        page(302, only=PLANNERS),
+        lambda: {"fill": "1"},
+    ),
+    Row("staffing:export", "get", lambda w: "/staffing/export.csv", page(200, only=PLANNERS)),
+    Row("staffing:what_if", "get", lambda w: "/staffing/what-if/", page(200, only=PLANNERS)),
+    Row(
+        "staffing:what_if",
+        "post",
+        lambda w: "/staffing/what-if/",
+        page(400, only=PLANNERS),
+        label="incomplete",
+    ),
+    Row(
+        "staffing:what_if_run",
+        "get",
+        lambda w: f"/staffing/what-if/{what_if_run()}/",
+        page(200, only=PLANNERS),
     ),
     # The API, with bearer tokens.
     Row("api-v1:openapi-json", "get", lambda w: "/api/v1/openapi.json", statuses(200)),

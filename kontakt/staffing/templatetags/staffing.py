@@ -16,17 +16,17 @@ def get(mapping: dict[str, Any] | None, key: str) -> Any:
 
 
 @register.filter
-def percent(share: float | None, digits: int = 0) -> str:
+def percent(share: object, digits: int = 0) -> str:
     """A share as a percentage, "0.806" → "81 %"; "–" when there is none."""
-    if share is None or not math.isfinite(share):
+    if not isinstance(share, int | float) or not math.isfinite(share):
         return "–"
     return f"{number_format(100 * share, decimal_pos=digits)} %"
 
 
 @register.filter
-def seconds(value: float | None) -> str:
+def seconds(value: object) -> str:
     """Seconds rounded, "∞" for an unbounded wait, "–" when there is none."""
-    if value is None:
+    if not isinstance(value, int | float):
         return "–"
     if not math.isfinite(value):
         return "∞"
