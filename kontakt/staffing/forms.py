@@ -15,6 +15,8 @@ from .selectors import ALL_CHANNELS
 
 INTERVALS = [(15, _("15 minutes")), (30, _("30 minutes")), (60, _("1 hour"))]
 PERIODS = [("day", _("Day")), ("week", _("Week"))]
+# Days a plan may be asked for: eight weeks of history before the first must exist.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _goal_default(key: str) -> float | None:
@@ -77,6 +79,20 @@ class PlanForm(StyledForm):
             "shrinkage": str(round(100 * (_goal_default("SHRINKAGE") or 0.0))),
             "aht": "",
         }
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        # The holidays known to the opening hours cover this window, and so does the history.
+        if (
+            not today - timedelta(days=PLAN_YEARS * 365)
+            <= day
+            <= today + timedelta(days=PLAN_YEARS * 365)
+        ):
+            raise forms.ValidationError(
+                _("Pick a day within %(years)d years of today.") % {"years": PLAN_YEARS}
+            )
+        return day
 
     def goal(self) -> ServiceGoal:
         data = self.cleaned_data

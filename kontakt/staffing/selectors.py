@@ -29,7 +29,7 @@ from kontakt.core.planning import PlanInterval, PlanTotals, ServiceGoal, plan_in
 from kontakt.directory.models import AnswerGroup
 from kontakt.directory.selectors import opening_hours, public_holidays
 
-from .models import RosterEntry, RunStatus, WhatIfRun
+from .models import RosterEntry, WhatIfRun
 
 HISTORY_WEEKS = 8
 HOLDOUT_WEEKS = 2
@@ -366,8 +366,3 @@ def what_if_get(*, user: User, pk: int) -> WhatIfRun:
     if run is None:
         raise Http404("No such what-if run.")
     return run
-
-
-def what_if_pending(*, user: User) -> int:
-    require_planner(user)
-    return WhatIfRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).count()

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from kontakt.core.business_hours import opening_periods
 from kontakt.core.erlang import ErlangError
@@ -255,8 +256,6 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _workbook(staffing: selectors.StaffingPlan, rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     sheet.title = "plan"

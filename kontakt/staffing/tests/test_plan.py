@@ -162,6 +162,14 @@ def test_invalid_plan_settings_are_explained(client_for, supervisor, history):
     assert "Select a valid choice." in html
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-02-30", ""])
+def test_days_out_of_reach_are_refused(client_for, supervisor, day):
+    response = client_for(supervisor).get("/staffing/", plan_query(day=day))
+    assert response.status_code == 200
+    assert response.context["plan"] is None
+    assert response.context["form"].errors["day"]
+
+
 def roster_post(values: dict[str, str], **changes: str) -> dict[str, str]:
     return {**plan_query(**changes), **{f"agents-2026-03-17T{k}": v for k, v in values.items()}}
 
