@@ -82,15 +82,10 @@ class PlanForm(StyledForm):
 
     def clean_day(self) -> date:
         day = self.cleaned_data["day"]
-        today = timezone.localdate()
-        # The holidays known to the opening hours cover this window, and so does the history.
-        if (
-            not today - timedelta(days=PLAN_YEARS * 365)
-            <= day
-            <= today + timedelta(days=PLAN_YEARS * 365)
-        ):
+        if not FIRST_DAY <= day <= LAST_DAY:
             raise forms.ValidationError(
-                _("Pick a day within %(years)d years of today.") % {"years": PLAN_YEARS}
+                _("Pick a day from %(first)d to %(last)d.")
+                % {"first": FIRST_DAY.year, "last": LAST_DAY.year}
             )
         return day
 
