@@ -35,7 +35,7 @@ class PlanForm(StyledForm):
         label=_("Interval"), choices=INTERVALS, coerce=int, initial=15
     )
     channel = forms.ChoiceField(
-        label=_("Contacts"),
+        label=_("Channel"),
         choices=[(ALL_CHANNELS, _("All channels")), *Channel.choices],
         initial=Channel.PHONE,
         required=False,

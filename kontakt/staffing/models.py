@@ -50,7 +50,8 @@ class RosterEntry(models.Model):
         indexes = [models.Index(fields=["answer_group", "starts_at"], name="roster_group_start")]
 
     def __str__(self) -> str:
-        return f"{self.answer_group or _('whole center')} {self.starts_at:%Y-%m-%d %H:%M}"
+        group = self.answer_group or _("whole center")
+        return f"{group} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
 class RunStatus(models.TextChoices):
@@ -96,4 +97,5 @@ class WhatIfRun(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.answer_group or _('whole center')} ({self.get_status_display()})"
+        group = self.answer_group or _("whole center")
+        return f"{self.day} {group} ({self.get_status_display()})"

@@ -19,6 +19,7 @@ from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_plan_staffing
@@ -247,7 +248,7 @@ def _closed_reason(day: date, hours: OpeningHours) -> str:
             country=settings.KONTAKT["HOLIDAY_COUNTRY"], years=range(day.year, day.year + 1)
         )
         return names.get(day) or _("Closed day")
-    return _("Closed")
+    return pgettext("day", "Closed")
 
 
 def staffing_plan(

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -99,7 +100,7 @@ def plan_charts(plan: selectors.StaffingPlan) -> list[Any]:
         series=[charts.Series(_("Forecast"), forecast, "forecast", bar=True)],
     )
     if any(v is not None for v in actual):
-        contacts.series.append(charts.Series(_("Came"), actual, "actual", bar=True))
+        contacts.series.append(charts.Series(_("Actual"), actual, "actual", bar=True))
     agents = charts.Chart(
         title=_("Agents to schedule and agents scheduled per interval"),
         labels=labels,
@@ -182,7 +183,11 @@ def roster(request: HttpRequest) -> HttpResponse:
             for key, texts in found.items()
         }
         return _render_plan(request, form, staffing, entered=entered, errors=by_key, status=400)
-    messages.success(request, _("Roster saved: %(count)d intervals.") % {"count": saved})
+    messages.success(
+        request,
+        ngettext("Roster saved: %(count)d interval.", "Roster saved: %(count)d intervals.", saved)
+        % {"count": saved},
+    )
     return HttpResponseRedirect(f"{reverse('staffing:plan')}?{_plan_query(form)}")
 
 
