@@ -143,7 +143,8 @@ def _log_erlang_b(agents: int, traffic: float) -> float:
         return 0.0 if agents == 0 else -math.inf
     blocking = 1.0
     n = 1
-    while n <= agents and blocking > _TINY:
+    # Stop before traffic · B underflows (tiny traffic): the log form takes over from there.
+    while n <= agents and traffic * blocking > _TINY:
         carried = traffic * blocking
         blocking = carried / (n + carried)
         n += 1

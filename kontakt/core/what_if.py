@@ -17,7 +17,12 @@ How the changes act on the calls:
   f to f' scales the forecast by (1 + k·(1 − f')) / (1 + k·(1 − f)).
 * **Agents, AHT, patience** go to the simulator as they are: exponential handling times with
   mean AHT (the Erlang C/A assumption, so the plan and the simulation speak of one model)
-  and exponential patience (no patience: nobody hangs up).
+  and exponential patience (no patience: nobody hangs up). Figures follow DESIGN.md: a
+  caller who hangs up within 5 s is a short abandon, not offered, so the simulated abandon
+  rate reads a little below Erlang A's, which counts every caller.
+
+Both sides draw from the same seeds, so they match call for call up to the first interval
+the change touches and drift apart after it.
 """
 
 from __future__ import annotations
@@ -77,9 +82,9 @@ def first_contact_factor(*, closed_before: float, closed_after: float, repeats: 
 def replications_for(calls: Sequence[float]) -> int:
     """Return how many times to simulate a day of these calls."""
     per_day = math.fsum(calls)
-    if per_day <= 0:
-        return MIN_REPLICATIONS
-    return max(MIN_REPLICATIONS, min(MAX_REPLICATIONS, math.ceil(TARGET_ARRIVALS / per_day)))
+    if per_day <= TARGET_ARRIVALS / MAX_REPLICATIONS:
+        return MAX_REPLICATIONS if per_day > 0 else MIN_REPLICATIONS
+    return max(MIN_REPLICATIONS, math.ceil(TARGET_ARRIVALS / per_day))
 
 
 def _pooled(
@@ -131,7 +136,13 @@ def simulate_day(
         raise WhatIfError("Calls per interval must be at least 0.")
     if any(a < 0 for a in agents):
         raise WhatIfError("Agents per interval must be at least 0.")
-    runs = replications or replications_for(calls)
+    if replications is not None and (
+        isinstance(replications, bool) or not isinstance(replications, int) or replications < 1
+    ):
+        raise WhatIfError(
+            f"Replications must be a whole number of at least 1, got {replications!r}."
+        )
+    runs = replications if replications is not None else replications_for(calls)
     scenario = Scenario(
         groups=(
             AnswerGroup(
@@ -185,6 +196,9 @@ def simulate_day(
         math.fsum(wait),
         answer_times,
     )
+    busy = [(row["occupancy"], row["agents"]) for row in intervals if row["occupancy"] is not None]
+    staffed = sum(agents for _, agents in busy)
+    totals["occupancy"] = math.fsum(o * a for o, a in busy) / staffed if staffed else None
     for pooled in [*intervals, totals]:
         for key in ("offered", "answered", "abandoned"):
             pooled[key] = pooled[key] / runs
