@@ -626,6 +626,31 @@ def erlang_a_figures(
     return _erlang_a(agents, traffic, aht_seconds, patience_seconds, answer_time_seconds)
 
 
+def queue_figures(
+    *,
+    agents: int,
+    traffic: float,
+    aht_seconds: float,
+    patience_seconds: float | None = None,
+    answer_time_seconds: float = 20.0,
+) -> QueueFigures:
+    """Return Erlang A's figures when callers' patience is given, Erlang C's when it is None."""
+    if patience_seconds is None:
+        return erlang_c_figures(
+            agents=agents,
+            traffic=traffic,
+            aht_seconds=aht_seconds,
+            answer_time_seconds=answer_time_seconds,
+        )
+    return erlang_a_figures(
+        agents=agents,
+        traffic=traffic,
+        aht_seconds=aht_seconds,
+        patience_seconds=patience_seconds,
+        answer_time_seconds=answer_time_seconds,
+    )
+
+
 def _erlang_a_search(
     traffic: float,
     aht: float,

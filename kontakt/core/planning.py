@@ -23,9 +23,8 @@ from kontakt.core.erlang import (
     QueueFigures,
     agents_scheduled,
     erlang_a_agents_for_service_level,
-    erlang_a_figures,
-    erlang_c_figures,
     erlang_c_staffing_plan,
+    queue_figures,
     traffic_erlangs,
 )
 
@@ -100,20 +99,6 @@ def on_phones(scheduled: int, shrinkage: float) -> int:
     return math.floor(exact + 1e-9 * max(1.0, exact))
 
 
-def _figures(agents: int, traffic: float, aht: float, goal: ServiceGoal) -> QueueFigures:
-    if goal.patience_seconds is None:
-        return erlang_c_figures(
-            agents=agents, traffic=traffic, aht_seconds=aht, answer_time_seconds=goal.answer_seconds
-        )
-    return erlang_a_figures(
-        agents=agents,
-        traffic=traffic,
-        aht_seconds=aht,
-        patience_seconds=goal.patience_seconds,
-        answer_time_seconds=goal.answer_seconds,
-    )
-
-
 def plan_intervals(
     calls: Sequence[float],
     *,
@@ -158,7 +143,17 @@ def plan_intervals(
     for index, (c, erlangs, agents) in enumerate(zip(calls, traffic, needed, strict=True)):
         rostered = None if scheduled is None else scheduled[index]
         phones = None if rostered is None else on_phones(rostered, goal.shrinkage)
-        projected = None if phones is None else _figures(phones, erlangs, aht_seconds, goal)
+        projected = (
+            None
+            if phones is None
+            else queue_figures(
+                agents=phones,
+                traffic=erlangs,
+                aht_seconds=aht_seconds,
+                patience_seconds=goal.patience_seconds,
+                answer_time_seconds=goal.answer_seconds,
+            )
+        )
         rows.append(
             PlanInterval(
                 calls=c,

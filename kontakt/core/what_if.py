@@ -28,12 +28,17 @@ the change touches and drift apart after it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from kontakt.core.simulation import AnswerGroup, Duration, Scenario, Team, simulate
-
-ProgressCallback = Callable[[float], None]
+from kontakt.core.simulation import (
+    AnswerGroup,
+    Duration,
+    ProgressCallback,
+    Scenario,
+    Team,
+    simulate,
+)
 
 # Aim for about this many simulated calls per side, between the replication bounds.
 TARGET_ARRIVALS = 100_000

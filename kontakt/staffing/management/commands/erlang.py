@@ -76,9 +76,12 @@ class Command(BaseCommand):
             if patience is not None:
                 common["patience_seconds"] = patience
             if options["agents"] is not None:
-                compute = erlang.erlang_a_figures if patience else erlang.erlang_c_figures
-                figures = compute(
-                    agents=options["agents"], answer_time_seconds=answer_time, **common
+                figures = erlang.queue_figures(
+                    agents=options["agents"],
+                    traffic=traffic,
+                    aht_seconds=options["aht"],
+                    patience_seconds=patience,
+                    answer_time_seconds=answer_time,
                 )
             elif options["target_sl"] is not None:
                 compute = (

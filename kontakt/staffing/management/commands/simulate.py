@@ -15,17 +15,12 @@ def _erlang(options: dict[str, Any]) -> dict[str, Any] | None:
     """Erlang C or A's prediction for the single-group model, to set beside the simulation."""
     traffic = options["calls_per_hour"] * options["aht"] / 3600.0
     try:
-        if options["patience"] is None:
-            figures = erlang.erlang_c_figures(
-                agents=options["agents"], traffic=traffic, aht_seconds=options["aht"]
-            )
-        else:
-            figures = erlang.erlang_a_figures(
-                agents=options["agents"],
-                traffic=traffic,
-                aht_seconds=options["aht"],
-                patience_seconds=options["patience"],
-            )
+        figures = erlang.queue_figures(
+            agents=options["agents"],
+            traffic=traffic,
+            aht_seconds=options["aht"],
+            patience_seconds=options["patience"],
+        )
     except erlang.ErlangError:
         return None
     return {
