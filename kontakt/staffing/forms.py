@@ -1,6 +1,6 @@
 """Forms of the staffing pages: they parse and translate; selectors and services decide."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
@@ -17,6 +17,15 @@ INTERVALS = [(15, _("15 minutes")), (30, _("30 minutes")), (60, _("1 hour"))]
 PERIODS = [("day", _("Day")), ("week", _("Week"))]
 # Days a plan may be asked for: eight weeks of history before the first must exist.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def patience_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Callers' mean patience (seconds, empty: nobody hangs up)"),
+        min_value=1,
+        max_value=36_000,
+        required=False,
+    )
 
 
 def _goal_default(key: str) -> float | None:
@@ -44,12 +53,7 @@ class PlanForm(StyledForm):
     answer_seconds = forms.IntegerField(
         label=_("Answered within (seconds)"), min_value=0, max_value=3600
     )
-    patience = forms.IntegerField(
-        label=_("Callers' mean patience (seconds, empty: nobody hangs up)"),
-        min_value=1,
-        max_value=36_000,
-        required=False,
-    )
+    patience = patience_field()
     shrinkage = forms.IntegerField(label=_("Shrinkage (%)"), min_value=0, max_value=90)
     aht = forms.IntegerField(
         label=_("AHT (seconds, empty: measured)"), min_value=1, max_value=36_000, required=False
@@ -113,12 +117,7 @@ class WhatIfForm(StyledForm):
     closed_at_first_contact = forms.IntegerField(
         label=_("Closed at first contact (%)"), min_value=0, max_value=100
     )
-    patience = forms.IntegerField(
-        label=_("Callers' mean patience (seconds, empty: nobody hangs up)"),
-        min_value=1,
-        max_value=36_000,
-        required=False,
-    )
+    patience = patience_field()
     opens = forms.TimeField(label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}))
     closes = forms.TimeField(label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
 
@@ -128,7 +127,3 @@ class WhatIfForm(StyledForm):
         if opens is not None and closes is not None and closes <= opens:
             self.add_error("closes", _("The center must close after it opens."))
         return data
-
-
-def local_datetime(day: date, at: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())

@@ -7,6 +7,7 @@ inputs from the database and hands them over.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_plan_staffing
 from kontakt.cases.models import Channel, Contact, Direction, Outcome
 from kontakt.core import forecast as core_forecast
-from kontakt.core.business_hours import OpeningHours
+from kontakt.core.business_hours import OpeningHours, opening_periods
 from kontakt.core.planning import PlanInterval, PlanTotals, ServiceGoal, plan_intervals, plan_totals
 from kontakt.directory.models import AnswerGroup
 from kontakt.directory.selectors import opening_hours, public_holidays
@@ -57,13 +58,26 @@ def answer_group_get(*, user: User, code: str) -> AnswerGroup | None:
     return AnswerGroup.objects.filter(code=code).first()
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
+def local_datetime(day: date, at: time = time()) -> datetime:
+    """The wall-clock time `at` of `day` in the center's time zone (midnight by default)."""
+    return timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
 
 
-def inbound_contacts(*, answer_group: AnswerGroup | None, channel: str) -> QuerySet[Contact]:
-    """Inbound contacts of an answer group (all groups when None) on a channel ("" = all)."""
-    contacts = Contact.objects.filter(direction=Direction.INBOUND)
+def interval_key(starts: datetime) -> str:
+    """An interval's name in forms and error messages: its local start, minute precision."""
+    return timezone.localtime(starts).strftime("%Y-%m-%dT%H:%M")
+
+
+def inbound_contacts(
+    *, answer_group: AnswerGroup | None, channel: str, first: date, last: date
+) -> QuerySet[Contact]:
+    """Inbound contacts of an answer group (all groups when None) on a channel ("" = all),
+    started on the local days `first` to `last`."""
+    contacts = Contact.objects.filter(
+        direction=Direction.INBOUND,
+        started_at__gte=local_datetime(first),
+        started_at__lt=local_datetime(last + timedelta(days=1)),
+    )
     if channel:
         contacts = contacts.filter(channel=channel)
     if answer_group is not None:
@@ -84,11 +98,7 @@ def contact_history(
     slots = core_forecast.slots_per_day(interval_seconds)
     counts: dict[date, list[float]] = defaultdict(lambda: [0.0] * slots)
     per_minute = (
-        inbound_contacts(answer_group=answer_group, channel=channel)
-        .filter(
-            started_at__gte=_local_midnight(first),
-            started_at__lt=_local_midnight(last + timedelta(days=1)),
-        )
+        inbound_contacts(answer_group=answer_group, channel=channel, first=first, last=last)
         .annotate(
             day=TruncDate("started_at", tzinfo=tz),
             hour=ExtractHour("started_at", tzinfo=tz),
@@ -112,12 +122,8 @@ def measured_aht(
     """Mean handling time in seconds of the period's contacts that have an end, or None."""
     duration = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
     mean = (
-        inbound_contacts(answer_group=answer_group, channel=channel)
-        .filter(
-            ended_at__isnull=False,
-            started_at__gte=_local_midnight(first),
-            started_at__lt=_local_midnight(last + timedelta(days=1)),
-        )
+        inbound_contacts(answer_group=answer_group, channel=channel, first=first, last=last)
+        .filter(ended_at__isnull=False)
         .aggregate(mean=Avg(duration))["mean"]
     )
     if mean is None:
@@ -139,17 +145,12 @@ def first_contact_figures(
     *, answer_group: AnswerGroup | None, channel: str, first: date, last: date
 ) -> FirstContactFigures:
     closed = [Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER]
-    figures = (
-        inbound_contacts(answer_group=answer_group, channel=channel)
-        .filter(
-            started_at__gte=_local_midnight(first),
-            started_at__lt=_local_midnight(last + timedelta(days=1)),
-        )
-        .aggregate(
-            total=Count("id"),
-            closed=Count("id", filter=Q(outcome__in=closed)),
-            linked=Count("id", filter=Q(outcome=Outcome.LINKED)),
-        )
+    figures = inbound_contacts(
+        answer_group=answer_group, channel=channel, first=first, last=last
+    ).aggregate(
+        total=Count("id"),
+        closed=Count("id", filter=Q(outcome__in=closed)),
+        linked=Count("id", filter=Q(outcome=Outcome.LINKED)),
     )
     total, closed_count, linked = figures["total"], figures["closed"], figures["linked"]
     unresolved = total - closed_count - linked
@@ -176,11 +177,16 @@ def scheduled_in(entries: list[RosterEntry], starts: datetime, ends: datetime) -
     """Agents on the roster for the whole of [starts, ends): the fewest of any part of it.
 
     A roster entered in 15-minute intervals and viewed by the hour counts the agents present
-    the whole hour; a part of the interval no entry covers has nobody.
+    the whole hour; a part of the interval no entry covers has nobody. `entries` are one
+    group's, in order and without overlaps (as roster_save stores them), so the first that
+    may overlap is found by bisection.
     """
     fewest: int | None = None
     covered = timedelta(0)
-    for entry in entries:
+    first = bisect.bisect_right(entries, starts, key=lambda entry: entry.ends_at)
+    for entry in entries[first:]:
+        if entry.starts_at >= ends:
+            break
         overlap = min(ends, entry.ends_at) - max(starts, entry.starts_at)
         if overlap > timedelta(0):
             covered += overlap
@@ -202,8 +208,7 @@ class PlanRow:
 
     @property
     def key(self) -> str:
-        """The interval's name in the roster form: its local start, minute precision."""
-        return timezone.localtime(self.starts).strftime("%Y-%m-%dT%H:%M")
+        return interval_key(self.starts)
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,14 @@ def history_window(first_day: date, *, today: date) -> tuple[date, date]:
     """The history a plan starting on `first_day` learns from: weeks before it, up to today."""
     last = min(today, first_day) - timedelta(days=1)
     return last - timedelta(days=7 * HISTORY_WEEKS - 1), last
+
+
+def day_opening(day: date) -> tuple[time, time] | None:
+    """When the center opens and closes on a day (first opening, last closing), or None."""
+    periods = opening_periods(day, opening_hours())
+    if not periods:
+        return None
+    return timezone.localtime(periods[0][0]).time(), timezone.localtime(periods[-1][1]).time()
 
 
 def _closed_reason(day: date, hours: OpeningHours) -> str:
@@ -284,8 +297,8 @@ def staffing_plan(
         accuracy_error = ""
     except core_forecast.ForecastError as error:
         accuracy, accuracy_error = None, str(error)
-    period_start = _local_midnight(days[0])
-    period_end = _local_midnight(days[-1] + timedelta(days=1))
+    period_start = local_datetime(days[0])
+    period_end = local_datetime(days[-1] + timedelta(days=1))
     entries = roster_entries(answer_group=answer_group, starts=period_start, ends=period_end)
     past_days = [d for d in days if d < today]
     actuals = (
@@ -303,7 +316,7 @@ def staffing_plan(
     plan_days = []
     for day_forecast in forecasts:
         day = day_forecast.day
-        midnight = _local_midnight(day)
+        midnight = local_datetime(day)
         open_slots = [i for i, is_open in enumerate(day_forecast.open) if is_open]
         starts = [timezone.localtime(midnight + i * step) for i in open_slots]
         calls = [day_forecast.calls[i] for i in open_slots]

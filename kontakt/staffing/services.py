@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
+from kontakt.core.planning import on_phones
+from kontakt.core.what_if import first_contact_factor, reshape_calls
 from kontakt.directory.models import AnswerGroup
 
 from .models import RosterEntry, WhatIfRun
-from .selectors import require_planner
+from .selectors import (
+    FirstContactFigures,
+    StaffingPlan,
+    interval_key,
+    local_datetime,
+    require_planner,
+)
 from .tasks import what_if_simulate
 
 MAX_AGENTS = 2000
@@ -40,9 +50,9 @@ def roster_save(
     errors = {}
     for slot in slots:
         if not starts <= slot.starts < slot.ends <= ends:
-            errors[slot.starts.isoformat()] = _("This interval is outside the period saved.")
+            errors[interval_key(slot.starts)] = _("This interval is outside the period saved.")
         elif not 0 <= slot.agents <= MAX_AGENTS:
-            errors[slot.starts.isoformat()] = _(
+            errors[interval_key(slot.starts)] = _(
                 "Agents must be a whole number from 0 to %(max)d."
             ) % {"max": MAX_AGENTS}
     if errors:
@@ -63,21 +73,137 @@ def roster_save(
     return len(slots)
 
 
+# Where the history cannot tell the share closed at first contact, assume the common target.
+ASSUMED_CLOSED_AT_FIRST_CONTACT = 0.7
+
+
+@dataclass(frozen=True)
+class WhatIfChanges:
+    """What a what-if changes in a day of the plan; agents by interval start."""
+
+    agents: dict[datetime, int]
+    aht_seconds: float
+    closed_at_first_contact: float  # share
+    patience_seconds: float | None
+    opens: time
+    closes: time
+
+
+def _day_grid(
+    plan: StaffingPlan, opens: time, closes: time
+) -> tuple[list[datetime], list[bool], list[bool]]:
+    """The day's intervals from the earlier opening to the later closing, old and new open."""
+    day = plan.days[0].day
+    step = timedelta(seconds=plan.interval_seconds)
+    current = [row.starts for row in plan.days[0].rows]
+    new_start, new_end = local_datetime(day, opens), local_datetime(day, closes)
+    midnight = local_datetime(day)
+    first = min([*current, new_start])
+    first = midnight + step * ((first - midnight) // step)
+    last = max([*(s + step for s in current), new_end])
+    grid = []
+    at = first
+    while at < last:
+        grid.append(timezone.localtime(at))
+        at += step
+    open_before = [at in current for at in grid]
+    open_after = [new_start < at + step and at < new_end for at in grid]
+    return grid, open_before, open_after
+
+
+def _nearest(typed: dict[datetime, int], at: datetime) -> int:
+    if not typed:
+        return 0
+    return typed[min(typed, key=lambda starts: (abs(starts - at), starts))]
+
+
+def what_if_parameters(
+    *, plan: StaffingPlan, changes: WhatIfChanges, first_contact: FirstContactFigures
+) -> dict[str, Any]:
+    """The inputs of both sides of a what-if on the plan's first day, ready to simulate.
+
+    The plan side has the forecast, the roster (or the agents to schedule where none is
+    stored), the measured AHT and the goal's patience; the what-if side has the changes.
+    Opened intervals take the agents of the nearest interval typed.
+    """
+    day = plan.days[0]
+    goal = plan.goal
+    grid, open_before, open_after = _day_grid(plan, changes.opens, changes.closes)
+    by_start = {row.starts: row for row in day.rows}
+
+    def planned(at: datetime) -> int:
+        row = by_start.get(at)
+        if row is None:
+            return 0
+        return row.plan.scheduled if row.plan.scheduled is not None else row.plan.needed_scheduled
+
+    calls_before = [by_start[at].forecast if at in by_start else 0.0 for at in grid]
+    plan_agents = [planned(at) for at in grid]
+    what_if_agents = [
+        0 if not is_open else changes.agents.get(at, _nearest(changes.agents, at))
+        for at, is_open in zip(grid, open_after, strict=True)
+    ]
+    closed_before = first_contact.closed_at_first_contact
+    factor = first_contact_factor(
+        closed_before=(
+            closed_before if closed_before is not None else ASSUMED_CLOSED_AT_FIRST_CONTACT
+        ),
+        closed_after=changes.closed_at_first_contact,
+        repeats=first_contact.repeats_per_unresolved or 0.0,
+    )
+    calls_after = [c * factor for c in reshape_calls(calls_before, open_before, open_after)]
+    return {
+        "labels": [at.strftime("%H:%M") for at in grid],
+        "answer_times": [goal.answer_seconds],
+        "seed": day.day.toordinal(),
+        "shrinkage": goal.shrinkage,
+        "first_contact": {
+            "measured": closed_before,
+            "repeats_per_unresolved": first_contact.repeats_per_unresolved,
+            "factor": factor,
+        },
+        "plan": {
+            "calls": calls_before,
+            "scheduled": plan_agents,
+            "on_phones": [on_phones(a, goal.shrinkage) for a in plan_agents],
+            "aht_seconds": plan.aht_seconds,
+            "patience_seconds": goal.patience_seconds,
+            "open": open_before,
+        },
+        "what_if": {
+            "calls": calls_after,
+            "scheduled": what_if_agents,
+            "on_phones": [on_phones(a, goal.shrinkage) for a in what_if_agents],
+            "aht_seconds": changes.aht_seconds,
+            "patience_seconds": changes.patience_seconds,
+            "closed_at_first_contact": changes.closed_at_first_contact,
+            "opens": changes.opens.strftime("%H:%M"),
+            "closes": changes.closes.strftime("%H:%M"),
+            "open": open_after,
+        },
+    }
+
+
 def what_if_start(
     *,
     by: User,
-    answer_group: AnswerGroup | None,
-    day: date,
-    interval_minutes: int,
-    parameters: dict[str, object],
+    plan: StaffingPlan,
+    changes: WhatIfChanges,
+    first_contact: FirstContactFigures,
+    query: str,
 ) -> WhatIfRun:
-    """Store a what-if question and queue its simulation once the row is committed."""
+    """Store a what-if on the plan's first day and queue its simulation once committed.
+
+    `query` is the plan page's query string, kept so the run's page can link back to it.
+    """
     require_planner(by)
+    parameters = what_if_parameters(plan=plan, changes=changes, first_contact=first_contact)
+    parameters["query"] = query
     with transaction.atomic():
         run = WhatIfRun.objects.create(
-            answer_group=answer_group,
-            day=day,
-            interval_minutes=interval_minutes,
+            answer_group=plan.answer_group,
+            day=plan.days[0].day,
+            interval_minutes=plan.interval_seconds // 60,
             parameters=parameters,
             created_by=by,
         )

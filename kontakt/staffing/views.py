@@ -17,21 +17,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from kontakt.core.business_hours import opening_periods
 from kontakt.core.erlang import ErlangError
-from kontakt.core.planning import on_phones
-from kontakt.core.what_if import WhatIfError, first_contact_factor, reshape_calls
+from kontakt.core.what_if import WhatIfError
 from kontakt.desk.views import apply_errors, staff_required
-from kontakt.directory.selectors import opening_hours
 
 from . import charts, selectors, services
-from .forms import PlanForm, WhatIfForm, local_datetime
-from .models import RunStatus
+from .forms import PlanForm, WhatIfForm
+from .models import RunStatus, WhatIfRun
 
 PLAN_FIELDS = list(PlanForm.base_fields)
 WHAT_IF_PREFIX = "w"  # the what-if's AHT and patience are not the plan's
@@ -72,7 +70,7 @@ def _time(at: datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
-def plan_charts(plan: selectors.StaffingPlan) -> list[Any]:
+def plan_charts(plan: selectors.StaffingPlan) -> list[SafeString]:
     """The contacts chart and the agents chart of a plan; days apart by an empty slot."""
     labels: list[str] = []
     forecast: list[float | None] = []
@@ -144,6 +142,11 @@ def _render_plan(
     )
 
 
+def _typed_agents(data: QueryDict, rows: list[selectors.PlanRow]) -> dict[str, str]:
+    """The agents typed per interval, by interval key, as text."""
+    return {row.key: data.get(f"agents-{row.key}", "").strip() for row in rows}
+
+
 @staff_required
 @require_POST
 def roster(request: HttpRequest) -> HttpResponse:
@@ -152,7 +155,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     staffing = _build_plan(request, form) if form.is_valid() else None
     if staffing is None:
         return _render_plan(request, form, None, entered={}, status=400)
-    entered = {row.key: request.POST.get(f"agents-{row.key}", "").strip() for row in staffing.rows}
+    entered = _typed_agents(request.POST, staffing.rows)
     slots, errors = [], {}
     for row in staffing.rows:
         if "fill" in request.POST:
@@ -171,17 +174,14 @@ def roster(request: HttpRequest) -> HttpResponse:
         saved = services.roster_save(
             by=request.user,
             answer_group=staffing.answer_group,
-            starts=local_datetime(days[0], datetime.min.time()),
-            ends=local_datetime(days[-1] + timedelta(days=1), datetime.min.time()),
+            starts=selectors.local_datetime(days[0]),
+            ends=selectors.local_datetime(days[-1] + timedelta(days=1)),
             slots=slots,
         )
     except ValidationError as error:
         messages.error(request, _("The roster was not saved: correct the marked intervals."))
         found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        by_key = {
-            key[:16]: " ".join(texts) if isinstance(texts, list) else texts
-            for key, texts in found.items()
-        }
+        by_key = {key: " ".join(texts) for key, texts in found.items()}
         return _render_plan(request, form, staffing, entered=entered, errors=by_key, status=400)
     messages.success(
         request,
@@ -295,36 +295,16 @@ def _workbook(staffing: selectors.StaffingPlan, rows: list[list[Any]]) -> bytes:
 # --- what-if ------------------------------------------------------------------------------------
 
 
-def _day_grid(
-    staffing: selectors.StaffingPlan, opens: Any, closes: Any
-) -> tuple[list[datetime], list[bool], list[bool]]:
-    """The day's intervals from the earlier opening to the later closing, old and new open."""
-    day = staffing.days[0].day
-    step = timedelta(seconds=staffing.interval_seconds)
-    current = [row.starts for row in staffing.days[0].rows]
-    new_start, new_end = local_datetime(day, opens), local_datetime(day, closes)
-    first = min([*current, new_start])
-    last = max([*(s + step for s in current), new_end])
-    midnight = local_datetime(day, datetime.min.time())
-    first = midnight + step * ((first - midnight) // step)
-    grid = []
-    at = first
-    while at < last:
-        grid.append(timezone.localtime(at))
-        at += step
-    open_before = [at in current for at in grid]
-    open_after = [new_start < at + step and at < new_end for at in grid]
-    return grid, open_before, open_after
-
-
 def _what_if_defaults(staffing: selectors.StaffingPlan, fcr: float | None) -> dict[str, Any]:
-    periods = opening_periods(staffing.days[0].day, opening_hours())
+    opening = selectors.day_opening(staffing.days[0].day)
     return {
         "aht": round(staffing.aht_seconds),
-        "closed_at_first_contact": round(100 * (fcr if fcr is not None else 0.7)),
+        "closed_at_first_contact": round(
+            100 * (fcr if fcr is not None else services.ASSUMED_CLOSED_AT_FIRST_CONTACT)
+        ),
         "patience": staffing.goal.patience_seconds and round(staffing.goal.patience_seconds),
-        "opens": timezone.localtime(periods[0][0]).time() if periods else None,
-        "closes": timezone.localtime(periods[-1][1]).time() if periods else None,
+        "opens": opening[0] if opening else None,
+        "closes": opening[1] if opening else None,
     }
 
 
@@ -347,27 +327,43 @@ def what_if(request: HttpRequest) -> HttpResponse:
             first=staffing.history_first,
             last=staffing.history_last,
         )
-        defaults = _what_if_defaults(staffing, history.closed_at_first_contact)
         if request.method == "POST":
             changes = WhatIfForm(request.POST, prefix=WHAT_IF_PREFIX)
-            entered = {
-                row.key: request.POST.get(f"agents-{row.key}", "").strip() for row in day.rows
-            }
-            bad = [key for key, text in entered.items() if not text.isdigit()]
-            for key in bad:
-                changes.add_error(
-                    None, _("Agents at %(time)s: enter a whole number.") % {"time": key[-5:]}
-                )
+            entered = _typed_agents(request.POST, day.rows)
+            for key, text in entered.items():
+                if not text.isdigit():
+                    changes.add_error(
+                        None, _("Agents at %(time)s: enter a whole number.") % {"time": key[-5:]}
+                    )
             if changes.is_valid() and not day.closed_reason:
+                data = changes.cleaned_data
                 try:
-                    run = _start_what_if(request, form, staffing, changes, entered, history)
+                    run = services.what_if_start(
+                        by=request.user,
+                        plan=staffing,
+                        changes=services.WhatIfChanges(
+                            agents={row.starts: int(entered[row.key]) for row in day.rows},
+                            aht_seconds=float(data["aht"]),
+                            closed_at_first_contact=data["closed_at_first_contact"] / 100,
+                            patience_seconds=(
+                                None if data["patience"] is None else float(data["patience"])
+                            ),
+                            opens=data["opens"],
+                            closes=data["closes"],
+                        ),
+                        first_contact=history,
+                        query=_plan_query(form),
+                    )
                 except (WhatIfError, ErlangError, ValidationError) as error:
                     apply_errors(changes, ValidationError(str(error)))
                 else:
                     return HttpResponseRedirect(reverse("staffing:what_if_run", args=[run.pk]))
             status = 400
         else:
-            changes = WhatIfForm(initial=defaults, prefix=WHAT_IF_PREFIX)
+            changes = WhatIfForm(
+                initial=_what_if_defaults(staffing, history.closed_at_first_contact),
+                prefix=WHAT_IF_PREFIX,
+            )
             entered = {
                 row.key: str(
                     row.plan.scheduled
@@ -392,88 +388,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _start_what_if(
-    request: HttpRequest,
-    form: PlanForm,
-    staffing: selectors.StaffingPlan,
-    changes: WhatIfForm,
-    entered: dict[str, str],
-    history: selectors.FirstContactFigures,
-) -> Any:
-    data = changes.cleaned_data
-    day = staffing.days[0]
-    goal = staffing.goal
-    grid, open_before, open_after = _day_grid(staffing, data["opens"], data["closes"])
-    by_start = {row.starts: row for row in day.rows}
-    calls_before = [by_start[at].forecast if at in by_start else 0.0 for at in grid]
-    plan_agents = [
-        (
-            by_start[at].plan.scheduled
-            if by_start[at].plan.scheduled is not None
-            else by_start[at].plan.needed_scheduled
-        )
-        if at in by_start
-        else 0
-        for at in grid
-    ]
-    typed = {row.starts: int(entered[row.key]) for row in day.rows}
-    what_if_agents = []
-    for i, at in enumerate(grid):
-        if not open_after[i]:
-            what_if_agents.append(0)
-        elif at in typed:
-            what_if_agents.append(typed[at])
-        else:
-            nearest = min(typed, key=lambda s: (abs(s - at), s)) if typed else None
-            what_if_agents.append(typed[nearest] if nearest is not None else 0)
-    closed_before = history.closed_at_first_contact
-    factor = first_contact_factor(
-        closed_before=closed_before if closed_before is not None else 0.7,
-        closed_after=data["closed_at_first_contact"] / 100,
-        repeats=history.repeats_per_unresolved or 0.0,
-    )
-    calls_after = [c * factor for c in reshape_calls(calls_before, open_before, open_after)]
-    parameters = {
-        "labels": [at.strftime("%H:%M") for at in grid],
-        "answer_times": [goal.answer_seconds],
-        "seed": day.day.toordinal(),
-        "shrinkage": goal.shrinkage,
-        "query": _plan_query(form),
-        "first_contact": {
-            "measured": closed_before,
-            "repeats_per_unresolved": history.repeats_per_unresolved,
-            "factor": factor,
-        },
-        "plan": {
-            "calls": calls_before,
-            "scheduled": plan_agents,
-            "on_phones": [on_phones(a, goal.shrinkage) for a in plan_agents],
-            "aht_seconds": staffing.aht_seconds,
-            "patience_seconds": goal.patience_seconds,
-            "open": open_before,
-        },
-        "what_if": {
-            "calls": calls_after,
-            "scheduled": what_if_agents,
-            "on_phones": [on_phones(a, goal.shrinkage) for a in what_if_agents],
-            "aht_seconds": float(data["aht"]),
-            "patience_seconds": None if data["patience"] is None else float(data["patience"]),
-            "closed_at_first_contact": data["closed_at_first_contact"] / 100,
-            "opens": data["opens"].strftime("%H:%M"),
-            "closes": data["closes"].strftime("%H:%M"),
-            "open": open_after,
-        },
-    }
-    return services.what_if_start(
-        by=request.user,
-        answer_group=staffing.answer_group,
-        day=day.day,
-        interval_minutes=staffing.interval_seconds // 60,
-        parameters=parameters,
-    )
-
-
-def _run_rows(run: Any) -> list[dict[str, Any]]:
+def _run_rows(run: WhatIfRun) -> list[dict[str, Any]]:
     p, result = run.parameters, run.result or {}
     answer = f"{p['answer_times'][0]:g}"
     rows = []
@@ -494,7 +409,7 @@ def _run_rows(run: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _run_totals(run: Any) -> dict[str, Any]:
+def _run_totals(run: WhatIfRun) -> dict[str, Any]:
     p, result = run.parameters, run.result or {}
     answer = f"{p['answer_times'][0]:g}"
     totals = {}
@@ -510,7 +425,7 @@ def _run_totals(run: Any) -> dict[str, Any]:
     return totals
 
 
-def _run_chart(run: Any, rows: list[dict[str, Any]]) -> Any:
+def _run_chart(rows: list[dict[str, Any]]) -> SafeString:
     return charts.render(
         charts.Chart(
             title=_("Service level per interval: plan and what-if"),
@@ -533,7 +448,7 @@ def what_if_run(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"run": run, "done": run.status == RunStatus.DONE}
     if run.status == RunStatus.DONE:
         rows = _run_rows(run)
-        context.update(rows=rows, totals=_run_totals(run), chart=_run_chart(run, rows))
+        context.update(rows=rows, totals=_run_totals(run), chart=_run_chart(rows))
     template = (
         "staffing/_run_status.html"
         if request.headers.get("HX-Request") and run.status != RunStatus.DONE

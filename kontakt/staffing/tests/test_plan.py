@@ -170,6 +170,17 @@ def test_days_out_of_reach_are_refused(client_for, supervisor, day):
     assert response.context["form"].errors["day"]
 
 
+def plan_of(user, group):  # type: ignore[no-untyped-def]
+    """The test day's plan at 15 minutes with the page's default goal and 20 % shrinkage."""
+    return selectors.staffing_plan(
+        user=user,
+        answer_group=group,
+        days=[DAY],
+        interval_seconds=900,
+        goal=ServiceGoal(shrinkage=0.2),
+    )
+
+
 def roster_post(values: dict[str, str], **changes: str) -> dict[str, str]:
     return {**plan_query(**changes), **{f"agents-2026-03-17T{k}": v for k, v in values.items()}}
 
@@ -190,13 +201,7 @@ def test_roster_is_stored_and_projected(client_for, supervisor, group, history):
     page = web.get(response["Location"]).content.decode()
     assert "Roster saved: 32 intervals." in page
     assert "Projected service level" in page
-    plan = selectors.staffing_plan(
-        user=supervisor,
-        answer_group=group,
-        days=[DAY],
-        interval_seconds=900,
-        goal=ServiceGoal(shrinkage=0.2),
-    )
+    plan = plan_of(supervisor, group)
     nine = next(row for row in plan.rows if row.starts == local(DAY, 9))
     assert nine.plan.scheduled == 5 and nine.plan.on_phones == 4
     assert nine.plan.projected is not None and nine.plan.projected.agents == 4
@@ -220,13 +225,7 @@ def test_bad_roster_input_is_kept_and_nothing_is_stored(client_for, supervisor, 
 def test_roster_filled_with_the_agents_to_schedule(client_for, supervisor, group, history):
     response = client_for(supervisor).post("/staffing/roster/", {**plan_query(), "fill": "1"})
     assert response.status_code == 302
-    plan = selectors.staffing_plan(
-        user=supervisor,
-        answer_group=group,
-        days=[DAY],
-        interval_seconds=900,
-        goal=ServiceGoal(shrinkage=0.2),
-    )
+    plan = plan_of(supervisor, group)
     assert [row.plan.scheduled for row in plan.rows] == [
         row.plan.needed_scheduled for row in plan.rows
     ]
