@@ -43,11 +43,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
-PEERS_VENV = BENCH / ".peers" / "staffing-venv"
-PEER_REQUIREMENTS = ["pyworkforce==0.5.4", "ciw==3.2.7", "simpy==4.1.2"]
 sys.path.insert(0, str(REPO))
 
-from harness.host import log, machine, peer_venv  # noqa: E402
+from harness.host import log, machine, staffing_peer_python  # noqa: E402
 
 from kontakt.core import erlang  # noqa: E402
 
@@ -169,7 +167,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 rounds instead of 7")
     args = parser.parse_args()
     rounds = 2 if args.quick else 7
-    python = peer_venv(PEERS_VENV, PEER_REQUIREMENTS)
+    python = staffing_peer_python()
     calls = year_of_calls()
     log(f"{len(calls)} intervals, {sum(calls):,.0f} calls; {rounds} rounds")
     timings: dict[str, list[float]] = {"kontakt": [], "kontakt_plan": [], "pyworkforce": []}

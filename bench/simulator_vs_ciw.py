@@ -35,11 +35,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
-PEERS_VENV = BENCH / ".peers" / "staffing-venv"
-PEER_REQUIREMENTS = ["pyworkforce==0.5.4", "ciw==3.2.7", "simpy==4.1.2"]
 sys.path.insert(0, str(REPO))
 
-from harness.host import log, machine, peer_venv  # noqa: E402
+from harness.host import log, machine, staffing_peer_python  # noqa: E402
 
 from kontakt.core import erlang, simulation  # noqa: E402
 
@@ -178,7 +176,7 @@ def main() -> None:
     arrivals = 1_000_000
     peer_arrivals = 100_000 if args.quick else arrivals
     general_arrivals = 200_000 if args.quick else arrivals
-    python = peer_venv(PEERS_VENV, PEER_REQUIREMENTS)
+    python = staffing_peer_python()
     hours = arrivals / CALLS_PER_HOUR
     # One-hour rows: a thousand-odd of them, enough for batch means.
     started = time.perf_counter()

@@ -53,3 +53,14 @@ def peer_venv(venv: Path, requirements: list[str]) -> Path:
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", *requirements], check=True)
     marker.write_text(wanted)
     return python
+
+
+# The staffing benchmarks share one throwaway venv of peers; one list keeps it from being
+# rebuilt back and forth.
+STAFFING_PEERS_VENV = Path(__file__).resolve().parent.parent / ".peers" / "staffing-venv"
+STAFFING_PEER_REQUIREMENTS = ["pyworkforce==0.5.4", "ciw==3.2.7", "simpy==4.1.2"]
+
+
+def staffing_peer_python() -> Path:
+    """The Python of the staffing peers' venv (pyworkforce, Ciw, SimPy), made on first use."""
+    return peer_venv(STAFFING_PEERS_VENV, STAFFING_PEER_REQUIREMENTS)
