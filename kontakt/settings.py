@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kontakt.cases",
     "kontakt.desk",
     "kontakt.staffing",
+    "kontakt.knowledge",
     "kontakt.demo",
 ]
 
@@ -250,6 +251,22 @@ KONTAKT = {
         "ANSWER_SECONDS": float(os.environ.get("KONTAKT_ANSWER_SECONDS", 20)),
         "SHRINKAGE": float(os.environ.get("KONTAKT_SHRINKAGE", 0.3)),
         "PATIENCE_SECONDS": None,
+    },
+    "KNOWLEDGE": {
+        # Languages articles are written in; the first is the default of a new article.
+        "LANGUAGES": env_list("KONTAKT_KNOWLEDGE_LANGUAGES", "sv,nb,en"),
+        # Days an article's owner has to act on a flag.
+        "FLAG_DUE_DAYS": int(os.environ.get("KONTAKT_FLAG_DUE_DAYS", 5)),
+        # A search that finds fewer articles than this also tries spelling corrections.
+        "CORRECT_BELOW": 3,
+    },
+    # Text messages to residents (kontakt/residents/sms.py): file, http or memory.
+    "SMS": {
+        "BACKEND": os.environ.get("KONTAKT_SMS_BACKEND", "file"),
+        "FILE_PATH": str(VAR_DIR / "sms-outbox"),
+        "URL": os.environ.get("KONTAKT_SMS_URL", ""),
+        "TOKEN": os.environ.get("KONTAKT_SMS_TOKEN", ""),
+        "SENDER": os.environ.get("KONTAKT_SMS_SENDER", "Kommunen"),
     },
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("KONTAKT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
     "ATTACHMENT_CONTENT_TYPES": env_list(

@@ -39,26 +39,43 @@ DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.DEPARTMENT_CONTACT})
 CASE_WORK_ANYWHERE = frozenset({Role.SECOND_LINE, Role.SUPERVISOR, Role.ADMINISTRATOR})
 # Roles that plan staffing: forecasts, rosters and what-if runs.
 PLANS_STAFFING = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Roles that write and change any department's knowledge articles, and pin one for a crisis.
+EDITS_ANY_ARTICLE = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Roles that write and change their own department's articles and work their flags.
+EDITS_DEPARTMENT_ARTICLES = frozenset({Role.DEPARTMENT_CONTACT})
 # Roles that see national identity numbers unmasked.
 SEES_IDENTITY_NUMBER = frozenset(
     {Role.HANDLER, Role.SECOND_LINE, Role.SUPERVISOR, Role.ADMINISTRATOR}
 )
 
 # Model permissions granted to each group, as "app_label.codename".
-_READ = ["residents.view_resident", "cases.view_contact", "cases.view_case", "cases.view_casetype"]
+_READ = [
+    "residents.view_resident",
+    "cases.view_contact",
+    "cases.view_case",
+    "cases.view_casetype",
+    "knowledge.view_article",
+]
+_WRITE_ARTICLES = ["knowledge.add_article", "knowledge.change_article"]
 _LOG = ["residents.add_resident", "cases.add_contact", "cases.add_case"]
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.AGENT: [*_READ, *_LOG, "residents.change_resident"],
     Role.SECOND_LINE: [*_READ, *_LOG, "residents.change_resident", "cases.change_case"],
     Role.SWITCHBOARD: [*_READ, *_LOG],
     Role.HANDLER: [*_READ, "cases.change_case"],
-    Role.DEPARTMENT_CONTACT: [*_READ, "cases.change_case", "cases.change_casetype"],
+    Role.DEPARTMENT_CONTACT: [
+        *_READ,
+        *_WRITE_ARTICLES,
+        "cases.change_case",
+        "cases.change_casetype",
+    ],
     Role.SUPERVISOR: [
         *_READ,
         *_LOG,
         "residents.change_resident",
         "cases.change_case",
         "accounts.view_user",
+        *_WRITE_ARTICLES,
     ],
     Role.ADMINISTRATOR: [],  # administrators are superusers of the configuration
 }

@@ -10,6 +10,8 @@ from .roles import (
     CASE_WORK_ANYWHERE,
     CENTER_ROLES,
     DEPARTMENT_ROLES,
+    EDITS_ANY_ARTICLE,
+    EDITS_DEPARTMENT_ARTICLES,
     PLANS_STAFFING,
     SEES_IDENTITY_NUMBER,
     Role,
@@ -57,6 +59,19 @@ def may_log_contacts(user: User | AnonymousUser) -> bool:
 
 def may_plan_staffing(user: User | AnonymousUser) -> bool:
     return bool(user_roles(user) & PLANS_STAFFING)
+
+
+def may_edit_any_article(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & EDITS_ANY_ARTICLE)
+
+
+def may_edit_articles_of(user: User | AnonymousUser, department_id: int | None) -> bool:
+    """Whether the user may write articles owned by the department (any, for None)."""
+    if may_edit_any_article(user):
+        return True
+    if not user_roles(user) & EDITS_DEPARTMENT_ARTICLES or not user.department_id:
+        return False
+    return department_id is None or department_id == user.department_id
 
 
 def may_see_identity_number(user: User | AnonymousUser) -> bool:

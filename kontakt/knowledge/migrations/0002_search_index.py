@@ -1,0 +1,47 @@
+"""Article search: an FTS5 table of stemmed text on SQLite; on PostgreSQL a weighted tsvector
+column in the article's own language configuration, GIN-indexed, and trigram similarity
+over the vocabulary for spelling corrections.
+
+Both are written by `knowledge.services.article_index`, not by triggers: SQLite's text is
+stemmed in Python (FTS5 does not stem), and one explicit call serves both engines.
+"""
+
+from django.db import migrations
+
+SQLITE_FORWARD = [
+    """CREATE VIRTUAL TABLE knowledge_article_fts USING fts5(
+        title, keywords, summary, body,
+        tokenize='unicode61 remove_diacritics 0', prefix='3 5')""",
+]
+SQLITE_BACKWARD = ["DROP TABLE IF EXISTS knowledge_article_fts"]
+
+POSTGRES_FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "ALTER TABLE knowledge_article ADD COLUMN IF NOT EXISTS search_document tsvector",
+    "CREATE INDEX IF NOT EXISTS article_search_document ON knowledge_article USING gin (search_document)",
+    "CREATE INDEX IF NOT EXISTS term_word_trigram ON knowledge_term USING gin (word gin_trgm_ops)",
+]
+POSTGRES_BACKWARD = [
+    "DROP INDEX IF EXISTS term_word_trigram",
+    "DROP INDEX IF EXISTS article_search_document",
+    "ALTER TABLE knowledge_article DROP COLUMN IF EXISTS search_document",
+]
+
+
+def run(statements_by_vendor):
+    def apply(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return apply
+
+
+class Migration(migrations.Migration):
+    dependencies = [("knowledge", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
+            run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
+        )
+    ]

@@ -1,0 +1,187 @@
+"""The article search index on each engine: writing an article into it, and asking it.
+
+SQLite: an FTS5 table holds each article's stemmed text (stemmed in Python with the
+article's language; FTS5 itself does not stem), ranked by BM25 with the title weighted
+highest. PostgreSQL: a tsvector column built with the article's language configuration
+(`swedish`, `norwegian`, `english`, …), weighted A–D, GIN-indexed, ranked by ts_rank; typo
+corrections come from trigram similarity (pg_trgm) over the vocabulary of article words.
+
+Both are asked with the query plan of `kontakt.core.text_search`, so they find the same
+articles; the final ranking is made from the same fields in Python by the selectors.
+"""
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.db.models.functions import Length
+
+from kontakt.core import text_search
+
+from .models import Article, ArticleStatus, Term, Visibility
+
+FTS_TABLE = "knowledge_article_fts"
+# Weights of title, keywords, summary and body in the engines' own ranks.
+BM25_WEIGHTS = "10.0, 6.0, 3.0, 1.0"
+MAX_WORD = 60
+
+
+def postgres_config(language: str) -> str:
+    return text_search.POSTGRES_CONFIG.get(language, "simple")
+
+
+def index_articles(articles: Iterable[Article]) -> None:
+    """Write the articles' current text into the search index and the vocabulary."""
+    articles = list(articles)
+    if not articles:
+        return
+    if connection.vendor == "sqlite":
+        _index_sqlite(articles)
+    elif connection.vendor == "postgresql":
+        _index_postgres(articles)
+    _add_terms(articles)
+
+
+def unindex_articles(article_ids: Sequence[int]) -> None:
+    if connection.vendor == "sqlite" and article_ids:
+        marks = ", ".join(["%s"] * len(article_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", list(article_ids))
+
+
+def _index_sqlite(articles: list[Article]) -> None:
+    rows = [
+        (
+            article.pk,
+            text_search.index_text(article.title, article.language),
+            text_search.index_text(article.keywords, article.language),
+            text_search.index_text(article.summary, article.language),
+            text_search.index_text(article.body_text, article.language),
+        )
+        for article in articles
+    ]
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(rows))
+        cursor.execute(
+            f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", [row[0] for row in rows]
+        )
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, keywords, summary, body) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            rows,
+        )
+
+
+POSTGRES_DOCUMENT = """
+    setweight(to_tsvector(cfg, title), 'A') ||
+    setweight(to_tsvector(cfg, keywords), 'B') ||
+    setweight(to_tsvector(cfg, summary), 'C') ||
+    setweight(to_tsvector(cfg, body_text), 'D')
+"""
+
+
+def _index_postgres(articles: list[Article]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"""UPDATE knowledge_article SET search_document = (
+                SELECT {POSTGRES_DOCUMENT} FROM (SELECT %s::regconfig AS cfg) AS config)
+                WHERE id = %s""",
+            [(postgres_config(article.language), article.pk) for article in articles],
+        )
+
+
+def _add_terms(articles: list[Article]) -> None:
+    """Add the articles' words to the vocabulary (words are never removed: a stale one can
+    only suggest a correction that then finds nothing)."""
+    pairs = set()
+    for article in articles:
+        text = " ".join([article.title, article.keywords, article.summary, article.body_text])
+        for word in text_search.words(text):
+            if 3 <= len(word) <= MAX_WORD and not word.isdigit():
+                pairs.add((article.language, word))
+    Term.objects.bulk_create(
+        [Term(language=language, word=word) for language, word in sorted(pairs)],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
+def candidates(
+    terms: Sequence[text_search.Term],
+    language: str,
+    *,
+    public_only: bool,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(article id, engine score; higher is better) of published articles in `language`
+    that match any term, best first."""
+    if not terms:
+        return []
+    visibility = " AND a.visibility = %s" if public_only else ""
+    extra = [Visibility.PUBLIC.value] if public_only else []
+    if connection.vendor == "sqlite":
+        match = text_search.fts5_query(terms, language)
+        if not match:
+            return []
+        sql = f"""
+            SELECT a.id, -bm25({FTS_TABLE}, {BM25_WEIGHTS}) AS score
+            FROM {FTS_TABLE} JOIN knowledge_article a ON a.id = {FTS_TABLE}.rowid
+            WHERE {FTS_TABLE} MATCH %s AND a.language = %s AND a.status = %s{visibility}
+            ORDER BY bm25({FTS_TABLE}, {BM25_WEIGHTS}) LIMIT %s"""
+        params = [match, language, ArticleStatus.PUBLISHED.value, *extra, limit]
+    else:
+        query = text_search.tsquery(terms)
+        if not query:
+            return []
+        sql = f"""
+            SELECT a.id, ts_rank(a.search_document, q) AS score
+            FROM knowledge_article a, to_tsquery(%s::regconfig, %s) AS q
+            WHERE a.search_document @@ q AND a.language = %s AND a.status = %s{visibility}
+            ORDER BY score DESC, a.id LIMIT %s"""
+        params = [
+            postgres_config(language),
+            query,
+            language,
+            ArticleStatus.PUBLISHED.value,
+            *extra,
+            limit,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def corrections(words: Sequence[str], language: str) -> dict[str, list[str]]:
+    """For each word that no article contains, the closest words that some article does."""
+    found: dict[str, list[str]] = {}
+    known = set(
+        Term.objects.filter(language=language, word__in=list(words)).values_list("word", flat=True)
+    )
+    for word in words:
+        if word in known or len(word) < 4 or word.isdigit():
+            continue
+        similar = _similar_words(word, language)
+        if similar:
+            found[word] = similar
+    return found
+
+
+def _similar_words(word: str, language: str, *, count: int = 2) -> list[str]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT word FROM knowledge_term
+                WHERE language = %s AND word %% %s
+                ORDER BY similarity(word, %s) DESC, word LIMIT %s""",
+                [language, word, word, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    # SQLite has no trigram index: compare with the words of the same first letter and a
+    # similar length (a typo rarely hits the first letter).
+    pool = (
+        Term.objects.filter(language=language, word__startswith=word[0])
+        .annotate(length=Length("word"))
+        .filter(length__range=(len(word) - 2, len(word) + 2))
+        .values_list("word", flat=True)
+    )
+    return difflib.get_close_matches(word, list(pool), n=count, cutoff=0.75)

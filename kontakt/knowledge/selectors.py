@@ -1,0 +1,399 @@
+"""Reads of the knowledge base, with access control applied once, here.
+
+Residents and anyone not signed in read published public articles only. Staff read every
+published article; drafts and archived articles only where they may edit them. Article
+tasks and the gap list show a department contact their own department's; the center's
+supervisors and administrators see every department's.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.safestring import SafeString, mark_safe
+
+from kontakt.accounts.models import User
+from kontakt.accounts.roles import EDITS_DEPARTMENT_ARTICLES
+from kontakt.accounts.selectors import (
+    is_staff_user,
+    may_edit_any_article,
+    may_edit_articles_of,
+    sees_all_departments,
+    user_roles,
+)
+from kontakt.cases.models import CaseType, Contact, Outcome
+from kontakt.core import text_search
+
+from . import search
+from .models import (
+    Article,
+    ArticleFlag,
+    ArticleRevision,
+    ArticleStatus,
+    ArticleUse,
+    SearchGap,
+    Synonym,
+    Visibility,
+)
+
+Viewer = User | AnonymousUser | None
+
+
+def _is_staff(user: Viewer) -> bool:
+    return user is not None and is_staff_user(user)
+
+
+def articles_visible_to(user: Viewer) -> QuerySet[Article]:
+    """Every article the user (None or anonymous: a resident) may read."""
+    published = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    if not _is_staff(user):
+        return published.filter(visibility=Visibility.PUBLIC)
+    assert user is not None
+    if may_edit_any_article(user):
+        return Article.objects.all()
+    if user_roles(user) & EDITS_DEPARTMENT_ARTICLES and user.department_id:
+        return Article.objects.filter(
+            Q(status=ArticleStatus.PUBLISHED) | Q(owner_department_id=user.department_id)
+        )
+    return published
+
+
+def article_get(*, user: Viewer, article_id: int) -> Article:
+    """One article the user may read, with what its page shows; otherwise 404."""
+    article = (
+        articles_visible_to(user)
+        .select_related("owner_department", "owner", "updated_by")
+        .prefetch_related("links", "case_types", "departments")
+        .filter(pk=article_id)
+        .first()
+    )
+    if article is None:
+        raise Http404("No such article.")
+    return article
+
+
+def public_article_get(*, language: str, key: str) -> Article:
+    """A published public article by its language and translation key, for residents."""
+    article = (
+        articles_visible_to(None)
+        .prefetch_related("links")
+        .filter(language=language, translation_key=key)
+        .first()
+    )
+    if article is None:
+        raise Http404("No such article.")
+    return article
+
+
+def translations_of(*, user: Viewer, article: Article) -> list[Article]:
+    """The article's other languages that the user may read."""
+    return list(
+        articles_visible_to(user)
+        .filter(translation_key=article.translation_key)
+        .exclude(pk=article.pk)
+        .order_by("language")
+    )
+
+
+def article_revisions(*, article: Article) -> QuerySet[ArticleRevision]:
+    return article.revisions.select_related("changed_by").order_by("-version")
+
+
+def may_edit_article(user: Viewer, article: Article | None = None) -> bool:
+    if not _is_staff(user):
+        return False
+    assert user is not None
+    return may_edit_articles_of(user, article.owner_department_id if article else None)
+
+
+def may_pin_articles(user: Viewer) -> bool:
+    return _is_staff(user) and may_edit_any_article(user)  # type: ignore[arg-type]
+
+
+def is_stale(article: Article, *, today: date) -> bool:
+    return article.review_by is not None and article.review_by < today
+
+
+# Search ------------------------------------------------------------------------------------
+
+# Weights of the fields in the final ranking (title first: it names the question).
+FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "summary": 1.5, "body": 1.0}
+CASE_TYPE_BOOST = 1.5
+LANGUAGE_BOOST = 1.2
+CANDIDATES = 60
+SNIPPET_WORDS = 28
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An article found, with the words that matched marked in its title and text."""
+
+    article: Article
+    score: float
+    title_html: SafeString
+    snippet_html: SafeString
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    corrections: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def found_nothing(self) -> bool:
+        """No article matched (pinned articles shown anyway do not count)."""
+        return not any(not hit.pinned or hit.score > 0 for hit in self.hits)
+
+
+def _synonyms(language: str) -> dict[str, list[str]]:
+    groups = Synonym.objects.filter(language__in=["", language]).values_list("words", flat=True)
+    return text_search.synonym_map(
+        ([w.strip() for w in words.split(",")] for words in groups), language
+    )
+
+
+def article_search(
+    *,
+    user: Viewer,
+    query: str,
+    language: str | None = None,
+    case_type: CaseType | None = None,
+    prefer_language: str | None = None,
+    limit: int = 10,
+) -> SearchResult:
+    """Articles the user may read that answer the query, best first, pinned ones on top.
+
+    `language` keeps to articles in that language; without it every language is searched,
+    each with its own stemming, and of an answer's translations the one in
+    `prefer_language` is shown. Articles of `case_type` and articles that often closed
+    contacts rank higher. A query that finds little is tried again with spelling
+    corrections from the articles' own words.
+    """
+    query = query.strip()[:200]
+    public_only = not _is_staff(user)
+    languages = [language] if language else list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"])
+    prefer = language or prefer_language
+    plans = {lang: text_search.parse_query(query, lang, _synonyms(lang)) for lang in languages}
+    found = _candidates(plans, public_only=public_only)
+    corrected: dict[str, list[str]] = {}
+    if len(found) < settings.KONTAKT["KNOWLEDGE"]["CORRECT_BELOW"]:
+        for lang, terms in plans.items():
+            fixes = search.corrections([t.word for t in terms], lang)
+            if fixes:
+                plans[lang] = text_search.with_corrections(terms, fixes)
+                for word, words in fixes.items():
+                    corrected.setdefault(word, []).extend(
+                        w for w in words if w not in corrected.get(word, [])
+                    )
+        if corrected:
+            found = _candidates(plans, public_only=public_only)
+    pinned = list(_pinned(user, prefer))
+    articles = _load([article_id for article_id, _lang in found] + [a.pk for a in pinned])
+    hits = _ranked(found, plans, articles, case_type=case_type, prefer=prefer)
+    pinned_ids = {a.pk for a in pinned}
+    pinned_keys = {a.translation_key for a in pinned}
+    result = [
+        _hit(articles[a.pk], plans.get(a.language, []), score=0.0, pinned=True) for a in pinned
+    ]
+    result += [
+        hit
+        for hit in hits
+        if hit.article.pk not in pinned_ids and hit.article.translation_key not in pinned_keys
+    ]
+    # highlight() escapes the text itself and adds only <mark>.
+    return SearchResult(query=query, hits=result[: limit + len(pinned)], corrections=corrected)
+
+
+def _candidates(
+    plans: dict[str, list[text_search.Term]], *, public_only: bool
+) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for lang, terms in plans.items():
+        for article_id, _score in search.candidates(
+            terms, lang, public_only=public_only, limit=CANDIDATES
+        ):
+            found.append((article_id, lang))
+    return found
+
+
+def _load(ids: list[int]) -> dict[int, Article]:
+    if not ids:
+        return {}
+    articles = (
+        Article.objects.filter(pk__in=ids)
+        .select_related("owner_department")
+        .prefetch_related(Prefetch("case_types", queryset=CaseType.objects.only("id")))
+        .defer("body", "body_html")
+    )
+    return {article.pk: article for article in articles}
+
+
+def _ranked(
+    found: list[tuple[int, str]],
+    plans: dict[str, list[text_search.Term]],
+    articles: dict[int, Article],
+    *,
+    case_type: CaseType | None,
+    prefer: str | None,
+) -> list[Hit]:
+    best: dict[str, Hit] = {}
+    for article_id, lang in found:
+        article = articles.get(article_id)
+        if article is None:
+            continue
+        terms = plans[lang]
+        fields = [
+            text_search.Field("title", article.title, FIELD_WEIGHTS["title"]),
+            text_search.Field("keywords", article.keywords, FIELD_WEIGHTS["keywords"]),
+            text_search.Field("summary", article.summary, FIELD_WEIGHTS["summary"]),
+            text_search.Field("body", article.body_text, FIELD_WEIGHTS["body"]),
+        ]
+        score = text_search.relevance(terms, fields, lang)
+        if score <= 0:
+            continue
+        if case_type is not None and any(t.pk == case_type.pk for t in article.case_types.all()):
+            score *= CASE_TYPE_BOOST
+        score *= 1 + 0.15 * math.log1p(article.closed_contacts)
+        if prefer and article.language == prefer:
+            score *= LANGUAGE_BOOST
+        hit = _hit(article, terms, score=score)
+        known = best.get(article.translation_key)
+        # One hit per answer: the translation that ranks highest (the preferred language
+        # carries its boost), so an answer never shows twice.
+        if known is None or hit.score > known.score:
+            best[article.translation_key] = hit
+    return sorted(best.values(), key=lambda hit: (-hit.score, hit.article.title, hit.article.pk))
+
+
+def _hit(
+    article: Article, terms: list[text_search.Term], *, score: float, pinned: bool = False
+) -> Hit:
+    lang = article.language
+    summary_hits = text_search.matched_terms(terms, article.summary, lang)
+    body_hits = text_search.matched_terms(terms, article.body_text, lang)
+    if body_hits - summary_hits:
+        snippet = text_search.highlight(article.body_text, terms, lang, window=SNIPPET_WORDS)
+    else:
+        snippet = text_search.highlight(article.summary, terms, lang, window=SNIPPET_WORDS * 2)
+    return Hit(
+        article=article,
+        score=score,
+        title_html=mark_safe(text_search.highlight(article.title, terms, lang)),
+        snippet_html=mark_safe(snippet),
+        pinned=pinned,
+    )
+
+
+def _pinned(user: Viewer, prefer: str | None) -> list[Article]:
+    """Pinned articles the user may read, one per answer, in the preferred language."""
+    pinned = articles_visible_to(user).filter(
+        pinned_at__isnull=False, status=ArticleStatus.PUBLISHED
+    )
+    chosen: dict[str, Article] = {}
+    for article in pinned.order_by("-pinned_at", "id"):
+        known = chosen.get(article.translation_key)
+        if known is None or (article.language == prefer and known.language != prefer):
+            chosen[article.translation_key] = article
+    return list(chosen.values())
+
+
+def pinned_articles(*, user: Viewer, prefer: str | None = None) -> list[Article]:
+    """What the desktop shows above everything while the center is in crisis mode."""
+    return _pinned(user, prefer)
+
+
+# Tasks and gaps ----------------------------------------------------------------------------
+
+
+def article_tasks(*, user: User, include_closed: bool = False) -> QuerySet[ArticleFlag]:
+    """Flags and due reviews of the articles the user keeps, oldest due first."""
+    flags = ArticleFlag.objects.select_related(
+        "article", "article__owner_department", "flagged_by", "assigned_to"
+    )
+    if not include_closed:
+        flags = flags.filter(closed_at__isnull=True)
+    if may_edit_any_article(user):
+        return flags.order_by("due_on", "flagged_at")
+    if user_roles(user) & EDITS_DEPARTMENT_ARTICLES and user.department_id:
+        return flags.filter(article__owner_department_id=user.department_id).order_by(
+            "due_on", "flagged_at"
+        )
+    return flags.none()
+
+
+def flag_get(*, user: User, flag_id: int) -> ArticleFlag:
+    flag = article_tasks(user=user, include_closed=True).filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404("No such flag.")
+    return flag
+
+
+def may_see_gaps(user: User) -> bool:
+    return sees_all_departments(user) or bool(
+        user_roles(user) & EDITS_DEPARTMENT_ARTICLES and user.department_id
+    )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What residents ask about a case type that the knowledge base does not answer."""
+
+    case_type: CaseType | None
+    searches: list[SearchGap]
+    closed_without_article: int
+    closed: int
+
+    @property
+    def share_without_article(self) -> float:
+        return self.closed_without_article / self.closed if self.closed else 0.0
+
+
+def knowledge_gaps(*, user: User, since: date | None = None) -> list[Gap]:
+    """Per case type: searches that found nothing, and contacts closed with no article.
+
+    A department contact sees the case types of their department; the center sees all,
+    and the searches made without a case type.
+    """
+    if not may_see_gaps(user):
+        return []
+    case_types = CaseType.objects.select_related("department").order_by("name")
+    searches = SearchGap.objects.all()
+    everything = sees_all_departments(user)
+    if not everything:
+        case_types = case_types.filter(department_id=user.department_id)
+        searches = searches.filter(case_type__department_id=user.department_id)
+    if since is not None:
+        searches = searches.filter(last_at__date__gte=since)
+    contacts = Contact.objects.filter(
+        outcome__in=[Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER], case_type__isnull=False
+    )
+    if since is not None:
+        contacts = contacts.filter(started_at__date__gte=since)
+    used = ArticleUse.objects.filter(contact=OuterRef("pk"))
+    counts = {
+        row["case_type"]: row
+        for row in contacts.annotate(used=Exists(used))
+        .values("case_type")
+        .annotate(closed=Count("id"), without=Count("id", filter=Q(used=False)))
+    }
+    by_type: dict[int | None, list[SearchGap]] = {}
+    for gap in searches.order_by("-count", "-last_at")[:500]:
+        by_type.setdefault(gap.case_type_id, []).append(gap)
+    gaps = []
+    for case_type in case_types:
+        row = counts.get(case_type.pk, {"closed": 0, "without": 0})
+        if by_type.get(case_type.pk) or row["without"]:
+            gaps.append(
+                Gap(case_type, by_type.get(case_type.pk, []), row["without"], row["closed"])
+            )
+    if everything and by_type.get(None):
+        gaps.append(Gap(None, by_type[None], 0, 0))
+    return sorted(
+        gaps, key=lambda g: -(sum(s.count for s in g.searches) + g.closed_without_article)
+    )
