@@ -160,11 +160,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _routers() -> None:
     from kontakt.cases.api import case_router, contact_router, meta_router
+    from kontakt.knowledge.api import router as knowledge_router
     from kontakt.residents.api import router as resident_router
 
     api.add_router("/contacts", contact_router)
     api.add_router("/cases", case_router)
     api.add_router("/residents", resident_router)
+    api.add_router("/knowledge", knowledge_router)
     api.add_router("/", meta_router)
 
 

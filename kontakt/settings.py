@@ -241,6 +241,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kontakt@kommun.exampl
 # Kontakt ---------------------------------------------------------------------------------
 
 KONTAKT = {
+    # The municipality's name on residents' pages.
+    "MUNICIPALITY_NAME": os.environ.get("KONTAKT_MUNICIPALITY_NAME", "Kommunen"),
     # Prefix of case references: KC-2026-000123.
     "CASE_REFERENCE_PREFIX": os.environ.get("KONTAKT_CASE_PREFIX", "KC"),
     # Public holidays of this country close the center (holidays package: SE or NO).

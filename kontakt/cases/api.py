@@ -15,6 +15,8 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_log_contacts
 from kontakt.core.case_status import CaseStatus
 from kontakt.directory.models import Department
+from kontakt.knowledge import selectors as knowledge_selectors
+from kontakt.knowledge import services as knowledge_services
 from kontakt.residents.api import ERRORS, InputSchema
 from kontakt.residents.selectors import resident_get
 
@@ -61,6 +63,10 @@ class ContactIn(StrictSchema):
     priority: Annotated[int, Field(ge=1, le=4)] = Priority.NORMAL
     feedback_channel: FeedbackName | None = None
     department: Code | None = Field(None, description="Department code to forward to.")
+    articles: Annotated[list[RowId], Field(max_length=20)] = Field(
+        default_factory=list,
+        description="Knowledge-base articles used in the contact (ids from the search).",
+    )
 
 
 class ContactOut(Schema):
@@ -271,7 +277,14 @@ def contact_create(request: HttpRequest, payload: ContactIn):  # type: ignore[no
         feedback_channel=payload.feedback_channel or "",
         department=_department(payload.department),
     )
-    contact = services.contact_log(draft=draft, by=request.user)
+    articles = knowledge_selectors.articles_used(
+        user=request.user, ids=[str(article_id) for article_id in payload.articles]
+    )
+    if len(articles) < len(set(payload.articles)):
+        raise ValidationError({"articles": [_("No such article.")]})
+    contact = knowledge_services.contact_log_with_articles(
+        draft=draft, articles=articles, by=request.user
+    )
     return 201, contact_out(contact)
 
 

@@ -451,3 +451,54 @@ CHANNEL_SHARE = {
 }
 CONTACTS_PER_DAY = 120
 DEMO_DAYS = timedelta(days=61)
+
+# Knowledge base: the articles are Markdown files in demo/articles/ (the import format).
+# Words residents use for the same thing; a search for one finds the others.
+SYNONYMS = [
+    ("soptunna, avfallskärl, sopkärl, soptunnan", "sv"),
+    ("sopor, avfall, hushållsavfall", "sv"),
+    ("dagis, förskola", "sv"),
+    ("p-tillstånd, parkeringstillstånd", "sv"),
+    ("altan, trädäck, uteplats", "sv"),
+    ("barnehage, bhg", "nb"),
+    ("søppeldunk, avfallsbeholder, dunk", "nb"),
+    ("søppel, avfall, restavfall", "nb"),
+    ("bin, wheelie bin, waste container", "en"),
+]
+# Share of contacts closed at first contact in which the agent used an article of the
+# case type (where it has one); the rest show up in the gap list.
+ARTICLE_USE_SHARE = 0.7
+# Searches agents made that found nothing: (words, case type code or None, times).
+SEARCH_GAPS = [
+    ("båtplats hamnen", None, 14),
+    ("hundlatrin", "sophamtning-missad", 6),
+    ("fiskekort sjön", None, 5),
+    ("laddstolpe elbil gatan", "parkeringstillstand", 9),
+    ("ved eldning tomten", "bygglov-fraga", 4),
+    ("trygghetslarm batteri", "hemtjanst", 7),
+    ("sommarlovsaktiviteter", "skolskjuts", 3),
+]
+# Flags agents left on articles: (translation key, language, reason, comment, agent).
+ARTICLE_FLAGS = [
+    (
+        "atervinningscentral-oppettider",
+        "sv",
+        "outdated",
+        "Återvinningscentralen har nya vinteröppettider från december.",
+        "agent1",
+    ),
+    (
+        "forskola-avgift-maxtaxa",
+        "sv",
+        "wrong",
+        "Maxtaxan är höjd i år, beloppen stämmer inte.",
+        "agent3",
+    ),
+    (
+        "grovavfall",
+        "sv",
+        "missing",
+        "Står inget om hur man bokar hämtning av grovavfall vid dörren.",
+        "agent2",
+    ),
+]

@@ -6,6 +6,7 @@ timelines, due times and SLA outcomes are exactly what the product would have re
 
 import random
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -22,6 +23,9 @@ from kontakt.core.case_status import CaseStatus
 from kontakt.core.identity import norwegian_check_digits
 from kontakt.directory.models import AnswerGroup, Department, OpeningHours, Unit
 from kontakt.directory.selectors import opening_hours, opening_hours_changed
+from kontakt.knowledge import services as knowledge_services
+from kontakt.knowledge import transfer
+from kontakt.knowledge.models import Article, ArticleFlag, SearchGap, Synonym
 from kontakt.residents.models import (
     FeedbackChannel,
     IdentityCountry,
@@ -260,6 +264,49 @@ def _case_life(rng: random.Random, case: Case, staff: dict[str, list[User]], now
     )
 
 
+ARTICLES_DIR = Path(__file__).parent / "articles"
+
+
+def seed_knowledge(*, now: datetime, progress: bool = True) -> transfer.Report:
+    """The demo's articles (imported from demo/articles/ like any municipality's FAQ),
+    synonyms, the agents' flags, searches that found nothing and due reviews."""
+    sources = list(transfer.read_paths([ARTICLES_DIR]))
+    with tqdm(total=len(sources), desc="Articles", unit=" articles", disable=not progress) as bar:
+        report = transfer.articles_import(sources, by=None, progress=bar.update)
+    if report.errors:
+        raise RuntimeError("The demo articles do not import: " + "; ".join(report.errors))
+    for words, language in m.SYNONYMS:
+        if not Synonym.objects.filter(words=words, language=language).exists():
+            knowledge_services.synonym_save(words=words, language=language)
+    if not ArticleFlag.objects.exists():
+        for key, language, reason, comment, username in m.ARTICLE_FLAGS:
+            article = Article.objects.filter(translation_key=key, language=language).first()
+            agent = User.objects.filter(username=username).first()
+            if article is not None and agent is not None:
+                knowledge_services.article_flag(
+                    article=article, reason=reason, comment=comment, by=agent, now=now
+                )
+        knowledge_services.articles_review_remind(now=now)
+    if not SearchGap.objects.exists():
+        types = {t.code: t for t in CaseType.objects.all()}
+        for words, code, times in m.SEARCH_GAPS:
+            for _time in range(times):
+                knowledge_services.search_gap_record(
+                    query=words, language="sv", case_type=types.get(code) if code else None, now=now
+                )
+    return report
+
+
+def _articles_by_case_type() -> dict[int, list[Article]]:
+    found: dict[int, list[Article]] = {}
+    for article in Article.objects.filter(language="sv", status="published").prefetch_related(
+        "case_types"
+    ):
+        for case_type in article.case_types.all():
+            found.setdefault(case_type.pk, []).append(article)
+    return found
+
+
 def seed_traffic(
     rng: random.Random, residents: list[Resident], *, now: datetime, progress: bool = True
 ) -> int:
@@ -285,6 +332,7 @@ def seed_traffic(
     ]
     open_by_resident: dict[int, Case] = {}
     forwarded: list[Case] = []
+    articles = _articles_by_case_type()
     for started in tqdm(times, desc="Contacts", unit=" contacts", disable=not progress):
         agent = rng.choice(agents)
         channel = rng.choices(list(m.CHANNEL_SHARE), list(m.CHANNEL_SHARE.values()))[0]
@@ -336,7 +384,12 @@ def seed_traffic(
             ended_at=ended,
             priority=3 if case_type.code in ("vattenlacka", "snorojning") else 2,
         )
-        contact = case_services.contact_log(draft=draft, by=agent, now=ended)
+        used = []
+        if articles.get(case_type.pk) and rng.random() < m.ARTICLE_USE_SHARE:
+            used = [rng.choice(articles[case_type.pk])]
+        contact = knowledge_services.contact_log_with_articles(
+            draft=draft, articles=used, by=agent, now=ended
+        )
         if contact.case is not None:
             forwarded.append(contact.case)
             if resident is not None:
@@ -359,6 +412,7 @@ def seed_all(
         seed_configuration()
         seed_staff()
         residents = seed_residents(rng)
+        knowledge = seed_knowledge(now=now, progress=progress)
         contacts = seed_traffic(rng, residents, now=now, progress=progress)
     return {
         "departments": Department.objects.count(),
@@ -368,4 +422,6 @@ def seed_all(
         "contacts_created": contacts,
         "contacts": Contact.objects.count(),
         "cases": Case.objects.count(),
+        "articles": Article.objects.count(),
+        "articles_imported": knowledge.created + knowledge.updated,
     }

@@ -32,6 +32,8 @@ from kontakt.cases import services as case_services
 from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
 from kontakt.core.case_status import parse_case_reference
 from kontakt.directory.models import Department
+from kontakt.knowledge import selectors as knowledge_selectors
+from kontakt.knowledge import services as knowledge_services
 from kontakt.residents import selectors as resident_selectors
 from kontakt.residents import services as resident_services
 
@@ -105,7 +107,12 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def _desk_context(
-    request: HttpRequest, *, query: str, resident: Any, form: Any = None
+    request: HttpRequest,
+    *,
+    query: str,
+    resident: Any,
+    form: Any = None,
+    used_articles: list[Any] | None = None,
 ) -> dict[str, Any]:
     user = request.user
     results: list[Any] = []
@@ -127,6 +134,10 @@ def _desk_context(
         "now": timezone.now(),
         "form": form or forms.ContactForm(initial={"resident": resident.pk if resident else None}),
         "recent_contacts": case_selectors.contacts_logged_by(user=user, limit=8),
+        "pinned_articles": knowledge_selectors.pinned_articles(
+            user=user, prefer=request.LANGUAGE_CODE
+        ),
+        "used_articles": used_articles or [],
     }
     if resident is not None:
         context["identity_number"] = resident_selectors.identity_number_shown(
@@ -164,6 +175,9 @@ def contact_log(request: HttpRequest) -> HttpResponse:
             )
         except ValueError:
             resident = None
+    articles = knowledge_selectors.articles_used(
+        user=request.user, ids=request.POST.getlist("articles")
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -180,7 +194,9 @@ def contact_log(request: HttpRequest) -> HttpResponse:
                 priority=data["priority"],
                 department=data["department"],
             )
-            contact = case_services.contact_log(draft=draft, by=request.user)
+            contact = knowledge_services.contact_log_with_articles(
+                draft=draft, articles=articles, by=request.user
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -196,7 +212,7 @@ def contact_log(request: HttpRequest) -> HttpResponse:
             if resident is not None:
                 target += f"?resident={resident.pk}"
             return HttpResponseRedirect(target)
-    context = _desk_context(request, query="", resident=resident, form=form)
+    context = _desk_context(request, query="", resident=resident, form=form, used_articles=articles)
     return render(request, "desk/desk.html", context, status=400)
 
 

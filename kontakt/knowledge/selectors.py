@@ -89,6 +89,14 @@ def public_article_get(*, language: str, key: str) -> Article:
     return article
 
 
+def articles_used(*, user: Viewer, ids: list[str]) -> list[Article]:
+    """The articles a contact form names by id that the user may read (at most 20)."""
+    numbers = [int(i) for i in ids[:20] if i.isascii() and i.isdigit() and 0 < int(i) < 2**63]
+    if not numbers:
+        return []
+    return list(articles_visible_to(user).filter(pk__in=numbers).order_by("title"))
+
+
 def translations_of(*, user: Viewer, article: Article) -> list[Article]:
     """The article's other languages that the user may read."""
     return list(
@@ -397,3 +405,64 @@ def knowledge_gaps(*, user: User, since: date | None = None) -> list[Gap]:
     return sorted(
         gaps, key=lambda g: -(sum(s.count for s in g.searches) + g.closed_without_article)
     )
+
+
+# Residents' pages --------------------------------------------------------------------------
+
+# The letters that follow z, in their order, where a language has its own.
+_LETTERS_AFTER_Z = {"sv": "åäö", "fi": "åäö", "nb": "æøå", "nn": "æøå", "da": "æøå"}
+
+
+def _alphabetical(text: str, language: str) -> str:
+    """A sort key in the language's alphabet: case and accents ignored, å, ä, ö (or æ, ø,
+    å) after z. Databases sort by code point or by their own collation, neither of which a
+    Swedish or Norwegian reader expects."""
+    import unicodedata
+
+    after_z = _LETTERS_AFTER_Z.get(language, "")
+    key = []
+    for char in text.casefold():
+        if char in after_z:
+            key.append(chr(ord("z") + 1 + after_z.index(char)))
+        else:
+            key.append(unicodedata.normalize("NFD", char)[0])
+    return "".join(key)
+
+
+@dataclass(frozen=True)
+class DepartmentAnswers:
+    """A department and the public answers it owns, as the residents' index lists them."""
+
+    name: str
+    code: str
+    articles: list[Article]
+
+
+def public_language(*, preferred: str | None) -> str:
+    """The language a resident reads answers in: their own if some public answer is written
+    in it, otherwise the knowledge base's first language."""
+    languages = list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"])
+    if preferred in languages and articles_visible_to(None).filter(language=preferred).exists():
+        return str(preferred)
+    return languages[0]
+
+
+def public_articles_by_department(*, language: str) -> list[DepartmentAnswers]:
+    """The published public articles in `language` by owning department, departments and
+    titles in alphabetical order; one query."""
+    articles = (
+        articles_visible_to(None)
+        .filter(language=language)
+        .select_related("owner_department")
+        .defer("body", "body_html", "body_text", "keywords")
+    )
+    groups: dict[int, DepartmentAnswers] = {}
+    for article in articles:
+        department = article.owner_department
+        group = groups.setdefault(
+            department.pk, DepartmentAnswers(department.name, department.code, [])
+        )
+        group.articles.append(article)
+    for group in groups.values():
+        group.articles.sort(key=lambda a: (_alphabetical(a.title, language), a.pk))
+    return sorted(groups.values(), key=lambda g: (_alphabetical(g.name, language), g.code))

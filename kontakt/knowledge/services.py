@@ -429,15 +429,21 @@ def search_gap_record(
             )
 
 
-def synonym_save(*, words: str, language: str, synonym: Synonym | None = None) -> Synonym:
-    """A group of words a search treats as one (at least two)."""
-    members = [w.strip().lower() for w in words.split(",") if w.strip()]
+def synonym_words(words: str) -> list[str]:
+    """The words of a synonym group, lower-cased, each once; at least two."""
+    members = list(dict.fromkeys(w.strip().lower() for w in words.split(",") if w.strip()))
     if len(members) < 2:
         raise ValidationError({"words": [_("Give at least two words, separated by commas.")]})
+    return members
+
+
+def synonym_save(*, words: str, language: str, synonym: Synonym | None = None) -> Synonym:
+    """A group of words a search treats as one (at least two)."""
+    members = synonym_words(words)
     if language and language not in knowledge_languages():
         raise ValidationError({"language": [_("Choose a language of the knowledge base.")]})
     synonym = synonym or Synonym()
-    synonym.words = ", ".join(dict.fromkeys(members))
+    synonym.words = ", ".join(members)
     synonym.language = language
     synonym.full_clean()
     synonym.save()

@@ -39,3 +39,60 @@ document.addEventListener("input", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.id === "id_department") event.target.dataset.touched = "1";
 });
+
+// The knowledge-base panel: Alt+K searches, ↑/↓ choose a hit, Enter or Alt+U uses it. Using
+// an article puts its title and address into the contact's summary and remembers it with the
+// contact, so the article is counted as the answer given.
+function kbHits() { return [...document.querySelectorAll("#kb-results .kt-kb-hit")]; }
+function kbCurrent() { return document.querySelector("#kb-results .kt-kb-hit[aria-current='true']") || kbHits()[0]; }
+function kbSelect(hit) {
+  kbHits().forEach((other) => other.removeAttribute("aria-current"));
+  if (hit) { hit.setAttribute("aria-current", "true"); hit.scrollIntoView({ block: "nearest" }); }
+}
+function kbUse(hit) {
+  const form = document.getElementById("contact-form");
+  if (!hit || !form) return;
+  const id = hit.dataset.articleId;
+  const used = document.getElementById("kb-used");
+  if (!used.querySelector(`[data-used='${id}']`)) {
+    const chip = document.createElement("span");
+    chip.className = "kt-chip";
+    chip.dataset.used = id;
+    const input = document.createElement("input");
+    input.type = "hidden"; input.name = "articles"; input.value = id;
+    chip.append(input, document.createTextNode(hit.dataset.title));
+    used.append(chip);
+    const summary = document.getElementById("id_summary");
+    if (summary) {
+      const line = `${hit.dataset.title}: ${hit.dataset.url}`;
+      summary.value = summary.value.trim() ? `${summary.value.trim()}\n${line}` : line;
+    }
+  }
+  const button = hit.querySelector("[data-use-article]");
+  if (button) button.dataset.used = "1";
+}
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.("[data-use-article]");
+  if (button) kbUse(button.closest(".kt-kb-hit"));
+});
+document.addEventListener("keydown", (event) => {
+  const plainAlt = event.altKey && !event.ctrlKey && !event.metaKey;
+  if (plainAlt && event.key.toLowerCase() === "k") {
+    const box = document.getElementById("kb-q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  }
+  if (plainAlt && event.key.toLowerCase() === "u" && kbHits().length) {
+    event.preventDefault(); kbUse(kbCurrent());
+  }
+  if (event.target.id !== "kb-q") return;
+  const hits = kbHits(), index = hits.indexOf(kbCurrent());
+  if (event.key === "ArrowDown" && hits.length) { event.preventDefault(); kbSelect(hits[Math.min(index + 1, hits.length - 1)]); }
+  if (event.key === "ArrowUp" && hits.length) { event.preventDefault(); kbSelect(hits[Math.max(index - 1, 0)]); }
+  if (event.key === "Enter") { event.preventDefault(); if (hits.length) kbUse(kbCurrent()); }
+});
+// Choosing a case type asks the knowledge base for its articles when the box is empty.
+document.addEventListener("change", (event) => {
+  if (event.target.id !== "id_case_type" || !event.target.value) return;
+  const box = document.getElementById("kb-q");
+  if (box && !box.value.trim()) { box.value = event.target.value; htmx.trigger("#kb-form", "kb-search"); }
+});

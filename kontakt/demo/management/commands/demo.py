@@ -27,7 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sjöstad kommun: {departments} departments, {staff} staff users, "
             "{case_types} case types, {residents} residents, {contacts} contacts, "
-            "{cases} cases.".format(**counts)
+            "{cases} cases, {articles} knowledge-base articles.".format(**counts)
         )
         if no_serve:
             return
