@@ -202,7 +202,7 @@ def article_search(
         if corrected:
             found = _candidates(plans, public_only=public_only)
     pinned = list(_pinned(user, prefer))
-    articles = _load([article_id for article_id, _lang in found] + [a.pk for a in pinned])
+    articles = _load([article_id for article_id, _lang, _score in found] + [a.pk for a in pinned])
     hits = _ranked(found, plans, articles, case_type=case_type, prefer=prefer)
     pinned_ids = {a.pk for a in pinned}
     pinned_keys = {a.translation_key for a in pinned}
@@ -220,13 +220,14 @@ def article_search(
 
 def _candidates(
     plans: dict[str, list[text_search.Term]], *, public_only: bool
-) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
+) -> list[tuple[int, str, float]]:
+    """(article id, language, the engine's own score) of every language's candidates."""
+    found: list[tuple[int, str, float]] = []
     for lang, terms in plans.items():
-        for article_id, _score in search.candidates(
+        for article_id, score in search.candidates(
             terms, lang, public_only=public_only, limit=CANDIDATES
         ):
-            found.append((article_id, lang))
+            found.append((article_id, lang, score))
     return found
 
 
@@ -243,7 +244,7 @@ def _load(ids: list[int]) -> dict[int, Article]:
 
 
 def _ranked(
-    found: list[tuple[int, str]],
+    found: list[tuple[int, str, float]],
     plans: dict[str, list[text_search.Term]],
     articles: dict[int, Article],
     *,
@@ -251,7 +252,8 @@ def _ranked(
     prefer: str | None,
 ) -> list[Hit]:
     best: dict[str, Hit] = {}
-    for article_id, lang in found:
+    engine: dict[int, float] = {}
+    for article_id, lang, engine_score in found:
         article = articles.get(article_id)
         if article is None:
             continue
@@ -271,12 +273,17 @@ def _ranked(
         if prefer and article.language == prefer:
             score *= LANGUAGE_BOOST
         hit = _hit(article, terms, score=score)
+        engine[article.pk] = engine_score
         known = best.get(article.translation_key)
         # One hit per answer: the translation that ranks highest (the preferred language
         # carries its boost), so an answer never shows twice.
         if known is None or hit.score > known.score:
             best[article.translation_key] = hit
-    return sorted(best.values(), key=lambda hit: (-hit.score, hit.article.title, hit.article.pk))
+    # Equal scores: the engine's own rank (term frequency, rarity) decides, then the title.
+    return sorted(
+        best.values(),
+        key=lambda hit: (-hit.score, -engine[hit.article.pk], hit.article.title, hit.article.pk),
+    )
 
 
 def _hit(
