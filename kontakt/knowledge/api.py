@@ -43,6 +43,10 @@ def public_or_staff(request: HttpRequest) -> Any:
     return AnonymousUser()
 
 
+# A token, a staff session, or nothing at all (the empty requirement: a resident).
+PUBLIC_OR_STAFF: list[dict[str, list[str]]] = [{"TokenAuth": []}, {"StaffSessionAuth": []}, {}]
+
+
 class SearchQuery(InputSchema):
     q: Annotated[str, Field(min_length=1, max_length=200, description="The question or words.")]
     lang: Annotated[str, Field(max_length=10)] | None = Field(
@@ -179,7 +183,18 @@ SEARCH_EXAMPLE = {
     auth=public_or_staff,
     summary="Search the knowledge base",
     openapi_extra={
-        "responses": {"200": {"content": {"application/json": {"example": SEARCH_EXAMPLE}}}}
+        "security": PUBLIC_OR_STAFF,
+        "responses": {
+            "200": {
+                "description": "OK",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/SearchOut"},
+                        "example": SEARCH_EXAMPLE,
+                    }
+                },
+            }
+        },
     },
 )
 def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type: ignore[no-untyped-def]
@@ -237,6 +252,7 @@ def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type
     response={200: ArticleOut, **ERRORS},
     auth=public_or_staff,
     summary="Read an article",
+    openapi_extra={"security": PUBLIC_OR_STAFF},
 )
 def knowledge_article(request: HttpRequest, article_id: Annotated[int, Field(ge=1, le=2**63 - 1)]):  # type: ignore[no-untyped-def]
     """One article; without a token, only a published public one."""

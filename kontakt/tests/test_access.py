@@ -34,6 +34,7 @@ DEPARTMENT = ("handler", "department_contact")
 CASE_WORKERS = ("second_line", "supervisor", "administrator", *DEPARTMENT)
 STAFF = (*FRONT_LINE, *DEPARTMENT)
 PLANNERS = ("supervisor", "administrator")
+EDITORS = ("department_contact", "supervisor", "administrator")
 EVERYONE = (ANONYMOUS, NO_ROLE, *STAFF)
 
 
@@ -116,6 +117,55 @@ def attachment() -> dict[str, Any]:
 def what_if_run() -> int:
     run = WhatIfRun.objects.create(day=date(2026, 3, 17), interval_minutes=15, parameters={})
     return run.pk
+
+
+def public_answer() -> str:
+    """The page of a published public article, which every visitor may read."""
+    from kontakt.directory.tests.factories import DepartmentFactory
+    from kontakt.knowledge.services import ArticleDraft, article_save
+
+    article = article_save(
+        draft=ArticleDraft(
+            title="Boendeparkering",
+            summary="Så får du parkera nära hemmet.",
+            language="sv",
+            owner_department=DepartmentFactory(code="gata"),
+            visibility="public",
+        ),
+        by=None,
+    )
+    return f"/answers/{article.language}/{article.translation_key}/"
+
+
+def knowledge_article(department_code: str = "gata") -> int:
+    """A published public article of a department (made once per test)."""
+    from kontakt.directory.models import Department
+    from kontakt.knowledge.models import Article
+    from kontakt.knowledge.services import ArticleDraft, article_save
+
+    key = f"access-{department_code}"
+    found = Article.objects.filter(translation_key=key).first()
+    if found is not None:
+        return found.pk
+    draft = ArticleDraft(
+        title=f"Svar {department_code}",
+        summary="Ett svar.",
+        language="sv",
+        translation_key=key,
+        owner_department=Department.objects.get(code=department_code),
+        visibility="public",
+    )
+    return article_save(draft=draft, by=None).pk
+
+
+def knowledge_flag() -> int:
+    """A fresh open flag on department A's article."""
+    from kontakt.knowledge.models import Article, ArticleFlag
+
+    article = Article.objects.get(pk=knowledge_article())
+    return ArticleFlag.objects.create(
+        article=article, reason="wrong", flagged_at=article.created_at, due_on=date(2030, 1, 1)
+    ).pk
 
 
 NOTE = {"body": "Anteckning"}
@@ -272,6 +322,71 @@ ROWS = [
         lambda w: f"/staffing/what-if/{what_if_run()}/",
         page(200, only=PLANNERS),
     ),
+    # The knowledge base: every staff role reads and flags; department contacts write their
+    # department's articles, supervisors and administrators every one's and pin them.
+    Row("knowledge:search", "get", lambda w: "/knowledge/?q=svar", page(200)),
+    Row(
+        "knowledge:article",
+        "get",
+        lambda w: f"/knowledge/articles/{knowledge_article()}/",
+        page(200),
+    ),
+    Row(
+        "knowledge:article_new",
+        "get",
+        lambda w: "/knowledge/articles/new/",
+        page(200, only=EDITORS),
+    ),
+    Row(
+        "knowledge:article_edit",
+        "get",
+        lambda w: f"/knowledge/articles/{knowledge_article()}/edit/",
+        page(200, only=EDITORS),
+        label="A",
+    ),
+    Row(
+        "knowledge:article_edit",
+        "get",
+        lambda w: f"/knowledge/articles/{knowledge_article('social')}/edit/",
+        page(200, only=("supervisor", "administrator")),
+        label="B",
+    ),
+    Row(
+        "knowledge:article_flag",
+        "post",
+        lambda w: f"/knowledge/articles/{knowledge_article()}/flag/",
+        page(302),
+        lambda: {"reason": "outdated"},
+    ),
+    Row(
+        "knowledge:article_send",
+        "post",
+        lambda w: f"/knowledge/articles/{knowledge_article()}/send/",
+        page(302, only=FRONT_LINE),
+        lambda: {"channel": "email", "resident": "1"},
+    ),
+    Row(
+        "knowledge:article_pin",
+        "post",
+        lambda w: f"/knowledge/articles/{knowledge_article()}/pin/",
+        page(302, only=("supervisor", "administrator")),
+    ),
+    Row("knowledge:tasks", "get", lambda w: "/knowledge/tasks/", page(200, only=EDITORS)),
+    Row(
+        "knowledge:flag_dismiss",
+        "post",
+        lambda w: f"/knowledge/tasks/{knowledge_flag()}/dismiss/",
+        page(302, only=EDITORS, refused=404),
+    ),
+    Row(
+        "knowledge:gaps",
+        "get",
+        lambda w: "/knowledge/gaps/",
+        page(200, only=(*FRONT_LINE, "department_contact")),
+    ),
+    # The residents' answers, open to everyone.
+    Row("answers:index", "get", lambda w: "/answers/", statuses(200)),
+    Row("answers:article", "get", lambda w: public_answer(), statuses(200)),
     # The API, with bearer tokens.
     Row("api-v1:openapi-json", "get", lambda w: "/api/v1/openapi.json", statuses(200)),
     Row("api-v1:openapi-view", "get", lambda w: "/api/v1/docs", statuses(200)),
@@ -385,6 +500,25 @@ ROWS = [
         lambda w: f"/api/v1/residents/{w.resident_b.pk}",
         api(200, other_department=404),
         label="B",
+    ),
+    Row(
+        "api-v1:knowledge_search",
+        "get",
+        lambda w: f"/api/v1/knowledge/search?q=svar&x={knowledge_article()}",
+        statuses(200, no_role=401),
+    ),
+    Row(
+        "api-v1:knowledge_article",
+        "get",
+        lambda w: f"/api/v1/knowledge/articles/{knowledge_article()}",
+        statuses(200, no_role=401),
+    ),
+    Row(
+        "api-v1:knowledge_flag",
+        "post",
+        lambda w: f"/api/v1/knowledge/articles/{knowledge_article()}/flags",
+        api(201),
+        lambda: {"reason": "outdated"},
     ),
     Row("api-v1:case_type_list", "get", lambda w: "/api/v1/case-types", api(200)),
     Row("api-v1:department_list", "get", lambda w: "/api/v1/departments", api(200)),

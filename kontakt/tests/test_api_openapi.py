@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from kontakt.cases.services import case_change_status
 from kontakt.cases.tests.factories import CaseFactory
+from kontakt.knowledge.services import LinkDraft
+from kontakt.knowledge.tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +181,13 @@ def test_real_responses_match_the_document(
         content_type=JSON,
     )
     reference = contact.json()["case_reference"]
+    article = make_article(
+        "Boendeparkering",
+        "Så får du parkera nära hemmet.",
+        department=parking_type.department,
+        case_types=[parking_type],
+        links=[LinkDraft("E-tjänst", "https://sjostad.example/parkering")],
+    )
     calls = [
         ("post", "/api/v1/contacts", contact),
         ("get", "/api/v1/contacts", client.get("/api/v1/contacts")),
@@ -234,6 +243,25 @@ def test_real_responses_match_the_document(
         ("get", "/api/v1/residents/{resident_id}", client.get(f"/api/v1/residents/{resident.pk}")),
         ("get", "/api/v1/case-types", client.get("/api/v1/case-types")),
         ("get", "/api/v1/departments", client.get("/api/v1/departments")),
+        (
+            "get",
+            "/api/v1/knowledge/search",
+            client.get("/api/v1/knowledge/search", {"q": "boendeparkeringen"}),
+        ),
+        (
+            "get",
+            "/api/v1/knowledge/articles/{article_id}",
+            client.get(f"/api/v1/knowledge/articles/{article.pk}"),
+        ),
+        (
+            "post",
+            "/api/v1/knowledge/articles/{article_id}/flags",
+            client.post(
+                f"/api/v1/knowledge/articles/{article.pk}/flags",
+                {"reason": "outdated"},
+                content_type=JSON,
+            ),
+        ),
     ]
     checked = set()
     for method, path, response in calls:
