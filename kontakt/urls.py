@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("staffing/", include("kontakt.staffing.urls")),
+    path("knowledge/", include("kontakt.knowledge.urls")),
+    path("answers/", include("kontakt.knowledge.public_urls")),
     path("", include("kontakt.desk.urls")),
 ]
 
