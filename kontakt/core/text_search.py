@@ -114,10 +114,14 @@ def index_text(text: str, language: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Alternative:
-    """One form a query word may take in a document: a word, matched as prefix or exactly."""
+    """One form a query word may take in a document: a word, matched as prefix or exactly.
+
+    A spelling correction is only a guess, so a document it matches counts for less.
+    """
 
     word: str
     prefix: bool
+    weight: float = 1.0
 
     def stem(self, language: str) -> str:
         return stem(self.word, language)
@@ -196,11 +200,17 @@ def _unique(forms: list[Alternative]) -> list[Alternative]:
     return list(by_word.values())
 
 
+CORRECTION_WEIGHT = 0.6
+
+
 def with_corrections(terms: Sequence[Term], corrections: Mapping[str, Sequence[str]]) -> list[Term]:
     """The terms with spelling corrections of their words added as exact alternatives."""
     result = []
     for term in terms:
-        extra = [Alternative(w, prefix=False) for w in corrections.get(term.word, ())]
+        extra = [
+            Alternative(w, prefix=False, weight=CORRECTION_WEIGHT)
+            for w in corrections.get(term.word, ())
+        ]
         result.append(Term(term.word, tuple(_unique([*term.alternatives, *extra]))))
     return result
 
@@ -249,27 +259,45 @@ class Field:
     weight: float
 
 
-def _matcher(terms: Sequence[Term], language: str) -> list[list[tuple[str, bool]]]:
-    """Per term, its alternatives as (stem, prefix?), for matching a document's words."""
-    return [[(form.stem(language), form.prefix) for form in term.alternatives] for term in terms]
+Form = tuple[str, bool, float]
 
 
-def _matches(word_stem: str, forms: list[tuple[str, bool]]) -> bool:
-    return any(
-        word_stem == form or (prefix and word_stem.startswith(form)) for form, prefix in forms
+def _matcher(terms: Sequence[Term], language: str) -> list[list[Form]]:
+    """Per term, its alternatives as (stem, prefix?, weight), to match a document's words."""
+    return [
+        [(form.stem(language), form.prefix, form.weight) for form in term.alternatives]
+        for term in terms
+    ]
+
+
+def _match_weight(word_stem: str, forms: list[Form]) -> float:
+    """The weight of the best alternative the word matches (0 if none)."""
+    return max(
+        (
+            weight
+            for form, prefix, weight in forms
+            if word_stem == form or (prefix and word_stem.startswith(form))
+        ),
+        default=0.0,
     )
+
+
+def matched_weights(terms: Sequence[Term], text: str, language: str) -> dict[int, float]:
+    """For each term some word of the text matches, the weight of its best alternative."""
+    matcher = _matcher(terms, language)
+    found: dict[int, float] = {}
+    for word in set(words(text)):
+        word_stem = stem(word, language)
+        for index, forms in enumerate(matcher):
+            weight = _match_weight(word_stem, forms)
+            if weight > found.get(index, 0.0):
+                found[index] = weight
+    return found
 
 
 def matched_terms(terms: Sequence[Term], text: str, language: str) -> set[int]:
     """Indexes of the terms that some word of the text matches."""
-    matcher = _matcher(terms, language)
-    found: set[int] = set()
-    for word in set(words(text)):
-        word_stem = stem(word, language)
-        for index, forms in enumerate(matcher):
-            if index not in found and _matches(word_stem, forms):
-                found.add(index)
-    return found
+    return set(matched_weights(terms, text, language))
 
 
 def relevance(terms: Sequence[Term], fields: Sequence[Field], language: str) -> float:
@@ -279,10 +307,22 @@ def relevance(terms: Sequence[Term], fields: Sequence[Field], language: str) -> 
         return 0.0
     best = [0.0] * len(terms)
     for field in fields:
-        for index in matched_terms(terms, field.text, language):
-            best[index] = max(best[index], field.weight)
+        for index, weight in matched_weights(terms, field.text, language).items():
+            best[index] = max(best[index], field.weight * weight)
     matched = sum(1 for value in best if value > 0)
     return sum(best) * (matched / len(terms)) ** 2
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """Shared trigrams over all trigrams of two words, padded as PostgreSQL's pg_trgm does
+    (two spaces before, one after), so both engines judge a correction alike."""
+    first, second = _trigrams(a), _trigrams(b)
+    return len(first & second) / len(first | second) if first or second else 0.0
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def highlight(text: str, terms: Sequence[Term], language: str, *, window: int | None = None) -> str:
@@ -293,7 +333,7 @@ def highlight(text: str, terms: Sequence[Term], language: str, *, window: int | 
     hits = [
         index
         for index, token in enumerate(tokens)
-        if any(_matches(stem(token.group().lower(), language), forms) for forms in matcher)
+        if any(_match_weight(stem(token.group().lower(), language), forms) for forms in matcher)
     ]
     start_char, end_char = 0, len(text)
     if window is not None and len(tokens) > window:

@@ -10,7 +10,6 @@ Both are asked with the query plan of `kontakt.core.text_search`, so they find t
 articles; the final ranking is made from the same fields in Python by the selectors.
 """
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -24,6 +23,8 @@ FTS_TABLE = "knowledge_article_fts"
 # Weights of title, keywords, summary and body in the engines' own ranks.
 BM25_WEIGHTS = "10.0, 6.0, 3.0, 1.0"
 MAX_WORD = 60
+# pg_trgm's default similarity_threshold, which its % operator uses.
+SIMILARITY = 0.3
 
 
 def postgres_config(language: str) -> str:
@@ -176,12 +177,16 @@ def _similar_words(word: str, language: str, *, count: int = 2) -> list[str]:
                 [language, word, word, count],
             )
             return [row[0] for row in cursor.fetchall()]
-    # SQLite has no trigram index: compare with the words of the same first letter and a
-    # similar length (a typo rarely hits the first letter).
+    # SQLite has no trigram index: the same similarity over the words of the same first
+    # letter and a similar length (a typo rarely hits the first letter).
     pool = (
         Term.objects.filter(language=language, word__startswith=word[0])
         .annotate(length=Length("word"))
         .filter(length__range=(len(word) - 2, len(word) + 2))
         .values_list("word", flat=True)
     )
-    return difflib.get_close_matches(word, list(pool), n=count, cutoff=0.75)
+    scored = sorted(
+        ((text_search.trigram_similarity(word, other), other) for other in pool),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    return [other for score, other in scored[:count] if score >= SIMILARITY]

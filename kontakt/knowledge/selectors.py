@@ -159,11 +159,18 @@ class SearchResult:
         return not any(not hit.pinned or hit.score > 0 for hit in self.hits)
 
 
-def _synonyms(language: str) -> dict[str, list[str]]:
-    groups = Synonym.objects.filter(language__in=["", language]).values_list("words", flat=True)
-    return text_search.synonym_map(
-        ([w.strip() for w in words.split(",")] for words in groups), language
+def _synonyms(languages: list[str]) -> dict[str, dict[str, list[str]]]:
+    """Per language, its synonym map (groups of every language count for each), one query."""
+    groups = list(
+        Synonym.objects.filter(language__in=["", *languages]).values_list("words", "language")
     )
+    return {
+        lang: text_search.synonym_map(
+            ([w.strip() for w in words.split(",")] for words, of in groups if of in ("", lang)),
+            lang,
+        )
+        for lang in languages
+    }
 
 
 def article_search(
@@ -187,7 +194,8 @@ def article_search(
     public_only = not _is_staff(user)
     languages = [language] if language else list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"])
     prefer = language or prefer_language
-    plans = {lang: text_search.parse_query(query, lang, _synonyms(lang)) for lang in languages}
+    synonyms = _synonyms(languages)
+    plans = {lang: text_search.parse_query(query, lang, synonyms[lang]) for lang in languages}
     found = _candidates(plans, public_only=public_only)
     corrected: dict[str, list[str]] = {}
     if len(found) < settings.KONTAKT["KNOWLEDGE"]["CORRECT_BELOW"]:
@@ -448,7 +456,7 @@ class DepartmentAnswers:
 def public_language(*, preferred: str | None) -> str:
     """The language a resident reads answers in: their own if some public answer is written
     in it, otherwise the knowledge base's first language."""
-    languages = list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"])
+    languages: list[str] = list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"])
     if preferred in languages and articles_visible_to(None).filter(language=preferred).exists():
         return str(preferred)
     return languages[0]

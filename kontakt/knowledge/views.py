@@ -66,7 +66,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "result": result,
         "case_type": case_type,
         "resident": resident,
-        "pinned": selectors.pinned_articles(user=request.user, prefer=get_language()),
+        # With a query, the pinned articles come first among the results.
+        "pinned": []
+        if result
+        else selectors.pinned_articles(user=request.user, prefer=get_language()),
         "from_desk": bool(request.GET.get("desk")),
         "today": timezone.localdate(),
     }

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 QUEUE_PAGE = 6
 CASE_LIST_PAGE = 4
 CASE_LIST_API = 3
-DESK_WITH_RESIDENT = 12
+# The desk also reads the articles pinned during a crisis.
+DESK_WITH_RESIDENT = 13
+# Per language: its synonyms and its candidates; then pinned articles, the hits and their
+# case types, and the case type asked for.
+KNOWLEDGE_SEARCH = 13
 CASE_PAGE = 8
 
 
@@ -132,3 +136,19 @@ def test_the_case_page(client_for, handler, agent, parking_type, resident):
         )
         contact_log(draft=ContactDraft(channel="phone", outcome="linked", case=case), by=agent)
     assert queries(client, url) == few <= CASE_PAGE
+
+
+def test_the_knowledge_search_page(client_for, agent, department_a, django_assert_max_num_queries):
+    from kontakt.knowledge.tests.factories import make_article
+
+    client = client_for(agent)
+    url = "/knowledge/?q=grovavfall&case_type=Parkeringstillstånd"
+    for n in range(3):
+        make_article(f"Grovavfall {n}", "Om grovavfall.", department=department_a)
+    few = queries(client, url)
+    for n in range(20):
+        make_article(f"Grovavfall mer {n}", "Om grovavfall.", department=department_a)
+    assert queries(client, url) == few
+    with django_assert_max_num_queries(KNOWLEDGE_SEARCH):
+        response = client.get(url)
+    assert response.content.decode().count("data-article-id") == 10

@@ -67,7 +67,7 @@ def test_a_synonym_group_of_phrases_keeps_its_single_words_only():
 
 def test_corrections_become_exact_alternatives():
     (term,) = ts.with_corrections(ts.parse_query("byggloov", "sv"), {"byggloov": ["bygglov"]})
-    assert ts.Alternative("bygglov", prefix=False) in term.alternatives
+    assert ts.Alternative("bygglov", prefix=False, weight=ts.CORRECTION_WEIGHT) in term.alternatives
 
 
 def test_the_fts5_query_is_stemmed_and_quoted():
@@ -126,3 +126,25 @@ def test_any_query_gives_safe_engine_syntax(query):
         == ""
     )
     assert "\\" not in ts.tsquery(terms)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    # Reference values: PostgreSQL 15's pg_trgm, SELECT similarity(a, b).
+    [
+        ("byggloov", "bygglov", 0.7),
+        ("slänga", "säga", 0.2),
+        ("slänga", "stängda", 0.15384616),
+        ("barnehageplas", "barnehageplass", 0.8125),
+    ],
+)
+def test_trigram_similarity_is_pg_trgms(a, b, expected):
+    assert ts.trigram_similarity(a, b) == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_document_matched_only_by_a_correction_ranks_below_a_real_match():
+    terms = ts.with_corrections(ts.parse_query("slänga soffa", "sv"), {"slänga": ["säga"]})
+    by_correction = [ts.Field("title", "Säga upp platsen", 3.0)]
+    by_word = [ts.Field("title", "Grovavfall: soffa och möbler", 3.0)]
+    assert ts.relevance(terms, by_correction, "sv") == pytest.approx(3.0 * 0.6 / 4)
+    assert ts.relevance(terms, by_word, "sv") > ts.relevance(terms, by_correction, "sv")

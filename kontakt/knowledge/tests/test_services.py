@@ -1,6 +1,7 @@
 """Writing articles, their versions and flags; using them in contacts; import and export."""
 
 from datetime import date, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -321,8 +322,8 @@ def test_export_and_import_give_back_the_same_articles(
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.md").write_text(MARKDOWN)
     call_command("knowledge_import", str(tmp_path / "in"), verbosity=0)
-    call_command("knowledge_export", str(tmp_path / "out"), stdout=open("/dev/null", "w"))
-    call_command("knowledge_export", str(tmp_path / "all.csv"), stdout=open("/dev/null", "w"))
+    call_command("knowledge_export", str(tmp_path / "out"), stdout=StringIO())
+    call_command("knowledge_export", str(tmp_path / "all.csv"), stdout=StringIO())
     exported = (tmp_path / "out" / "sophamtning-missad.sv.md").read_text()
     written, original = (
         transfer.read_markdown(exported, "x").data,
@@ -357,7 +358,7 @@ def test_a_csv_file_imports_each_row_and_reports_bad_ones(tmp_path, department_a
 def test_the_import_command_fails_with_the_errors(tmp_path, department_a):
     (tmp_path / "broken.md").write_text("---\ntitle: [unclosed\n---\nText")
     with pytest.raises(CommandError):
-        call_command("knowledge_import", str(tmp_path), verbosity=0, stderr=open("/dev/null", "w"))
+        call_command("knowledge_import", str(tmp_path), verbosity=0, stderr=StringIO())
     with pytest.raises(CommandError):
         call_command("knowledge_import", str(tmp_path / "nothing-here"))
 
