@@ -36,7 +36,7 @@ def answer(department, title, *, language="sv", visibility="public", status="pub
     )
 
 
-def page(client: Client, url: str, language: str = "sv", **params: str):  # type: ignore[no-untyped-def]
+def visit(client: Client, url: str, language: str = "sv", **params: str):  # type: ignore[no-untyped-def]
     """The page as a browser asking for `language` gets it. Tests that read the page's own
     words ask for English, so they hold whatever the Swedish and Norwegian catalogues say."""
     return client.get(url, params, headers={"accept-language": language})
@@ -71,7 +71,7 @@ def test_the_index_lists_the_public_answers_of_the_language_by_department(
     answer(department_a, "Vinterväghållning", status="archived")
     answer(department_a, "Parkering", language="nb", translation_key="parkeringstillstand")
 
-    response = page(client, "/answers/")
+    response = visit(client, "/answers/")
 
     assert response.status_code == 200
     groups = [(d.name, [a.title for a in d.articles]) for d in response.context["departments"]]
@@ -92,7 +92,7 @@ def test_the_index_is_in_the_alphabet_of_the_language(client):
     for title in ("Ödeläggelse", "ärende", "Återvinning", "avfall", "Zon"):
         answer(environment, title)
 
-    response = page(client, "/answers/", "sv")
+    response = visit(client, "/answers/", "sv")
 
     names = [department.name for department in response.context["departments"]]
     assert names == ["Återvinningscentralen", "Äldreomsorgen", "Överförmyndaren"]
@@ -111,7 +111,7 @@ def test_without_answers_in_the_residents_language_the_first_language_is_shown(
 ):
     answer(department_a, "Parkeringstillstånd")
 
-    response = page(client, "/answers/", "en")
+    response = visit(client, "/answers/", "en")
 
     assert response.context["language"] == "sv"
     assert titles_listed(response) == ["Parkeringstillstånd"]
@@ -130,8 +130,8 @@ def test_a_signed_in_staff_member_sees_only_public_answers_here_too(
     answer(department_a, "Rutin vid hot", visibility="internal")
 
     client = client_for(supervisor)
-    listed = page(client, "/answers/")
-    found = page(client, "/answers/", q="rutin hot")
+    listed = visit(client, "/answers/")
+    found = visit(client, "/answers/", q="rutin hot")
 
     assert titles_listed(listed) == ["Parkeringstillstånd"]
     assert "Rutin vid hot" not in text(found)
@@ -141,7 +141,7 @@ def test_a_signed_in_staff_member_sees_only_public_answers_here_too(
 def test_the_index_has_no_staff_navigation(client, department_a):
     answer(department_a, "Parkeringstillstånd")
 
-    body = page(client, "/answers/").content.decode()
+    body = visit(client, "/answers/").content.decode()
 
     assert 'class="kt-nav"' not in body
     for staff_page in ("/desk/", "/queue/", "/cases/", "/admin/", "/staffing/", "/login/"):
@@ -174,7 +174,7 @@ def test_search_finds_a_public_answer_and_never_an_internal_one(client, departme
         translation_key="utkast-parkering",
     )
 
-    response = page(client, "/answers/", "en", q="parkeringstillstånd boende")
+    response = visit(client, "/answers/", "en", q="parkeringstillstånd boende")
 
     assert response.status_code == 200
     assert [hit.article.title for hit in response.context["hits"]] == [
@@ -200,8 +200,8 @@ def test_search_keeps_to_the_residents_language(client, department_a):
         translation_key="parkeringstillstand",
     )
 
-    swedish = page(client, "/answers/", "sv", q="parkering")
-    norwegian = page(client, "/answers/", "nb", q="parkering")
+    swedish = visit(client, "/answers/", "sv", q="parkering")
+    norwegian = visit(client, "/answers/", "nb", q="parkering")
 
     assert [h.article.language for h in swedish.context["hits"]] == ["sv"]
     assert [h.article.language for h in norwegian.context["hits"]] == ["nb"]
@@ -216,7 +216,7 @@ def test_nothing_found_offers_the_contact_centers_phone_and_email(client, depart
     }
     answer(department_a, "Parkeringstillstånd")
 
-    response = page(client, "/answers/", "en", q="krokodil")
+    response = visit(client, "/answers/", "en", q="krokodil")
 
     assert response.status_code == 200
     assert response.context["result"].found_nothing
@@ -237,7 +237,7 @@ def test_without_a_phone_or_email_in_the_settings_none_is_shown(client, departme
         if key not in ("CENTER_PHONE", "CENTER_EMAIL")
     }
 
-    response = page(client, "/answers/", "en", q="krokodil")
+    response = visit(client, "/answers/", "en", q="krokodil")
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -249,7 +249,7 @@ def test_without_a_phone_or_email_in_the_settings_none_is_shown(client, departme
 def test_the_query_is_shown_as_text_never_as_markup(client, department_a):
     answer(department_a, "Parkeringstillstånd")
 
-    response = page(client, "/answers/", q='<script>alert("x")</script> "><img src=x>')
+    response = visit(client, "/answers/", q='<script>alert("x")</script> "><img src=x>')
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -278,7 +278,7 @@ ODD_QUERIES = [
 def test_odd_queries_never_fail(client, department_a, query):
     answer(department_a, "Parkeringstillstånd", body="Parkering för boende.")
 
-    response = page(client, "/answers/", q=query)
+    response = visit(client, "/answers/", q=query)
 
     assert response.status_code == 200
     assert "\x00" not in response.content.decode()
@@ -317,7 +317,7 @@ def test_a_public_article_has_its_page(client, department_a):
         ],
     )
 
-    response = page(client, f"/answers/sv/{article.translation_key}/", "en")
+    response = visit(client, f"/answers/sv/{article.translation_key}/", "en")
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -339,7 +339,7 @@ def test_an_address_that_is_no_web_address_never_becomes_a_link(client, departme
     article = answer(department_a, "Parkeringstillstånd")
     ArticleLink.objects.create(article=article, label="Klicka", url="javascript:alert(1)")
 
-    response = page(client, f"/answers/sv/{article.translation_key}/")
+    response = visit(client, f"/answers/sv/{article.translation_key}/")
 
     assert "javascript:" not in response.content.decode()
 
@@ -355,7 +355,7 @@ def test_script_in_an_article_body_is_text_at_most(client, department_a):
         ),
     )
 
-    body = page(client, f"/answers/sv/{article.translation_key}/").content.decode()
+    body = visit(client, f"/answers/sv/{article.translation_key}/").content.decode()
 
     assert "<script>window" not in body
     assert "<img" not in body
@@ -371,7 +371,7 @@ def test_an_article_that_is_not_public_is_not_found(client, department_a, visibi
         department_a, "Rutin vid hot", visibility=visibility, status=status, body="Hemligt."
     )
 
-    response = page(client, f"/answers/sv/{article.translation_key}/", "en")
+    response = visit(client, f"/answers/sv/{article.translation_key}/", "en")
 
     assert response.status_code == 404
     assert "Rutin vid hot" not in text(response)
@@ -391,7 +391,7 @@ def test_an_article_that_is_not_public_is_not_found(client, department_a, visibi
 def test_a_wrong_language_or_key_is_not_found(client, department_a, url):
     answer(department_a, "Parkeringstillstånd")
 
-    assert page(client, url).status_code == 404
+    assert visit(client, url).status_code == 404
 
 
 def test_the_other_public_languages_are_linked(client, department_a):
@@ -405,7 +405,7 @@ def test_the_other_public_languages_are_linked(client, department_a):
         visibility="internal",
     )
 
-    response = page(client, "/answers/sv/parkering/", "sv")
+    response = visit(client, "/answers/sv/parkering/", "sv")
 
     assert [t.language for t in response.context["translations"]] == ["nb"]
     body = response.content.decode()
@@ -420,7 +420,7 @@ def test_a_resident_reading_another_language_is_pointed_to_their_own(client, dep
     answer(department_a, "Parkeringstillstånd", translation_key="parkering")
     answer(department_a, "Parkeringstillatelse", language="nb", translation_key="parkering")
 
-    response = page(client, "/answers/sv/parkering/", "nb")
+    response = visit(client, "/answers/sv/parkering/", "nb")
 
     assert response.context["in_your_language"].language == "nb"
     # The page is Norwegian, the answer on it Swedish, and both are marked so.
@@ -444,7 +444,7 @@ def test_the_pages_are_in_the_residents_language(client, department_a, language,
     article = answer(department_a, "Parkeringstillstånd")
 
     for url in ("/answers/", f"/answers/sv/{article.translation_key}/"):
-        by_header = page(client, url, language)
+        by_header = visit(client, url, language)
         assert f'<html lang="{language}"' in by_header.content.decode()
         assert skip_link in text(by_header)
         assert by_header.context["LANGUAGE_CODE"] == language
@@ -459,7 +459,7 @@ def test_the_pages_are_in_the_residents_language(client, department_a, language,
 def test_the_language_switcher_changes_the_language_and_returns_to_the_page(client, department_a):
     article = answer(department_a, "Parkeringstillstånd")
     url = f"/answers/sv/{article.translation_key}/"
-    form = page(client, url, "en").content.decode()
+    form = visit(client, url, "en").content.decode()
     assert re.search(r'<label class="ds-label" for="language">Language</label>', form)
     assert "onchange" not in form
     assert re.search(
@@ -481,11 +481,11 @@ def test_the_index_reads_a_fixed_number_of_queries(
 ):
     answer(department_a, "Parkeringstillstånd")
     with django_assert_num_queries(INDEX_PAGE):
-        page(client, "/answers/")
+        visit(client, "/answers/")
     for number in range(30):
         answer(department_a if number % 2 else department_b, f"Fråga {number}")
     with django_assert_num_queries(INDEX_PAGE):
-        response = page(client, "/answers/")
+        response = visit(client, "/answers/")
     assert len(titles_listed(response)) == 31
 
 
@@ -498,5 +498,5 @@ def test_the_article_page_reads_a_fixed_number_of_queries(
     answer(department_a, "Parking permit", language="en", translation_key="parkering")
 
     with django_assert_num_queries(ARTICLE_PAGE):
-        response = page(client, "/answers/sv/parkering/")
+        response = visit(client, "/answers/sv/parkering/")
     assert len(response.context["links"]) == 5
