@@ -243,6 +243,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kontakt@kommun.exampl
 KONTAKT = {
     # The municipality's name on residents' pages.
     "MUNICIPALITY_NAME": os.environ.get("KONTAKT_MUNICIPALITY_NAME", "Kommunen"),
+    # How residents reach the contact center, shown when an answer is not found.
+    "CENTER_PHONE": os.environ.get("KONTAKT_CENTER_PHONE", ""),
+    "CENTER_EMAIL": os.environ.get("KONTAKT_CENTER_EMAIL", ""),
     # Prefix of case references: KC-2026-000123.
     "CASE_REFERENCE_PREFIX": os.environ.get("KONTAKT_CASE_PREFIX", "KC"),
     # Public holidays of this country close the center (holidays package: SE or NO).

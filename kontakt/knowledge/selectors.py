@@ -7,6 +7,7 @@ supervisors and administrators see every department's.
 """
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -432,7 +433,6 @@ def _alphabetical(text: str, language: str) -> str:
     """A sort key in the language's alphabet: case and accents ignored, å, ä, ö (or æ, ø,
     å) after z. Databases sort by code point or by their own collation, neither of which a
     Swedish or Norwegian reader expects."""
-    import unicodedata
 
     after_z = _LETTERS_AFTER_Z.get(language, "")
     key = []
