@@ -195,7 +195,10 @@ def contact_log(request: HttpRequest) -> HttpResponse:
                 department=data["department"],
             )
             contact = knowledge_services.contact_log_with_articles(
-                draft=draft, articles=articles, by=request.user
+                draft=draft,
+                articles=articles,
+                by=request.user,
+                unanswered_search=request.POST.get("kb_gap", "")[:200],
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -314,12 +314,14 @@ def contact_log_with_articles(
     draft: case_services.ContactDraft,
     articles: Sequence[Article],
     by: User,
+    unanswered_search: str = "",
     now: datetime | None = None,
 ) -> Contact:
     """Log a contact and the articles the agent used in it, in one transaction.
 
     A contact closed at first contact counts for each article it used: the search ranks
-    articles that close contacts higher.
+    articles that close contacts higher. `unanswered_search` is the agent's last search
+    that found nothing: it joins the gap list under the contact's case type.
     """
     now = _now(now)
     with transaction.atomic():
@@ -339,6 +341,10 @@ def contact_log_with_articles(
         if contact.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER) and unique:
             Article.objects.filter(pk__in=[a.pk for a in unique]).update(
                 closed_contacts=F("closed_contacts") + 1
+            )
+        if unanswered_search.strip():
+            search_gap_record(
+                query=unanswered_search, language="", case_type=contact.case_type, now=now
             )
     return contact
 

@@ -14,7 +14,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
 from kontakt.cases.models import Contact
 from kontakt.knowledge import services
-from kontakt.knowledge.models import ArticleFlag
+from kontakt.knowledge.models import ArticleFlag, SearchGap
 
 from .test_browser import open_resident_by_search, sign_in, sign_out
 
@@ -83,6 +83,16 @@ def test_agent_answers_with_an_article_and_flags_another(
     assert [use.article for use in contact.article_uses.all()] == [answer]
     answer.refresh_from_db()
     assert answer.closed_contacts == 1
+
+    # A question the knowledge base cannot answer goes with the next contact to the gap list.
+    page.keyboard.press("Alt+k")
+    page.locator("#kb-q").press_sequentially("båtplats i hamnen", delay=10)
+    expect(page.locator("#kb-nothing")).to_be_visible()
+    page.locator("#id_case_type").fill(town.waste.name)
+    page.locator("#contact-form button[value=closed]").click()
+    expect(page.locator(".ds-alert")).to_contain_text("Contact logged")
+    gap = SearchGap.objects.get()
+    assert (gap.query, gap.case_type) == ("båtplats i hamnen", town.waste)
 
     # The agent finds the opening hours outdated and flags them to their owner.
     page.goto(f"{base}/knowledge/?q=återvinningscentralen")

@@ -32,14 +32,31 @@ def test_the_search_page_highlights_and_marks_internal_articles(client_for, agen
 
 
 def test_a_search_that_finds_nothing_is_noted_for_the_gap_list(client_for, agent, parking_type):
-    page = client_for(agent).get(
-        "/knowledge/", {"q": "båtplats", "case_type": parking_type.name}, HTTP_HX_REQUEST="true"
-    )
+    page = client_for(agent).get("/knowledge/", {"q": "båtplats", "case_type": parking_type.name})
     assert "No article answers" in page.content.decode()
     gap = SearchGap.objects.get()
     assert (gap.query, gap.case_type) == ("båtplats", parking_type)
     gaps = client_for(agent).get("/knowledge/gaps/").content.decode()
     assert "båtplats" in gaps and parking_type.name in gaps
+
+
+def test_live_searches_leave_their_gap_to_the_contact(client_for, agent, parking_type):
+    client = client_for(agent)
+    for typed in ("båt", "båtpl", "båtplats"):
+        client.get("/knowledge/", {"q": typed, "desk": "1"}, HTTP_HX_REQUEST="true")
+    assert SearchGap.objects.count() == 0
+    client.post(
+        "/desk/contacts/",
+        {
+            "channel": "phone",
+            "outcome": "closed",
+            "priority": "2",
+            "case_type": parking_type.name,
+            "kb_gap": "båtplats",
+        },
+    )
+    gap = SearchGap.objects.get()
+    assert (gap.query, gap.case_type) == ("båtplats", parking_type)
 
 
 def test_the_desk_panel_offers_use_and_send_for_a_resident(client_for, agent, bulky, resident):

@@ -96,3 +96,9 @@ document.addEventListener("change", (event) => {
   const box = document.getElementById("kb-q");
   if (box && !box.value.trim()) { box.value = event.target.value; htmx.trigger("#kb-form", "kb-search"); }
 });
+// The last search that found nothing goes with the contact into the department's gap list.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target?.id !== "kb-results" && !document.getElementById("kb-results")?.contains(event.detail.target)) return;
+  const gap = document.getElementById("kb-gap"), box = document.getElementById("kb-q");
+  if (gap && box) gap.value = document.getElementById("kb-nothing") ? box.value.trim() : "";
+});
