@@ -25,34 +25,38 @@ DEFINITE_FORMS = [
 
 
 @pytest.mark.parametrize(("language", "inflected", "base"), DEFINITE_FORMS)
-def test_a_definite_or_plural_form_matches_its_base_word(language, inflected, base):
+def test_a_definite_or_plural_form_matches_its_base_word(
+    language: str, inflected: str, base: str
+) -> None:
     (term,) = ts.parse_query(inflected, language)
     assert ts.matched_terms([term], f"Om {base} och annat", language) == {0}
 
 
 @pytest.mark.parametrize(("language", "inflected", "base"), DEFINITE_FORMS)
-def test_a_base_word_matches_its_definite_form_as_a_prefix(language, inflected, base):
+def test_a_base_word_matches_its_definite_form_as_a_prefix(
+    language: str, inflected: str, base: str
+) -> None:
     (term,) = ts.parse_query(base, language)
     assert ts.matched_terms([term], f"Om {inflected} här", language) == {0}
 
 
-def test_stop_words_and_repeats_are_no_terms():
+def test_stop_words_and_repeats_are_no_terms() -> None:
     terms = ts.parse_query("Hur gör jag om kärlet, kärlet?", "sv")
     assert [t.word for t in terms] == ["gör", "kärlet"]
     assert ts.parse_query("och det att", "sv") == []
 
 
-def test_a_query_has_at_most_ten_terms():
+def test_a_query_has_at_most_ten_terms() -> None:
     assert len(ts.parse_query(" ".join(f"ord{i}" for i in range(30)), "sv")) == ts.MAX_TERMS
 
 
-def test_roots_keep_at_least_three_letters():
+def test_roots_keep_at_least_three_letters() -> None:
     assert ts.roots("ett", "sv") == []
     assert ts.roots("kärlen", "sv") == ["kärl", "kärle"]
     assert ts.roots("whatever", "xx") == []
 
 
-def test_synonyms_join_the_term_they_share_a_word_with():
+def test_synonyms_join_the_term_they_share_a_word_with() -> None:
     synonyms = ts.synonym_map([["soptunna", "avfallskärl"]], "sv")
     (term,) = ts.parse_query("soptunnan", "sv", synonyms)
     assert ts.Alternative("avfallskärl", prefix=True) in term.alternatives
@@ -61,27 +65,27 @@ def test_synonyms_join_the_term_they_share_a_word_with():
     assert ts.matched_terms([plain], "Byt avfallskärl i e-tjänsten", "sv") == set()
 
 
-def test_a_synonym_group_of_phrases_keeps_its_single_words_only():
+def test_a_synonym_group_of_phrases_keeps_its_single_words_only() -> None:
     assert ts.synonym_map([["bhg", "barne hage", "barnehage"]], "nb")["bhg"] == ["barnehage"]
 
 
-def test_corrections_become_exact_alternatives():
+def test_corrections_become_exact_alternatives() -> None:
     (term,) = ts.with_corrections(ts.parse_query("byggloov", "sv"), {"byggloov": ["bygglov"]})
     assert ts.Alternative("bygglov", prefix=False, weight=ts.CORRECTION_WEIGHT) in term.alternatives
 
 
-def test_the_fts5_query_is_stemmed_and_quoted():
+def test_the_fts5_query_is_stemmed_and_quoted() -> None:
     terms = ts.parse_query('kärlet "OR" NEAR(', "sv")
     query = ts.fts5_query(terms, "sv")
     # "kärle" stems to "kärl" and is asked once; a two-letter word is no prefix.
     assert query == '("kärlet"* OR "kärl") OR ("or") OR ("near"*)'
 
 
-def test_the_tsquery_leaves_stemming_to_postgresql():
+def test_the_tsquery_leaves_stemming_to_postgresql() -> None:
     assert ts.tsquery(ts.parse_query("kärlet", "sv")) == "('kärlet':* | 'kärl' | 'kärle')"
 
 
-def test_relevance_prefers_all_terms_and_the_title():
+def test_relevance_prefers_all_terms_and_the_title() -> None:
     terms = ts.parse_query("bygglov altan", "sv")
     both_in_title = [ts.Field("title", "Bygglov för altan", 3)]
     both_in_body = [ts.Field("title", "Om att bygga", 3), ts.Field("body", "bygglov altan", 1)]
@@ -95,13 +99,13 @@ def test_relevance_prefers_all_terms_and_the_title():
     assert ts.relevance([], both_in_title, "sv") == 0.0
 
 
-def test_highlight_marks_matching_words_and_escapes_the_rest():
+def test_highlight_marks_matching_words_and_escapes_the_rest() -> None:
     terms = ts.parse_query("kärl", "sv")
     html = ts.highlight("<b>Kärlet</b> & kärlen", terms, "sv")
     assert html == "&lt;b&gt;<mark>Kärlet</mark>&lt;/b&gt; &amp; <mark>kärlen</mark>"
 
 
-def test_highlight_with_a_window_quotes_the_passage_with_the_matches():
+def test_highlight_with_a_window_quotes_the_passage_with_the_matches() -> None:
     text = " ".join(["ord"] * 50 + ["altanen"] + ["ord"] * 50)
     html = ts.highlight(text, ts.parse_query("altan", "sv"), "sv", window=10)
     assert html.startswith("…") and html.endswith("…")
@@ -110,14 +114,14 @@ def test_highlight_with_a_window_quotes_the_passage_with_the_matches():
 
 
 @given(st.text(max_size=200), st.text(max_size=60))
-def test_highlight_never_lets_markup_through(text, query):
+def test_highlight_never_lets_markup_through(text: str, query: str) -> None:
     html = ts.highlight(text, ts.parse_query(query, "sv"), "sv", window=20)
     without_marks = html.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in without_marks and ">" not in without_marks
 
 
 @given(st.text(max_size=300))
-def test_any_query_gives_safe_engine_syntax(query):
+def test_any_query_gives_safe_engine_syntax(query: str) -> None:
     terms = ts.parse_query(query, "nb")
     fts = ts.fts5_query(terms, "nb")
     # Every word is quoted: FTS5 sees no operator, column filter or syntax of the user's.
@@ -138,11 +142,11 @@ def test_any_query_gives_safe_engine_syntax(query):
         ("barnehageplas", "barnehageplass", 0.8125),
     ],
 )
-def test_trigram_similarity_is_pg_trgms(a, b, expected):
+def test_trigram_similarity_is_pg_trgms(a: str, b: str, expected: float) -> None:
     assert ts.trigram_similarity(a, b) == pytest.approx(expected, abs=1e-6)
 
 
-def test_a_document_matched_only_by_a_correction_ranks_below_a_real_match():
+def test_a_document_matched_only_by_a_correction_ranks_below_a_real_match() -> None:
     terms = ts.with_corrections(ts.parse_query("slänga soffa", "sv"), {"slänga": ["säga"]})
     by_correction = [ts.Field("title", "Säga upp platsen", 3.0)]
     by_word = [ts.Field("title", "Grovavfall: soffa och möbler", 3.0)]
