@@ -363,7 +363,7 @@ ROWS = [
         "post",
         lambda w: f"/knowledge/articles/{knowledge_article()}/send/",
         page(302, only=FRONT_LINE),
-        lambda: {"channel": "email", "resident": "1"},
+        lambda: {"channel": "email", "resident": str(Resident.objects.order_by("pk")[0].pk)},
     ),
     Row(
         "knowledge:article_pin",
