@@ -152,6 +152,22 @@ def candidates(
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
+def languages_of(query: str, languages: list[str]) -> list[str]:
+    """The languages a query is written in: those whose articles hold the most of its words
+    (stop words included: "inte", "ikke" and "not" tell the languages apart best). A query
+    with no known word at all may be misspelt in any language: all of them."""
+    typed = list(dict.fromkeys(text_search.words(query)))[:20]
+    if not typed or len(languages) < 2:
+        return languages
+    known: dict[str, int] = dict.fromkeys(languages, 0)
+    for language in Term.objects.filter(language__in=languages, word__in=typed).values_list(
+        "language", flat=True
+    ):
+        known[language] += 1
+    most = max(known.values())
+    return [language for language in languages if known[language] == most] if most else languages
+
+
 def corrections(words: Sequence[str], language: str) -> dict[str, list[str]]:
     """For each word that no article contains, the closest words that some article does."""
     found: dict[str, list[str]] = {}

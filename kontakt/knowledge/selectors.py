@@ -185,15 +185,18 @@ def article_search(
 ) -> SearchResult:
     """Articles the user may read that answer the query, best first, pinned ones on top.
 
-    `language` keeps to articles in that language; without it every language is searched,
-    each with its own stemming, and of an answer's translations the one in
-    `prefer_language` is shown. Articles of `case_type` and articles that often closed
-    contacts rank higher. A query that finds little is tried again with spelling
-    corrections from the articles' own words.
+    `language` keeps to articles in that language; without it the query is searched in
+    the languages it is written in (each with its own stemming), and of an answer's
+    translations the one in `prefer_language` is shown. Articles of `case_type` and
+    articles that often closed contacts rank higher. A query that finds little is tried
+    again with spelling corrections from the articles' own words.
     """
     query = query.strip()[:200]
     public_only = not _is_staff(user)
-    languages = [language] if language else list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"])
+    if language:
+        languages = [language]
+    else:
+        languages = search.languages_of(query, list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"]))
     prefer = language or prefer_language
     synonyms = _synonyms(languages)
     plans = {lang: text_search.parse_query(query, lang, synonyms[lang]) for lang in languages}

@@ -234,3 +234,19 @@ def test_searches_that_found_nothing_are_counted(agent, parking_type):
 @pytest.mark.parametrize("query", ["", "   ", "och att", "\"'*()NEAR:^", "a" * 500, "x\u0301 ü ß"])
 def test_odd_queries_find_nothing_or_something_but_never_fail(library, agent, query):
     selectors.article_search(user=agent, query=query)
+
+
+def test_a_query_without_a_language_is_searched_in_the_language_it_is_written_in(library, agent):
+    # "inte" would start English "intend" and Norwegian "intern": a Swedish question
+    # searches the Swedish articles.
+    make_article(
+        "Internal phone routine", "We intend to answer within a day.", language="en",
+        department=library["karl"].owner_department,
+    )  # fmt: skip
+    swedish = selectors.article_search(user=agent, query="kärlet har inte tömts")
+    assert {hit.article.language for hit in swedish.hits} == {"sv"}
+    norwegian = selectors.article_search(user=agent, query="søke plass i barnehagen")
+    assert [hit.article.title for hit in norwegian.hits][0] == "Søke barnehageplass"
+    assert {hit.article.language for hit in norwegian.hits} == {"nb"}
+    # Known in no language (a typo): every language is tried, with corrections.
+    assert "Søke barnehageplass" in titles(agent, "barnehageplas")
