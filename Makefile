@@ -2,6 +2,9 @@
 .PHONY: demo test install install-dev lint format typecheck test-sqlite test-postgres run worker bench-quick
 
 demo: install            ## Install everything, seed the demo municipality and serve it on :8000
+	KONTAKT_MUNICIPALITY_NAME="$${KONTAKT_MUNICIPALITY_NAME:-Sjöstad kommun}" \
+	KONTAKT_CENTER_PHONE="$${KONTAKT_CENTER_PHONE:-040-628 04 00}" \
+	KONTAKT_CENTER_EMAIL="$${KONTAKT_CENTER_EMAIL:-kontakt@sjostad.example}" \
 	.venv/bin/kontakt demo
 
 test: install-dev        ## Install everything and run lint, type checks and the suite on SQLite and PostgreSQL
