@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -100,8 +101,10 @@ def words(text: str) -> list[str]:
     return [w.strip("_") for w in WORD.findall(text.lower()) if w.strip("_")]
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
-    """The Snowball stem of a lower-cased word (the word itself where no stemmer exists)."""
+    """The Snowball stem of a lower-cased word (the word itself where no stemmer exists);
+    remembered, since the same words come back in every article and every search."""
     stemmer = _stemmer(language)
     return str(stemmer.stemWord(word)) if stemmer else word
 
@@ -259,39 +262,69 @@ class Field:
     weight: float
 
 
-Form = tuple[str, bool, float]
+class _Matcher:
+    """A query's alternatives compiled for matching words: exact stems in one dictionary,
+    prefixes filed under their first letters, so most words cost one or two look-ups
+    instead of a loop over every alternative of every term."""
+
+    def __init__(self, terms: Sequence[Term], language: str) -> None:
+        self.exact: dict[str, list[tuple[int, float]]] = {}
+        self.prefixes: dict[str, list[tuple[str, int, float]]] = {}
+        # Per term, its forms as (stem, prefix?, weight), best weight first.
+        self.forms: list[list[tuple[str, bool, float]]] = []
+        for index, term in enumerate(terms):
+            self.forms.append([])
+            for form in sorted(term.alternatives, key=lambda f: -f.weight):
+                stemmed = form.stem(language)
+                if not stemmed:
+                    continue
+                is_prefix = form.prefix and len(stemmed) >= MIN_PREFIX
+                self.forms[-1].append((stemmed, is_prefix, form.weight))
+                if form.prefix and len(stemmed) >= MIN_PREFIX:
+                    key = stemmed[:MIN_PREFIX]
+                    self.prefixes.setdefault(key, []).append((stemmed, index, form.weight))
+                else:
+                    self.exact.setdefault(stemmed, []).append((index, form.weight))
+
+    def weights(self, word_stem: str) -> dict[int, float]:
+        """Term index → the weight of its best alternative that the stem matches."""
+        found: dict[int, float] = {}
+        for index, weight in self.exact.get(word_stem, ()):
+            found[index] = max(weight, found.get(index, 0.0))
+        for prefix, index, weight in self.prefixes.get(word_stem[:MIN_PREFIX], ()):
+            if word_stem.startswith(prefix):
+                found[index] = max(weight, found.get(index, 0.0))
+        return found
 
 
-def _matcher(terms: Sequence[Term], language: str) -> list[list[Form]]:
-    """Per term, its alternatives as (stem, prefix?, weight), to match a document's words."""
-    return [
-        [(form.stem(language), form.prefix, form.weight) for form in term.alternatives]
-        for term in terms
-    ]
+@lru_cache(maxsize=256)
+def _matcher(terms: tuple[Term, ...], language: str) -> _Matcher:
+    return _Matcher(terms, language)
 
 
-def _match_weight(word_stem: str, forms: list[Form]) -> float:
-    """The weight of the best alternative the word matches (0 if none)."""
-    return max(
-        (
-            weight
-            for form, prefix, weight in forms
-            if word_stem == form or (prefix and word_stem.startswith(form))
-        ),
-        default=0.0,
-    )
+@lru_cache(maxsize=8192)
+def _stems(text: str, language: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The stems of a text's words, as a set and sorted (for prefixes): an article's
+    fields are read by search after search, so they are stemmed once."""
+    stems = frozenset(stem(word, language) for word in set(words(text)))
+    return stems, tuple(sorted(stems))
+
+
+def _has_prefix(ordered: tuple[str, ...], prefix: str) -> bool:
+    position = bisect_left(ordered, prefix)
+    return position < len(ordered) and ordered[position].startswith(prefix)
 
 
 def matched_weights(terms: Sequence[Term], text: str, language: str) -> dict[int, float]:
     """For each term some word of the text matches, the weight of its best alternative."""
-    matcher = _matcher(terms, language)
+    matcher = _matcher(tuple(terms), language)
+    stems, ordered = _stems(text, language)
     found: dict[int, float] = {}
-    for word in set(words(text)):
-        word_stem = stem(word, language)
-        for index, forms in enumerate(matcher):
-            weight = _match_weight(word_stem, forms)
-            if weight > found.get(index, 0.0):
+    for index, forms in enumerate(matcher.forms):
+        for stemmed, is_prefix, weight in forms:  # best weight first: the first match wins
+            if stemmed in stems or (is_prefix and _has_prefix(ordered, stemmed)):
                 found[index] = weight
+                break
     return found
 
 
@@ -328,12 +361,12 @@ def _trigrams(word: str) -> set[str]:
 def highlight(text: str, terms: Sequence[Term], language: str, *, window: int | None = None) -> str:
     """HTML of the text (escaped) with matching words in <mark>; with `window`, only the
     stretch of about that many words around the most matches, with an ellipsis."""
-    matcher = _matcher(terms, language)
+    matcher = _matcher(tuple(terms), language)
     tokens = list(WORD.finditer(text))
     hits = [
         index
         for index, token in enumerate(tokens)
-        if any(_match_weight(stem(token.group().lower(), language), forms) for forms in matcher)
+        if matcher.weights(stem(token.group().lower(), language))
     ]
     start_char, end_char = 0, len(text)
     if window is not None and len(tokens) > window:

@@ -133,7 +133,8 @@ def is_stale(article: Article, *, today: date) -> bool:
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "summary": 1.5, "body": 1.0}
 CASE_TYPE_BOOST = 1.5
 LANGUAGE_BOOST = 1.2
-CANDIDATES = 60
+# The engine's best candidates per language that are ranked again here.
+CANDIDATES = 40
 SNIPPET_WORDS = 28
 
 
@@ -214,20 +215,19 @@ def article_search(
         if corrected:
             found = _candidates(plans, public_only=public_only)
     pinned = list(_pinned(user, prefer))
-    articles = _load([article_id for article_id, _lang, _score in found] + [a.pk for a in pinned])
-    hits = _ranked(found, plans, articles, case_type=case_type, prefer=prefer)
-    pinned_ids = {a.pk for a in pinned}
+    articles = _load(
+        [article_id for article_id, _lang, _score in found] + [a.pk for a in pinned],
+        case_types=case_type is not None,
+    )
+    ranked = _ranked(found, plans, articles, case_type=case_type, prefer=prefer)
     pinned_keys = {a.translation_key for a in pinned}
     result = [
         _hit(articles[a.pk], plans.get(a.language, []), score=0.0, pinned=True) for a in pinned
     ]
-    result += [
-        hit
-        for hit in hits
-        if hit.article.pk not in pinned_ids and hit.article.translation_key not in pinned_keys
-    ]
-    # highlight() escapes the text itself and adds only <mark>.
-    return SearchResult(query=query, hits=result[: limit + len(pinned)], corrections=corrected)
+    # Only the hits shown are highlighted: that is most of the work of a hit.
+    shown = [s for s in ranked if s.article.translation_key not in pinned_keys][:limit]
+    result += [_hit(s.article, s.terms, score=s.score) for s in shown]
+    return SearchResult(query=query, hits=result, corrections=corrected)
 
 
 def _candidates(
@@ -243,16 +243,27 @@ def _candidates(
     return found
 
 
-def _load(ids: list[int]) -> dict[int, Article]:
+def _load(ids: list[int], *, case_types: bool) -> dict[int, Article]:
     if not ids:
         return {}
     articles = (
         Article.objects.filter(pk__in=ids)
         .select_related("owner_department")
-        .prefetch_related(Prefetch("case_types", queryset=CaseType.objects.only("id")))
         .defer("body", "body_html")
     )
+    if case_types:
+        articles = articles.prefetch_related(
+            Prefetch("case_types", queryset=CaseType.objects.only("id"))
+        )
     return {article.pk: article for article in articles}
+
+
+@dataclass(frozen=True)
+class _Scored:
+    article: Article
+    terms: list[text_search.Term]
+    score: float
+    engine_score: float
 
 
 def _ranked(
@@ -262,9 +273,8 @@ def _ranked(
     *,
     case_type: CaseType | None,
     prefer: str | None,
-) -> list[Hit]:
-    best: dict[str, Hit] = {}
-    engine: dict[int, float] = {}
+) -> list[_Scored]:
+    best: dict[str, _Scored] = {}
     for article_id, lang, engine_score in found:
         article = articles.get(article_id)
         if article is None:
@@ -279,22 +289,21 @@ def _ranked(
         score = text_search.relevance(terms, fields, lang)
         if score <= 0:
             continue
+        # An article's case types are loaded only when a case type is asked for.
         if case_type is not None and any(t.pk == case_type.pk for t in article.case_types.all()):
             score *= CASE_TYPE_BOOST
         score *= 1 + 0.15 * math.log1p(article.closed_contacts)
         if prefer and article.language == prefer:
             score *= LANGUAGE_BOOST
-        hit = _hit(article, terms, score=score)
-        engine[article.pk] = engine_score
         known = best.get(article.translation_key)
         # One hit per answer: the translation that ranks highest (the preferred language
         # carries its boost), so an answer never shows twice.
-        if known is None or hit.score > known.score:
-            best[article.translation_key] = hit
+        if known is None or score > known.score:
+            best[article.translation_key] = _Scored(article, terms, score, engine_score)
     # Equal scores: the engine's own rank (term frequency, rarity) decides, then the title.
     return sorted(
         best.values(),
-        key=lambda hit: (-hit.score, -engine[hit.article.pk], hit.article.title, hit.article.pk),
+        key=lambda s: (-s.score, -s.engine_score, s.article.title, s.article.pk),
     )
 
 

@@ -246,7 +246,7 @@ def test_a_query_without_a_language_is_searched_in_the_language_it_is_written_in
     swedish = selectors.article_search(user=agent, query="kärlet har inte tömts")
     assert {hit.article.language for hit in swedish.hits} == {"sv"}
     norwegian = selectors.article_search(user=agent, query="søke plass i barnehagen")
-    assert [hit.article.title for hit in norwegian.hits][0] == "Søke barnehageplass"
+    assert norwegian.hits[0].article.title == "Søke barnehageplass"
     assert {hit.article.language for hit in norwegian.hits} == {"nb"}
     # Known in no language (a typo): every language is tried, with corrections.
     assert "Søke barnehageplass" in titles(agent, "barnehageplas")
