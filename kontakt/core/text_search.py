@@ -156,7 +156,8 @@ def parse_query(
     seen: set[str] = set()
     terms: list[Term] = []
     for word in words(text):
-        if word in stops or word in seen:
+        # A single letter ("e" of "e-faktura") would match nearly every article.
+        if word in stops or word in seen or (len(word) < 2 and not word.isdigit()):
             continue
         seen.add(word)
         forms = [Alternative(word, prefix=len(word) >= MIN_PREFIX)]
@@ -221,8 +222,9 @@ def with_corrections(terms: Sequence[Term], corrections: Mapping[str, Sequence[s
 # The two engines' query syntax ------------------------------------------------------------
 
 
-def fts5_query(terms: Sequence[Term], language: str) -> str:
-    """An FTS5 MATCH expression over stemmed text: any term, any of its alternatives."""
+def fts5_query(terms: Sequence[Term], language: str, *, every: bool = False) -> str:
+    """An FTS5 MATCH expression over stemmed text: any term (with `every`, every term),
+    each by any of its alternatives."""
     groups = []
     for term in terms:
         forms = []
@@ -233,11 +235,12 @@ def fts5_query(terms: Sequence[Term], language: str) -> str:
             forms.append(f'"{stemmed}"*' if form.prefix else f'"{stemmed}"')
         if forms:
             groups.append("(" + " OR ".join(dict.fromkeys(forms)) + ")")
-    return " OR ".join(groups)
+    return (" AND " if every else " OR ").join(groups)
 
 
-def tsquery(terms: Sequence[Term]) -> str:
-    """A to_tsquery() expression (stemmed by PostgreSQL): any term, any alternative."""
+def tsquery(terms: Sequence[Term], *, every: bool = False) -> str:
+    """A to_tsquery() expression (stemmed by PostgreSQL): any term (with `every`, every
+    term), each by any of its alternatives."""
     groups = []
     for term in terms:
         forms = [
@@ -247,7 +250,7 @@ def tsquery(terms: Sequence[Term]) -> str:
         ]
         if forms:
             groups.append("(" + " | ".join(forms) + ")")
-    return " | ".join(groups)
+    return (" & " if every else " | ").join(groups)
 
 
 # Ranking and highlighting ----------------------------------------------------------------

@@ -23,8 +23,14 @@ FTS_TABLE = "knowledge_article_fts"
 # Weights of title, keywords, summary and body in the engines' own ranks.
 BM25_WEIGHTS = "10.0, 6.0, 3.0, 1.0"
 MAX_WORD = 60
-# pg_trgm's default similarity_threshold, which its % operator uses.
-SIMILARITY = 0.3
+# Trigram similarity a correction needs: above pg_trgm's default of 0.3 (its % operator
+# finds the candidates), which offers "missing" for "mining".
+SIMILARITY = 0.45
+
+
+def _lengths(word: str) -> tuple[int, int]:
+    """A correction is at most two letters longer or shorter than the word."""
+    return len(word) - 2, len(word) + 2
 
 
 def postgres_config(language: str) -> str:
@@ -73,19 +79,20 @@ def _index_sqlite(articles: list[Article]) -> None:
         )
 
 
-POSTGRES_DOCUMENT = """
+POSTGRES_HEAD = """
     setweight(to_tsvector(cfg, title), 'A') ||
     setweight(to_tsvector(cfg, keywords), 'B') ||
-    setweight(to_tsvector(cfg, summary), 'C') ||
-    setweight(to_tsvector(cfg, body_text), 'D')
+    setweight(to_tsvector(cfg, summary), 'C')
 """
 
 
 def _index_postgres(articles: list[Article]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"""UPDATE knowledge_article SET search_document = (
-                SELECT {POSTGRES_DOCUMENT} FROM (SELECT %s::regconfig AS cfg) AS config)
+            f"""UPDATE knowledge_article SET (search_head, search_document) = (
+                SELECT {POSTGRES_HEAD},
+                    {POSTGRES_HEAD} || setweight(to_tsvector(cfg, body_text), 'D')
+                FROM (SELECT %s::regconfig AS cfg) AS config)
                 WHERE id = %s""",
             [(postgres_config(article.language), article.pk) for article in articles],
         )
@@ -115,13 +122,38 @@ def candidates(
     limit: int,
 ) -> list[tuple[int, float]]:
     """(article id, engine score; higher is better) of published articles in `language`
-    that match any term, best first."""
+    that match the terms, best first: those with every term, then those with any.
+
+    Every term first is what the ranking prefers anyway, and it is cheap: a question
+    with a common word ("hur ansöker jag om bygglov för altan") matches thousands of
+    articles with any word but a handful with all, and a rare word ("växthuset") is not
+    lost among the thousands that the engine's rank would put before it.
+    """
     if not terms:
         return []
+    found = _matching(terms, language, every=True, public_only=public_only, limit=limit)
+    if len(terms) == 1 or len(found) >= limit:
+        return found
+    known = {article_id for article_id, _score in found}
+    anyone = _matching(terms, language, every=False, public_only=public_only, limit=limit)
+    # Below every match of all terms: a match of some is never ranked above one of all.
+    floor = min((score for _id, score in found), default=0.0)
+    found += [(i, min(score, floor)) for i, score in anyone if i not in known]
+    return found[:limit]
+
+
+def _matching(
+    terms: Sequence[text_search.Term],
+    language: str,
+    *,
+    every: bool,
+    public_only: bool,
+    limit: int,
+) -> list[tuple[int, float]]:
     visibility = " AND a.visibility = %s" if public_only else ""
     extra = [Visibility.PUBLIC.value] if public_only else []
     if connection.vendor == "sqlite":
-        match = text_search.fts5_query(terms, language)
+        match = text_search.fts5_query(terms, language, every=every)
         if not match:
             return []
         sql = f"""
@@ -131,11 +163,14 @@ def candidates(
             ORDER BY bm25({FTS_TABLE}, {BM25_WEIGHTS}) LIMIT %s"""
         params = [match, language, ArticleStatus.PUBLISHED.value, *extra, limit]
     else:
-        query = text_search.tsquery(terms)
+        query = text_search.tsquery(terms, every=every)
         if not query:
             return []
+        # Ranking reads each match's document; with any term that may be thousands of
+        # large documents, so those are ranked by their title, words and summary alone.
+        ranked = "search_document" if every else "search_head"
         sql = f"""
-            SELECT a.id, ts_rank(a.search_document, q) AS score
+            SELECT a.id, ts_rank(a.{ranked}, q) AS score
             FROM knowledge_article a, to_tsquery(%s::regconfig, %s) AS q
             WHERE a.search_document @@ q AND a.language = %s AND a.status = %s{visibility}
             ORDER BY score DESC, a.id LIMIT %s"""
@@ -188,9 +223,10 @@ def _similar_words(word: str, language: str, *, count: int = 2) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(
                 """SELECT word FROM knowledge_term
-                WHERE language = %s AND word %% %s
+                WHERE language = %s AND word %% %s AND similarity(word, %s) >= %s
+                    AND length(word) BETWEEN %s AND %s
                 ORDER BY similarity(word, %s) DESC, word LIMIT %s""",
-                [language, word, word, count],
+                [language, word, word, SIMILARITY, *_lengths(word), word, count],
             )
             return [row[0] for row in cursor.fetchall()]
     # SQLite has no trigram index: the same similarity over the words of the same first
@@ -198,7 +234,7 @@ def _similar_words(word: str, language: str, *, count: int = 2) -> list[str]:
     pool = (
         Term.objects.filter(language=language, word__startswith=word[0])
         .annotate(length=Length("word"))
-        .filter(length__range=(len(word) - 2, len(word) + 2))
+        .filter(length__range=_lengths(word))
         .values_list("word", flat=True)
     )
     scored = sorted(

@@ -152,3 +152,14 @@ def test_a_document_matched_only_by_a_correction_ranks_below_a_real_match() -> N
     by_word = [ts.Field("title", "Grovavfall: soffa och möbler", 3.0)]
     assert ts.relevance(terms, by_correction, "sv") == pytest.approx(3.0 * 0.6 / 4)
     assert ts.relevance(terms, by_word, "sv") > ts.relevance(terms, by_correction, "sv")
+
+
+def test_a_single_letter_is_no_term_but_a_digit_is() -> None:
+    assert [t.word for t in ts.parse_query("e-faktura 2 x", "sv")] == ["faktura", "2"]
+
+
+def test_every_term_or_any_term() -> None:
+    terms = ts.parse_query("altan tak", "sv")
+    assert " AND " in ts.fts5_query(terms, "sv", every=True)
+    assert " & " in ts.tsquery(terms, every=True)
+    assert " OR " in ts.fts5_query(terms, "sv") and " | " in ts.tsquery(terms)

@@ -250,3 +250,19 @@ def test_a_query_without_a_language_is_searched_in_the_language_it_is_written_in
     assert {hit.article.language for hit in norwegian.hits} == {"nb"}
     # Known in no language (a typo): every language is tried, with corrections.
     assert "Søke barnehageplass" in titles(agent, "barnehageplas")
+
+
+def test_a_rare_word_is_not_lost_among_many_matches_of_a_common_one(agent, department_a):
+    for n in range(50):
+        make_article(
+            f"Bygglov för sak {n}", "Om bygglov, bygglov och bygglov.", department=department_a
+        )
+    make_article(
+        "Växthus på tomten", "Ett litet växthus kräver inget bygglov.", department=department_a
+    )
+    assert titles(agent, "behöver växthuset bygglov", language="sv")[0] == "Växthus på tomten"
+
+
+def test_an_unrelated_word_gets_no_far_fetched_correction(library, agent):
+    result = selectors.article_search(user=agent, query="cryptocurrency mining", language="en")
+    assert result.corrections == {} and result.found_nothing
