@@ -154,11 +154,13 @@ class SearchResult:
     query: str
     hits: list[Hit]
     corrections: dict[str, list[str]] = field(default_factory=dict)
+    matched_as_typed: bool = True
 
     @property
     def found_nothing(self) -> bool:
-        """No article matched (pinned articles shown anyway do not count)."""
-        return not any(not hit.pinned or hit.score > 0 for hit in self.hits)
+        """No article matched the words as typed (pinned articles shown anyway, and those
+        found through spelling corrections only, do not count): a gap to report."""
+        return not self.matched_as_typed or not any(not hit.pinned for hit in self.hits)
 
 
 def _synonyms(languages: list[str]) -> dict[str, dict[str, list[str]]]:
@@ -202,6 +204,7 @@ def article_search(
     synonyms = _synonyms(languages)
     plans = {lang: text_search.parse_query(query, lang, synonyms[lang]) for lang in languages}
     found = _candidates(plans, public_only=public_only)
+    matched_as_typed = bool(found)
     corrected: dict[str, list[str]] = {}
     if len(found) < settings.KONTAKT["KNOWLEDGE"]["CORRECT_BELOW"]:
         for lang, terms in plans.items():
@@ -227,7 +230,9 @@ def article_search(
     # Only the hits shown are highlighted: that is most of the work of a hit.
     shown = [s for s in ranked if s.article.translation_key not in pinned_keys][:limit]
     result += [_hit(s.article, s.terms, score=s.score) for s in shown]
-    return SearchResult(query=query, hits=result, corrections=corrected)
+    return SearchResult(
+        query=query, hits=result, corrections=corrected, matched_as_typed=matched_as_typed
+    )
 
 
 def _candidates(
