@@ -166,11 +166,12 @@ def _matching(
         query = text_search.tsquery(terms, every=every)
         if not query:
             return []
-        # Ranking reads each match's document; with any term that may be thousands of
-        # large documents, so those are ranked by their title, words and summary alone.
-        ranked = "search_document" if every else "search_head"
+        # Matches are found in the whole article but ranked by its title, other words and
+        # summary alone: ranking reads each match's vector, and a common word matches
+        # thousands of articles whose whole vectors are large (stored apart, compressed).
+        # Beyond the best forty, Kontakt's own ranking decides anyway.
         sql = f"""
-            SELECT a.id, ts_rank(a.{ranked}, q) AS score
+            SELECT a.id, ts_rank(a.search_head, q) AS score
             FROM knowledge_article a, to_tsquery(%s::regconfig, %s) AS q
             WHERE a.search_document @@ q AND a.language = %s AND a.status = %s{visibility}
             ORDER BY score DESC, a.id LIMIT %s"""
