@@ -120,9 +120,11 @@ def candidates(
     *,
     public_only: bool,
     limit: int,
+    enough: int | None = None,
 ) -> list[tuple[int, float]]:
     """(article id, engine score; higher is better) of published articles in `language`
-    that match the terms, best first: those with every term, then those with any.
+    that match the terms, best first: those with every term, then those with any (unless
+    `enough` articles have every term: they rank above the rest anyway).
 
     Every term first is what the ranking prefers anyway, and it is cheap: a question
     with a common word ("hur ansöker jag om bygglov för altan") matches thousands of
@@ -132,7 +134,7 @@ def candidates(
     if not terms:
         return []
     found = _matching(terms, language, every=True, public_only=public_only, limit=limit)
-    if len(terms) == 1 or len(found) >= limit:
+    if len(terms) == 1 or len(found) >= (enough or limit):
         return found
     known = {article_id for article_id, _score in found}
     anyone = _matching(terms, language, every=False, public_only=public_only, limit=limit)

@@ -203,7 +203,7 @@ def article_search(
     prefer = language or prefer_language
     synonyms = _synonyms(languages)
     plans = {lang: text_search.parse_query(query, lang, synonyms[lang]) for lang in languages}
-    found = _candidates(plans, public_only=public_only)
+    found = _candidates(plans, public_only=public_only, enough=limit)
     matched_as_typed = bool(found)
     corrected: dict[str, list[str]] = {}
     if len(found) < settings.KONTAKT["KNOWLEDGE"]["CORRECT_BELOW"]:
@@ -216,7 +216,7 @@ def article_search(
                         w for w in words if w not in corrected.get(word, [])
                     )
         if corrected:
-            found = _candidates(plans, public_only=public_only)
+            found = _candidates(plans, public_only=public_only, enough=limit)
     pinned = list(_pinned(user, prefer))
     articles = _load(
         [article_id for article_id, _lang, _score in found] + [a.pk for a in pinned],
@@ -236,13 +236,13 @@ def article_search(
 
 
 def _candidates(
-    plans: dict[str, list[text_search.Term]], *, public_only: bool
+    plans: dict[str, list[text_search.Term]], *, public_only: bool, enough: int
 ) -> list[tuple[int, str, float]]:
     """(article id, language, the engine's own score) of every language's candidates."""
     found: list[tuple[int, str, float]] = []
     for lang, terms in plans.items():
         for article_id, score in search.candidates(
-            terms, lang, public_only=public_only, limit=CANDIDATES
+            terms, lang, public_only=public_only, limit=CANDIDATES, enough=enough
         ):
             found.append((article_id, lang, score))
     return found
