@@ -110,6 +110,13 @@ class SynonymAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Synonym, form, change) -> None:  # type: ignore[no-untyped-def]
         services.synonym_save(words=obj.words, language=obj.language, synonym=obj)
 
+    def delete_model(self, request, obj: Synonym) -> None:  # type: ignore[no-untyped-def]
+        services.synonym_delete(synonym=obj)
+
+    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        for synonym in queryset:
+            services.synonym_delete(synonym=synonym)
+
 
 @admin.register(ArticleFlag)
 class ArticleFlagAdmin(admin.ModelAdmin):

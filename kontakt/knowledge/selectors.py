@@ -13,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
@@ -134,7 +135,7 @@ FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "summary": 1.5, "body": 1.0}
 CASE_TYPE_BOOST = 1.5
 LANGUAGE_BOOST = 1.2
 # The engine's best candidates per language that are ranked again here.
-CANDIDATES = 40
+CANDIDATES = 30
 SNIPPET_WORDS = 28
 
 
@@ -163,11 +164,16 @@ class SearchResult:
         return not self.matched_as_typed or not any(not hit.pinned for hit in self.hits)
 
 
+SYNONYMS_CACHE_KEY = "knowledge:synonyms"
+
+
 def _synonyms(languages: list[str]) -> dict[str, dict[str, list[str]]]:
-    """Per language, its synonym map (groups of every language count for each), one query."""
-    groups = list(
-        Synonym.objects.filter(language__in=["", *languages]).values_list("words", "language")
-    )
+    """Per language, its synonym map (groups of every language count for each). The groups
+    are cached until `synonyms_changed` (they change in the admin, rarely)."""
+    groups = cache.get(SYNONYMS_CACHE_KEY)
+    if groups is None:
+        groups = list(Synonym.objects.values_list("words", "language"))
+        cache.set(SYNONYMS_CACHE_KEY, groups, timeout=None)
     return {
         lang: text_search.synonym_map(
             ([w.strip() for w in words.split(",")] for words, of in groups if of in ("", lang)),
@@ -175,6 +181,10 @@ def _synonyms(languages: list[str]) -> dict[str, dict[str, list[str]]]:
         )
         for lang in languages
     }
+
+
+def synonyms_changed() -> None:
+    cache.delete(SYNONYMS_CACHE_KEY)
 
 
 def article_search(

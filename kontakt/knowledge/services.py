@@ -26,7 +26,7 @@ from kontakt.cases.models import CaseType, Contact, Outcome
 from kontakt.directory.models import Department
 from kontakt.residents.models import Resident
 
-from . import rendering, search
+from . import rendering, search, selectors
 from .models import (
     Article,
     ArticleFlag,
@@ -453,4 +453,10 @@ def synonym_save(*, words: str, language: str, synonym: Synonym | None = None) -
     synonym.language = language
     synonym.full_clean()
     synonym.save()
+    selectors.synonyms_changed()
     return synonym
+
+
+def synonym_delete(*, synonym: Synonym) -> None:
+    synonym.delete()
+    selectors.synonyms_changed()

@@ -118,8 +118,11 @@ def test_synonyms_from_the_admin_are_searched(library, agent):
     assert "Byta avfallskärl" not in titles(agent, "soptunna", language="sv")
     services.synonym_save(words="soptunna, avfallskärl", language="sv")
     assert titles(agent, "soptunna", language="sv")[0] == "Byta avfallskärl"
-    services.synonym_save(words="barnehage, bhg", language="")
+    bhg = services.synonym_save(words="barnehage, bhg", language="")
     assert titles(agent, "bhg", language="nb") == ["Søke barnehageplass"]
+    # The groups are cached; deleting one (as the admin does) is seen at once.
+    services.synonym_delete(synonym=bhg)
+    assert titles(agent, "bhg", language="nb") == []
 
 
 @pytest.mark.parametrize(
