@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -217,6 +218,7 @@ def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type
         prefer_language=getattr(request, "LANGUAGE_CODE", None),
         limit=filters.limit,
     )
+    prefetch_related_objects([hit.article for hit in result.hits], "links")
     if result.found_nothing and is_staff_user(user):
         services.search_gap_record(
             query=filters.q, language=filters.lang or "", case_type=case_type
