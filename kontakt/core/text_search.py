@@ -356,6 +356,45 @@ def trigram_similarity(a: str, b: str) -> float:
     return len(first & second) / len(first | second) if first or second else 0.0
 
 
+# A correction needs trigram similarity above pg_trgm's default of 0.3 (which offers
+# "missing" for "mining"), or to be one slip away: a swapped, missing, extra or wrong letter
+# ("julgarn" → "julgran" shares few trigrams), two in a long word.
+SIMILARITY = 0.45
+
+
+def closest_words(word: str, candidates: Iterable[str], *, count: int = 2) -> list[str]:
+    """The candidates that can be taken for a misspelling of `word`, closest first."""
+    slips = 1 if len(word) < 10 else 2
+    scored = []
+    for other in set(candidates):
+        similarity = trigram_similarity(word, other)
+        if similarity >= 0.3 and (
+            similarity >= SIMILARITY or edit_distance(word, other, limit=slips) <= slips
+        ):
+            scored.append((-similarity, other))
+    return [other for _score, other in sorted(scored)[:count]]
+
+
+def edit_distance(a: str, b: str, *, limit: int) -> int:
+    """Letters inserted, deleted, changed or swapped with a neighbour to turn `a` into `b`
+    (the optimal string alignment distance); anything above `limit` is `limit + 1`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return min(previous[len(b)], limit + 1)
+
+
 def _trigrams(word: str) -> set[str]:
     padded = f"  {word} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}

@@ -23,9 +23,6 @@ FTS_TABLE = "knowledge_article_fts"
 # Weights of title, keywords, summary and body in the engines' own ranks.
 BM25_WEIGHTS = "10.0, 6.0, 3.0, 1.0"
 MAX_WORD = 60
-# Trigram similarity a correction needs: above pg_trgm's default of 0.3 (its % operator
-# finds the candidates), which offers "missing" for "mining".
-SIMILARITY = 0.45
 
 
 def _lengths(word: str) -> tuple[int, int]:
@@ -222,26 +219,24 @@ def corrections(words: Sequence[str], language: str) -> dict[str, list[str]]:
 
 
 def _similar_words(word: str, language: str, *, count: int = 2) -> list[str]:
+    """The vocabulary's closest words to a misspelt one, judged alike on both engines."""
     if connection.vendor == "postgresql":
+        # pg_trgm's % operator (similarity ≥ 0.3) finds the candidates through the index.
         with connection.cursor() as cursor:
             cursor.execute(
                 """SELECT word FROM knowledge_term
-                WHERE language = %s AND word %% %s AND similarity(word, %s) >= %s
-                    AND length(word) BETWEEN %s AND %s
-                ORDER BY similarity(word, %s) DESC, word LIMIT %s""",
-                [language, word, word, SIMILARITY, *_lengths(word), word, count],
+                WHERE language = %s AND word %% %s AND length(word) BETWEEN %s AND %s
+                ORDER BY similarity(word, %s) DESC, word LIMIT 20""",
+                [language, word, *_lengths(word), word],
             )
-            return [row[0] for row in cursor.fetchall()]
-    # SQLite has no trigram index: the same similarity over the words of the same first
-    # letter and a similar length (a typo rarely hits the first letter).
-    pool = (
-        Term.objects.filter(language=language, word__startswith=word[0])
-        .annotate(length=Length("word"))
-        .filter(length__range=_lengths(word))
-        .values_list("word", flat=True)
-    )
-    scored = sorted(
-        ((text_search.trigram_similarity(word, other), other) for other in pool),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    return [other for score, other in scored[:count] if score >= SIMILARITY]
+            pool: list[str] = [row[0] for row in cursor.fetchall()]
+    else:
+        # SQLite has no trigram index: the words of the same first letter and a similar
+        # length (a typo rarely hits the first letter).
+        pool = list(
+            Term.objects.filter(language=language, word__startswith=word[0])
+            .annotate(length=Length("word"))
+            .filter(length__range=_lengths(word))
+            .values_list("word", flat=True)
+        )
+    return text_search.closest_words(word, pool, count=count)

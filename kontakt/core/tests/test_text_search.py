@@ -163,3 +163,30 @@ def test_every_term_or_any_term() -> None:
     assert " AND " in ts.fts5_query(terms, "sv", every=True)
     assert " & " in ts.tsquery(terms, every=True)
     assert " OR " in ts.fts5_query(terms, "sv") and " | " in ts.tsquery(terms)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    # Reference values: Wikipedia, "Damerau–Levenshtein distance" (optimal string
+    # alignment: CA → ABC is 3) and "Levenshtein distance" (kitten → sitting is 3).
+    [("kitten", "sitting", 3), ("ca", "abc", 3), ("julgarn", "julgran", 1), ("kärl", "kärl", 0)],
+)
+def test_edit_distance_is_the_optimal_string_alignment(a: str, b: str, distance: int) -> None:
+    assert ts.edit_distance(a, b, limit=5) == distance
+    assert ts.edit_distance(a, b, limit=0) == min(distance, 1)
+
+
+@pytest.mark.parametrize(
+    ("typo", "candidates", "expected"),
+    [
+        ("julgarn", ["julgran", "julbord"], ["julgran"]),  # a swap: few shared trigrams
+        ("allotmnet", ["allotment"], ["allotment"]),
+        ("byggloov", ["bygglov", "byggnad"], ["bygglov"]),
+        ("mining", ["missing", "morning"], []),  # two slips in a short word: no correction
+        ("slänga", ["säga", "stängda"], []),
+    ],
+)
+def test_closest_words_take_slips_not_other_words(
+    typo: str, candidates: list[str], expected: list[str]
+) -> None:
+    assert ts.closest_words(typo, candidates) == expected
