@@ -219,7 +219,7 @@ def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type
         limit=filters.limit,
     )
     prefetch_related_objects([hit.article for hit in result.hits], "links")
-    if result.found_nothing and is_staff_user(user):
+    if result.found_nothing and result.searched and is_staff_user(user):
         services.search_gap_record(
             query=filters.q, language=filters.lang or "", case_type=case_type
         )

@@ -389,6 +389,9 @@ class Term(models.Model):
 
     language = models.CharField(_("language"), max_length=10)
     word = models.CharField(_("word"), max_length=60)
+    # In some public article: only such words are offered as corrections to residents, so
+    # a correction never tells what internal articles say.
+    public = models.BooleanField(_("in a public article"), default=False)
 
     class Meta:
         verbose_name = _("search term")

@@ -96,17 +96,25 @@ def _index_postgres(articles: list[Article]) -> None:
 
 
 def _add_terms(articles: list[Article]) -> None:
-    """Add the articles' words to the vocabulary (words are never removed: a stale one can
-    only suggest a correction that then finds nothing)."""
-    pairs = set()
+    """Add the articles' words to the vocabulary, marking those of public articles (words
+    are never removed: a stale one can only suggest a correction that then finds nothing)."""
+    internal, public = set(), set()
     for article in articles:
         text = " ".join([article.title, article.keywords, article.summary, article.body_text])
+        pairs = public if article.is_public else internal
         for word in text_search.words(text):
             if 3 <= len(word) <= MAX_WORD and not word.isdigit():
                 pairs.add((article.language, word))
     Term.objects.bulk_create(
-        [Term(language=language, word=word) for language, word in sorted(pairs)],
+        [Term(language=language, word=word) for language, word in sorted(internal - public)],
         ignore_conflicts=True,
+        batch_size=2000,
+    )
+    Term.objects.bulk_create(
+        [Term(language=language, word=word, public=True) for language, word in sorted(public)],
+        update_conflicts=True,
+        unique_fields=["language", "word"],
+        update_fields=["public"],
         batch_size=2000,
     )
 
@@ -187,7 +195,7 @@ def _matching(
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
-def languages_of(query: str, languages: list[str]) -> list[str]:
+def languages_of(query: str, languages: list[str], *, public_only: bool) -> list[str]:
     """The languages a query is written in: those whose articles hold the most of its words
     (stop words included: "inte", "ikke" and "not" tell the languages apart best). A query
     with no known word at all may be misspelt in any language: all of them."""
@@ -195,37 +203,41 @@ def languages_of(query: str, languages: list[str]) -> list[str]:
     if not typed or len(languages) < 2:
         return languages
     known: dict[str, int] = dict.fromkeys(languages, 0)
-    for language in Term.objects.filter(language__in=languages, word__in=typed).values_list(
-        "language", flat=True
-    ):
+    vocabulary = Term.objects.filter(language__in=languages, word__in=typed)
+    if public_only:
+        vocabulary = vocabulary.filter(public=True)
+    for language in vocabulary.values_list("language", flat=True):
         known[language] += 1
     most = max(known.values())
     return [language for language in languages if known[language] == most] if most else languages
 
 
-def corrections(words: Sequence[str], language: str) -> dict[str, list[str]]:
-    """For each word that no article contains, the closest words that some article does."""
+def corrections(words: Sequence[str], language: str, *, public_only: bool) -> dict[str, list[str]]:
+    """For each word that no article contains, the closest words that some article does
+    (with `public_only`, some public article)."""
     found: dict[str, list[str]] = {}
-    known = set(
-        Term.objects.filter(language=language, word__in=list(words)).values_list("word", flat=True)
-    )
+    vocabulary = Term.objects.filter(language=language)
+    if public_only:
+        vocabulary = vocabulary.filter(public=True)
+    known = set(vocabulary.filter(word__in=list(words)).values_list("word", flat=True))
     for word in words:
         if word in known or len(word) < 4 or word.isdigit():
             continue
-        similar = _similar_words(word, language)
+        similar = _similar_words(word, language, public_only=public_only)
         if similar:
             found[word] = similar
     return found
 
 
-def _similar_words(word: str, language: str, *, count: int = 2) -> list[str]:
+def _similar_words(word: str, language: str, *, public_only: bool, count: int = 2) -> list[str]:
     """The vocabulary's closest words to a misspelt one, judged alike on both engines."""
     if connection.vendor == "postgresql":
         # pg_trgm's % operator (similarity ≥ 0.3) finds the candidates through the index.
         with connection.cursor() as cursor:
             cursor.execute(
-                """SELECT word FROM knowledge_term
+                f"""SELECT word FROM knowledge_term
                 WHERE language = %s AND word %% %s AND length(word) BETWEEN %s AND %s
+                    {"AND public" if public_only else ""}
                 ORDER BY similarity(word, %s) DESC, word LIMIT 20""",
                 [language, word, *_lengths(word), word],
             )
@@ -233,9 +245,11 @@ def _similar_words(word: str, language: str, *, count: int = 2) -> list[str]:
     else:
         # SQLite has no trigram index: the words of the same first letter and a similar
         # length (a typo rarely hits the first letter).
+        terms = Term.objects.filter(language=language, word__startswith=word[0])
+        if public_only:
+            terms = terms.filter(public=True)
         pool = list(
-            Term.objects.filter(language=language, word__startswith=word[0])
-            .annotate(length=Length("word"))
+            terms.annotate(length=Length("word"))
             .filter(length__range=_lengths(word))
             .values_list("word", flat=True)
         )

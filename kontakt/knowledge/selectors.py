@@ -170,6 +170,8 @@ class SearchResult:
     hits: list[Hit]
     corrections: dict[str, list[str]] = field(default_factory=dict)
     matched_as_typed: bool = True
+    # False when no word was left to search for (only stop words): no gap to report.
+    searched: bool = True
 
     @property
     def found_nothing(self) -> bool:
@@ -223,7 +225,9 @@ def article_search(
     if language:
         languages = [language]
     else:
-        languages = search.languages_of(query, list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"]))
+        languages = search.languages_of(
+            query, list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"]), public_only=public_only
+        )
     prefer = language or prefer_language
     synonyms = _synonyms(languages)
     plans = {lang: text_search.parse_query(query, lang, synonyms[lang]) for lang in languages}
@@ -232,7 +236,7 @@ def article_search(
     corrected: dict[str, list[str]] = {}
     if len(found) < settings.KONTAKT["KNOWLEDGE"]["CORRECT_BELOW"]:
         for lang, terms in plans.items():
-            fixes = search.corrections([t.word for t in terms], lang)
+            fixes = search.corrections([t.word for t in terms], lang, public_only=public_only)
             if fixes:
                 plans[lang] = text_search.with_corrections(terms, fixes)
                 for word, words in fixes.items():
@@ -255,7 +259,11 @@ def article_search(
     shown = [s for s in ranked if s.article.translation_key not in pinned_keys][:limit]
     result += [_hit(s.article, s.terms, score=s.score) for s in shown]
     return SearchResult(
-        query=query, hits=result, corrections=corrected, matched_as_typed=matched_as_typed
+        query=query,
+        hits=result,
+        corrections=corrected,
+        matched_as_typed=matched_as_typed,
+        searched=any(plans.values()),
     )
 
 

@@ -2,6 +2,7 @@
 transaction saves the article, its version, its search index entry and closes its flags.
 """
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -284,9 +285,12 @@ def articles_review_remind(*, now: datetime | None = None) -> list[ArticleFlag]:
     """A task for the owner of every published article past its review date that has none."""
     now = _now(now)
     today = timezone.localdate(now)
+    open_review = ArticleFlag.objects.filter(
+        article=OuterRef("pk"), reason=FlagReason.REVIEW_DUE, closed_at__isnull=True
+    )
     stale = (
         Article.objects.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today)
-        .exclude(flags__reason=FlagReason.REVIEW_DUE, flags__closed_at__isnull=True)
+        .exclude(Exists(open_review))
         .select_related("owner")
     )
     flags = [
@@ -412,7 +416,8 @@ def search_gap_record(
     *, query: str, language: str, case_type: CaseType | None, now: datetime | None = None
 ) -> None:
     """Count a search that found nothing, by its wording, language and case type."""
-    wording = " ".join(query.lower().split())[:200]
+    printable = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in query[:800])
+    wording = " ".join(printable.lower().split())[:200]
     if not wording:
         return
     now = _now(now)

@@ -67,6 +67,8 @@ def send_article(*, use_id: int) -> str:
     article, resident = use.article, use.resident
     if resident is None:
         return "no-resident"
+    if not article.is_public:  # made internal or taken down since it was queued
+        return "not-public"
     links = "\n".join(f"{link.label}: {link.url}" for link in article.links.all())
     if use.kind == UseKind.EMAIL:
         address = resident.emails.order_by("id").values_list("address", flat=True).first()

@@ -37,15 +37,16 @@ from typing import Any
 
 import frontmatter
 import yaml
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
 from kontakt.cases.models import CaseType
 from kontakt.directory.models import Department
 
-from . import search, services
+from . import services
 from .models import Article, ArticleStatus, Visibility
 
 FIELDS = [
@@ -111,7 +112,7 @@ def read_paths(paths: Iterable[Path]) -> Iterator[Source | str]:
                     yield from read_csv(text, str(file))
                 else:
                     yield read_markdown(text, str(file))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError, csv.Error) as error:
+            except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, csv.Error) as error:
                 yield f"{file}: {error}"
 
 
@@ -160,10 +161,50 @@ def _date(value: Any) -> date | None:
         raise ValidationError({"review_by": [_("Give the date as YYYY-MM-DD.")]}) from None
 
 
+TEXT_FIELDS = (
+    "title",
+    "language",
+    "translation_key",
+    "summary",
+    "body",
+    "owner",
+    "visibility",
+    "status",
+)
+LIST_FIELDS = ("departments", "case_types", "keywords")
+
+
+def _shape_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+    """What a file gives in a form no field can take: a number for a list, a list for a
+    text, a character a database cannot store."""
+    errors: dict[str, list[str]] = {}
+    for name in TEXT_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str | int | float):
+            errors[name] = [_("Give a text.")]
+        elif isinstance(value, str) and ("\x00" in value):
+            errors[name] = [_("The text has a character that cannot be stored.")]
+    for name in LIST_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str | list):
+            errors[name] = [_("Give a list.")]
+        elif isinstance(value, list) and not all(isinstance(v, str | int) for v in value):
+            errors[name] = [_("Give a list of words or codes.")]
+    links = data.get("links")
+    as_list = isinstance(links, list) and all(isinstance(item, dict) for item in links)
+    if links is not None and not isinstance(links, str) and not as_list:
+        errors["links"] = [_("Give each link as a label and a url.")]
+    if any("\x00" in str(value) for value in data.values()):
+        errors.setdefault("__all__", [_("The text has a character that cannot be stored.")])
+    return errors
+
+
 def draft_from(source: Source) -> services.ArticleDraft:
     """An article draft from what a file says; unknown codes are field errors."""
     data = source.data
-    errors: dict[str, list[str]] = {}
+    errors = _shape_errors(data)
+    if errors:
+        raise ValidationError(errors)
     codes = _list(data.get("departments"))
     departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
     if not codes:
@@ -223,6 +264,8 @@ def _unchanged(article: Article, draft: services.ArticleDraft) -> bool:
         and article.owner_department_id == draft.owner_department.pk
         and article.owner_id == (draft.owner.pk if draft.owner else None)
         and {t.pk for t in article.case_types.all()} == {t.pk for t in draft.case_types}
+        and {d.pk for d in article.departments.all()}
+        == {d.pk for d in draft.departments if d != draft.owner_department}
         and [(link.label, link.url, link.kind) for link in article.links.all()]
         == [(link.label.strip(), link.url, link.kind) for link in draft.links]
     )
@@ -234,43 +277,43 @@ def articles_import(
     by: User | None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
-    """Add or update each article; one bad article never stops the others."""
+    """Add or update each article, each in its own transaction with its search index entry;
+    one bad article never stops the others, and none is left saved but unsearchable."""
     report = Report()
-    saved: list[Article] = []
     for source in sources:
         if isinstance(source, str):
             report.errors.append(source)
-            continue
-        try:
-            with transaction.atomic():
-                draft = draft_from(source)
-                key = draft.translation_key or ""
-                existing = (
-                    Article.objects.filter(translation_key=key, language=draft.language).first()
-                    if key
-                    else None
-                )
-                if existing is not None and _unchanged(existing, draft):
-                    report.unchanged += 1
-                else:
-                    saved.append(
-                        services.article_save(draft=draft, article=existing, by=by, index=False)
-                    )
-                    if existing is None:
-                        report.created += 1
-                    else:
-                        report.updated += 1
-        except ValidationError as error:
-            messages = "; ".join(
-                f"{name}: {' '.join(texts)}" if name != "__all__" else " ".join(texts)
-                for name, texts in error.message_dict.items()
-            )
-            report.errors.append(f"{source.where}: {messages}")
+        else:
+            try:
+                with transaction.atomic():
+                    outcome = _import_one(source, by=by)
+            except ValidationError as error:
+                report.errors.append(f"{source.where}: {_messages(error)}")
+            except PermissionDenied as error:
+                report.errors.append(f"{source.where}: {error}")
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
         if progress is not None:
             progress(1)
-    for start in range(0, len(saved), 500):
-        search.index_articles(saved[start : start + 500])
     return report
+
+
+def _import_one(source: Source, *, by: User | None) -> str:
+    """Save one article if it is new or changed; returns created, updated or unchanged."""
+    draft = draft_from(source)
+    key = draft.translation_key or slugify(draft.title)[:80]
+    existing = Article.objects.filter(translation_key=key, language=draft.language).first()
+    if existing is not None and _unchanged(existing, draft):
+        return "unchanged"
+    services.article_save(draft=draft, article=existing, by=by)
+    return "created" if existing is None else "updated"
+
+
+def _messages(error: ValidationError) -> str:
+    return "; ".join(
+        f"{name}: {' '.join(texts)}" if name != "__all__" else " ".join(texts)
+        for name, texts in error.message_dict.items()
+    )
 
 
 # Export ------------------------------------------------------------------------------------

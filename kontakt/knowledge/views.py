@@ -56,7 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         # A live search while typing sees every half-typed word: the desktop reports the
         # one that was left when the contact is logged (desk.views.contact_log) instead.
-        if result.found_nothing and not request.headers.get("HX-Request"):
+        if result.found_nothing and result.searched and not request.headers.get("HX-Request"):
             services.search_gap_record(query=query, language=language or "", case_type=case_type)
     resident = None
     if _int(request.GET.get("resident")):

@@ -269,3 +269,18 @@ def test_a_rare_word_is_not_lost_among_many_matches_of_a_common_one(agent, depar
 def test_an_unrelated_word_gets_no_far_fetched_correction(library, agent):
     result = selectors.article_search(user=agent, query="cryptocurrency mining", language="en")
     assert result.corrections == {} and result.found_nothing
+
+
+def test_residents_get_no_corrections_from_internal_articles(library, agent):
+    make_article(
+        "Procedure", "Only for staff.", language="en", visibility="internal",
+        department=library["karl"].owner_department,
+    )  # fmt: skip
+    assert selectors.article_search(user=agent, query="proceduer", language="en").corrections
+    resident = selectors.article_search(user=None, query="proceduer", language="en")
+    assert resident.corrections == {} and resident.hits == []
+
+
+def test_only_stop_words_search_nothing_and_report_no_gap(library, agent):
+    result = selectors.article_search(user=agent, query="och att det", language="sv")
+    assert not result.searched and result.hits == []

@@ -15,7 +15,7 @@ from kontakt.accounts.tests.factories import UserFactory
 from kontakt.cases import services as case_services
 from kontakt.cases.models import Contact, Outcome
 from kontakt.knowledge import selectors, services, transfer
-from kontakt.knowledge.models import Article, ArticleFlag, ArticleRevision, ArticleUse
+from kontakt.knowledge.models import Article, ArticleFlag, ArticleRevision, ArticleUse, SearchGap
 from kontakt.residents import sms
 
 from .factories import make_article
@@ -374,3 +374,74 @@ def test_the_demo_articles_import_without_errors(db):
     languages = set(Article.objects.values_list("language", flat=True))
     assert {"sv", "nb", "en"} <= languages
     assert Article.objects.filter(visibility="internal").exists()
+
+
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "departments: 5",
+        "departments: [gata]\nlinks: [x]",
+        "departments: [gata]\nkeywords: 7",
+        "departments: [gata]\ntitle: [a, b]",
+    ],
+)
+def test_a_malformed_file_is_reported_and_the_good_ones_are_searchable(
+    tmp_path, department_a, agent, front_matter
+):
+    (tmp_path / "a-good.md").write_text(
+        "---\ntitle: Hundlatriner\nlanguage: sv\ndepartments: [gata]\nsummary: Var de står.\n"
+        "visibility: public\n---\nText."
+    )
+    (tmp_path / "b-bad.md").write_text(
+        f"---\ntitle: Trasig\nlanguage: sv\nsummary: Något.\n{front_matter}\n---\nText."
+    )
+    (tmp_path / "c-date.md").write_text(
+        "---\ntitle: Datum\nlanguage: sv\nsummary: x\ndepartments: [gata]\n"
+        "review_by: 2024-13-45\n---\n"
+    )
+    report = transfer.articles_import(transfer.read_paths([tmp_path]), by=None)
+    assert report.created == 1 and len(report.errors) == 2
+    assert [error.split(":")[0].rsplit("/", 1)[1] for error in report.errors] == [
+        "b-bad.md",
+        "c-date.md",
+    ]
+    found = selectors.article_search(user=None, query="hundlatriner", language="sv")
+    assert [hit.article.title for hit in found.hits] == ["Hundlatriner"]
+
+
+def test_an_import_by_a_contact_of_another_department_is_refused_per_article(
+    tmp_path, department_b, department_contact
+):
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Hemtjänst\nlanguage: sv\ndepartments: [social]\nsummary: x\n---\n"
+    )
+    report = transfer.articles_import(transfer.read_paths([tmp_path]), by=department_contact)
+    assert report.created == 0 and len(report.errors) == 1 and Article.objects.count() == 0
+
+
+def test_a_file_without_a_translation_key_updates_its_article(tmp_path, department_a):
+    path = tmp_path / "a.md"
+    path.write_text(
+        "---\ntitle: Hundlatriner\nlanguage: sv\ndepartments: [gata]\nsummary: x\n---\n"
+    )
+    transfer.articles_import(transfer.read_paths([tmp_path]), by=None)
+    path.write_text(
+        "---\ntitle: Hundlatriner\nlanguage: sv\ndepartments: [gata]\nsummary: y\n---\n"
+    )
+    report = transfer.articles_import(transfer.read_paths([tmp_path]), by=None)
+    assert (report.updated, report.errors) == (1, [])
+    assert Article.objects.get().summary == "y"
+
+
+def test_a_review_is_due_even_beside_other_open_flags_and_an_old_review(department_a, agent):
+    stale = make_article("Grovavfall", department=department_a, review_by=date(2026, 3, 1))
+    (old,) = services.articles_review_remind(now=MONDAY)
+    services.article_flag_dismiss(flag=old, by=UserFactory(role=Role.ADMINISTRATOR))
+    services.article_flag(article=stale, reason="wrong", comment="", by=agent)
+    (again,) = services.articles_review_remind(now=MONDAY + timedelta(days=1))
+    assert again.article == stale and again.reason == "review_due"
+
+
+def test_a_gap_keeps_no_control_characters(db):
+    services.search_gap_record(query="båt\x00plats\n", language="sv", case_type=None)
+    assert SearchGap.objects.get().query == "båt plats"
