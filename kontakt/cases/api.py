@@ -220,7 +220,8 @@ def contact_out(contact: Contact) -> dict[str, object]:
     }
 
 
-def _case_type(code: str | None, field: str = "case_type") -> CaseType | None:
+def case_type_by_code(code: str | None, field: str = "case_type") -> CaseType | None:
+    """The case type an API caller names by code; an unknown code is a field error."""
     if code is None:
         return None
     found = CaseType.objects.select_related("department").filter(code=code).first()
@@ -268,7 +269,7 @@ def contact_create(request: HttpRequest, payload: ContactIn):  # type: ignore[no
         direction=payload.direction,
         summary=payload.summary,
         resident=_resident(request, payload.resident_id),
-        case_type=_case_type(payload.case_type),
+        case_type=case_type_by_code(payload.case_type),
         started_at=payload.started_at,
         ended_at=payload.ended_at,
         case=case,
@@ -327,7 +328,7 @@ def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: i
 def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
     if not may_log_contacts(request.user):
         raise PermissionDenied(_("You may not open cases."))
-    case_type = _case_type(payload.case_type)
+    case_type = case_type_by_code(payload.case_type)
     assert case_type is not None
     draft = services.CaseDraft(
         case_type=case_type,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,12 @@ def stopwords(language: str) -> frozenset[str]:
 def words(text: str) -> list[str]:
     """The words of a text, lower-cased, digits kept, punctuation and underscores dropped."""
     return [w.strip("_") for w in WORD.findall(text.lower()) if w.strip("_")]
+
+
+def printable(text: str) -> str:
+    """The text with control characters (a NUL byte among them) as spaces and runs of
+    spaces as one: what a search or a gap may keep of what was typed."""
+    return " ".join("".join(" " if unicodedata.category(c)[0] == "C" else c for c in text).split())
 
 
 @lru_cache(maxsize=200_000)

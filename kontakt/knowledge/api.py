@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from kontakt.accounts.selectors import is_staff_user
-from kontakt.cases.models import CaseType
+from kontakt.cases.api import case_type_by_code
 from kontakt.residents.api import ERRORS, InputSchema
 
 from . import selectors, services
@@ -32,12 +32,8 @@ def public_or_staff(request: HttpRequest) -> Any:
     """A staff user by token or session, or a resident (anonymous) when none is sent."""
     from kontakt.api import TokenAuth
 
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _space, token = header.partition(" ")
-        if scheme.lower() != "bearer":
-            return None
-        return TokenAuth().authenticate(request, token.strip())
+    if request.headers.get("Authorization"):
+        return TokenAuth()(request)  # None (a 401) for any header but a valid bearer token
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and is_staff_user(user):
         return user
@@ -138,17 +134,6 @@ def _links(article: Article) -> list[dict[str, str]]:
     ]
 
 
-def _case_type(code: str | None) -> CaseType | None:
-    if code is None:
-        return None
-    found = CaseType.objects.filter(code=code).first()
-    if found is None:
-        raise ValidationError(
-            {"case_type": [_("No case type has the code “%(code)s”.") % {"code": code}]}
-        )
-    return found
-
-
 SEARCH_EXAMPLE = {
     "query": "soptunnan töms inte",
     "corrections": {},
@@ -208,7 +193,7 @@ def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type
         raise ValidationError(
             {"lang": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(languages)}]}
         )
-    case_type = _case_type(filters.case_type)
+    case_type = case_type_by_code(filters.case_type)
     user = request.auth
     result = selectors.article_search(
         user=user,
@@ -219,10 +204,8 @@ def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type
         limit=filters.limit,
     )
     prefetch_related_objects([hit.article for hit in result.hits], "links")
-    if result.found_nothing and result.searched and is_staff_user(user):
-        services.search_gap_record(
-            query=filters.q, language=filters.lang or "", case_type=case_type
-        )
+    if is_staff_user(user):  # residents' searches are not gaps: anonymous writes invite spam
+        services.search_result_note(result=result, language=filters.lang, case_type=case_type)
     return {
         "query": result.query,
         "corrections": result.corrections,

@@ -12,8 +12,8 @@ from kontakt.cases.models import CaseType
 from kontakt.desk.forms import StyledForm, Text
 from kontakt.directory.models import Department
 
-from .models import ArticleStatus, FlagReason, LinkKind, Visibility
-from .services import ArticleDraft, LinkDraft
+from .models import ArticleStatus, FlagReason, Visibility
+from .services import ArticleDraft, LinkDraft, links_from_lines
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -38,20 +38,10 @@ class SearchForm(StyledForm):
 
 def parse_links(text: str) -> list[LinkDraft]:
     """One link a line: "label | https://…", optionally "| form" or "| information"."""
-    links = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.split("|")]
-        if len(parts) < 2:
+        if line.strip() and "|" not in line:
             raise ValidationError(_("Line %(n)s: write “label | https://address”.") % {"n": number})
-        kind = parts[2] if len(parts) > 2 and parts[2] else LinkKind.E_SERVICE
-        links.append(LinkDraft(label=parts[0], url=parts[1], kind=kind))
-    return links
-
-
-def format_links(links: object) -> str:
-    return "\n".join(f"{link.label} | {link.url} | {link.kind}" for link in links)  # type: ignore[attr-defined]
+    return links_from_lines(text)
 
 
 class ArticleForm(StyledForm):

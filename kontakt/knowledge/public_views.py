@@ -4,13 +4,14 @@ No login. Every read goes through the public selectors with no user, so only pub
 public articles ever reach these pages, whoever is signed in.
 """
 
-import unicodedata
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+
+from kontakt.core import text_search
 
 from . import selectors
 
@@ -32,9 +33,7 @@ def _center() -> dict[str, str]:
 def _query(request: HttpRequest) -> str:
     """The search words as typed, without control characters (a NUL byte among them) and
     runs of spaces, at most QUERY_MAX characters."""
-    typed = request.GET.get("q", "")[: QUERY_MAX * 4]
-    printable = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in typed)
-    return " ".join(printable.split())[:QUERY_MAX]
+    return text_search.printable(request.GET.get("q", "")[: QUERY_MAX * 4])[:QUERY_MAX]
 
 
 def _is_web_address(url: str) -> bool:

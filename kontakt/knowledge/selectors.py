@@ -245,7 +245,7 @@ def article_search(
                     )
         if corrected:
             found = _candidates(plans, public_only=public_only, enough=limit)
-    pinned = list(_pinned(user, prefer))
+    pinned = pinned_articles(user=user, prefer=prefer)
     articles = _load(
         [article_id for article_id, _lang, _score in found] + [a.pk for a in pinned],
         case_types=case_type is not None,
@@ -360,8 +360,9 @@ def _hit(
     )
 
 
-def _pinned(user: Viewer, prefer: str | None) -> list[Article]:
-    """Pinned articles the user may read, one per answer, in the preferred language."""
+def pinned_articles(*, user: Viewer, prefer: str | None = None) -> list[Article]:
+    """Pinned articles the user may read, one per answer, in the preferred language: what
+    tops every search and every desktop while the center is in crisis mode."""
     pinned = articles_visible_to(user).filter(
         pinned_at__isnull=False, status=ArticleStatus.PUBLISHED
     )
@@ -371,11 +372,6 @@ def _pinned(user: Viewer, prefer: str | None) -> list[Article]:
         if known is None or (article.language == prefer and known.language != prefer):
             chosen[article.translation_key] = article
     return list(chosen.values())
-
-
-def pinned_articles(*, user: Viewer, prefer: str | None = None) -> list[Article]:
-    """What the desktop shows above everything while the center is in crisis mode."""
-    return _pinned(user, prefer)
 
 
 # Tasks and gaps ----------------------------------------------------------------------------
@@ -419,12 +415,8 @@ class Gap:
     closed_without_article: int
     closed: int
 
-    @property
-    def share_without_article(self) -> float:
-        return self.closed_without_article / self.closed if self.closed else 0.0
 
-
-def knowledge_gaps(*, user: User, since: date | None = None) -> list[Gap]:
+def knowledge_gaps(*, user: User) -> list[Gap]:
     """Per case type: searches that found nothing, and contacts closed with no article.
 
     A department contact sees the case types of their department; the center sees all,
@@ -438,13 +430,9 @@ def knowledge_gaps(*, user: User, since: date | None = None) -> list[Gap]:
     if not everything:
         case_types = case_types.filter(department_id=user.department_id)
         searches = searches.filter(case_type__department_id=user.department_id)
-    if since is not None:
-        searches = searches.filter(last_at__date__gte=since)
     contacts = Contact.objects.filter(
         outcome__in=[Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER], case_type__isnull=False
     )
-    if since is not None:
-        contacts = contacts.filter(started_at__date__gte=since)
     used = ArticleUse.objects.filter(contact=OuterRef("pk"))
     counts = {
         row["case_type"]: row

@@ -2,8 +2,7 @@
 transaction saves the article, its version, its search index entry and closes its flags.
 """
 
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -24,6 +23,7 @@ from kontakt.accounts.selectors import (
 )
 from kontakt.cases import services as case_services
 from kontakt.cases.models import CaseType, Contact, Outcome
+from kontakt.core import text_search
 from kontakt.directory.models import Department
 from kontakt.residents.models import Resident
 
@@ -42,6 +42,7 @@ from .models import (
     UseKind,
     Visibility,
 )
+from .selectors import SearchResult
 
 
 def _now(now: datetime | None) -> datetime:
@@ -78,6 +79,27 @@ class ArticleDraft:
     case_types: Sequence[CaseType] = ()
     links: Sequence[LinkDraft] = field(default_factory=tuple)
     note: str = ""
+
+
+def links_from_lines(text: str) -> list[LinkDraft]:
+    """Links written one a line as "label | https://… | kind" (the kind may be left out)."""
+    links = []
+    for line in text.splitlines():
+        if line.strip():
+            parts = [part.strip() for part in line.split("|")]
+            links.append(
+                LinkDraft(
+                    label=parts[0],
+                    url=parts[1] if len(parts) > 1 else "",
+                    kind=parts[2] if len(parts) > 2 and parts[2] else LinkKind.E_SERVICE,
+                )
+            )
+    return links
+
+
+def links_as_lines(links: Iterable[ArticleLink | LinkDraft]) -> str:
+    """The links as `links_from_lines` reads them."""
+    return "\n".join(f"{link.label} | {link.url} | {link.kind}" for link in links)
 
 
 _url = URLValidator(schemes=["http", "https"])
@@ -412,12 +434,20 @@ def article_unpin(*, article: Article, by: User) -> Article:
 # Gaps -------------------------------------------------------------------------------------
 
 
+def search_result_note(
+    *, result: SearchResult, language: str | None, case_type: CaseType | None
+) -> None:
+    """Count the search in the gap list if it found nothing for the words as typed (and
+    there was a word to search for)."""
+    if result.found_nothing and result.searched:
+        search_gap_record(query=result.query, language=language or "", case_type=case_type)
+
+
 def search_gap_record(
     *, query: str, language: str, case_type: CaseType | None, now: datetime | None = None
 ) -> None:
     """Count a search that found nothing, by its wording, language and case type."""
-    printable = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in query[:800])
-    wording = " ".join(printable.lower().split())[:200]
+    wording = text_search.printable(query[:800]).lower()[:200]
     if not wording:
         return
     now = _now(now)

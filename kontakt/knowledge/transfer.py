@@ -128,18 +128,7 @@ def _links(value: Any) -> list[services.LinkDraft]:
     if not value:
         return []
     if isinstance(value, str):
-        links = []
-        for line in value.splitlines():
-            if line.strip():
-                parts = [part.strip() for part in line.split("|")]
-                links.append(
-                    services.LinkDraft(
-                        label=parts[0],
-                        url=parts[1] if len(parts) > 1 else "",
-                        kind=parts[2] if len(parts) > 2 and parts[2] else "e_service",
-                    )
-                )
-        return links
+        return services.links_from_lines(value)
     return [
         services.LinkDraft(
             label=str(item.get("label", "")),
@@ -374,10 +363,7 @@ def to_csv(articles: Iterable[Article]) -> str:
                 "departments": ", ".join(data["departments"]),
                 "case_types": ", ".join(data["case_types"]),
                 "review_by": article.review_by.isoformat() if article.review_by else "",
-                "links": "\n".join(
-                    f"{link['label']} | {link['url']} | {link['kind']}"
-                    for link in data.get("links", [])
-                ),
+                "links": services.links_as_lines(article.links.all()),
             }
         )
     return out.getvalue()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kontakt.cases import selectors as case_selectors
+from kontakt.core import text_search
 from kontakt.desk.views import apply_errors, front_line_required, staff_required
 from kontakt.residents import selectors as resident_selectors
 
@@ -38,7 +39,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    query = (data.get("q") or "").replace("\x00", "")
+    query = text_search.printable(data.get("q") or "")
     case_type = (
         case_selectors.case_type_find(data.get("case_type") or "")
         if data.get("case_type")
@@ -56,13 +57,12 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         # A live search while typing sees every half-typed word: the desktop reports the
         # one that was left when the contact is logged (desk.views.contact_log) instead.
-        if result.found_nothing and result.searched and not request.headers.get("HX-Request"):
-            services.search_gap_record(query=query, language=language or "", case_type=case_type)
+        if not request.headers.get("HX-Request"):
+            services.search_result_note(result=result, language=language, case_type=case_type)
     resident = None
-    if _int(request.GET.get("resident")):
-        resident = resident_selectors.resident_get(
-            user=request.user, resident_id=_int(request.GET.get("resident"))
-        )
+    resident_id = _int(request.GET.get("resident"))
+    if resident_id:
+        resident = resident_selectors.resident_get(user=request.user, resident_id=resident_id)
     context = {
         "form": form,
         "result": result,
@@ -120,7 +120,7 @@ def _editor_form(request: HttpRequest, article: Article | None) -> forms.Article
                 visibility=source.visibility,
                 case_types=list(source.case_types.all()),
                 departments=list(source.departments.all()),
-                links=forms.format_links(source.links.all()),
+                links=services.links_as_lines(source.links.all()),
                 review_by=source.review_by,
                 language="",
             )
@@ -139,7 +139,7 @@ def _editor_form(request: HttpRequest, article: Article | None) -> forms.Article
             "visibility": article.visibility,
             "status": article.status,
             "review_by": article.review_by,
-            "links": forms.format_links(article.links.all()),
+            "links": services.links_as_lines(article.links.all()),
         }
     return forms.ArticleForm(request.POST or None, initial=initial)
 
