@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kontakt.residents.models import FeedbackChannel
+from kontakt.residents.selectors import resident_email
 
 from .models import Case, CaseEvent, CaseEventKind
 
@@ -17,8 +18,7 @@ logger = logging.getLogger(__name__)
 def _resident_email(case: Case) -> str | None:
     if case.resident is None:
         return None
-    email = case.resident.emails.order_by("id").first()
-    return email.address if email else None
+    return resident_email(case.resident)
 
 
 @task(queue_name="notifications")

@@ -26,6 +26,7 @@ from kontakt.cases.models import CaseType, Contact, Outcome
 from kontakt.core import text_search
 from kontakt.directory.models import Department
 from kontakt.residents.models import Resident
+from kontakt.residents.selectors import resident_email, resident_phone
 
 from . import rendering, search, selectors
 from .models import (
@@ -390,10 +391,10 @@ def article_send(
     if not article.is_public:
         errors["article"] = [_("Only a published public article can be sent to a resident.")]
     if channel == UseKind.EMAIL:
-        if not resident.emails.exists():
+        if resident_email(resident) is None:
             errors["channel"] = [_("The resident has no e-mail address.")]
     elif channel == UseKind.SMS:
-        if not resident.phones.exists():
+        if resident_phone(resident) is None:
             errors["channel"] = [_("The resident has no phone number.")]
     else:
         errors["channel"] = [_("Choose e-mail or SMS.")]

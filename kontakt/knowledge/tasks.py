@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
+from kontakt.residents.selectors import resident_email, resident_phone
 from kontakt.residents.sms import send_sms
 
 from .models import ArticleFlag, ArticleUse, UseKind
@@ -71,13 +72,13 @@ def send_article(*, use_id: int) -> str:
         return "not-public"
     links = "\n".join(f"{link.label}: {link.url}" for link in article.links.all())
     if use.kind == UseKind.EMAIL:
-        address = resident.emails.order_by("id").values_list("address", flat=True).first()
+        address = resident_email(resident)
         if address is None:
             return "no-address"
         body = "\n\n".join(part for part in (article.summary, article.body_text, links) if part)
         send_mail(article.title, body, None, [address])
         return "sent"
-    number = resident.phones.order_by("id").values_list("number", flat=True).first()
+    number = resident_phone(resident)
     if number is None:
         return "no-number"
     text = "\n".join(part for part in (article.title, article.summary, links) if part)

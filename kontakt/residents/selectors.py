@@ -83,3 +83,13 @@ def identity_number_shown(*, user: User, resident: Resident) -> str:
 
         return format_identity_number(resident.identity_number, country)
     return mask_identity_number(resident.identity_number, country)
+
+
+def resident_email(resident: Resident) -> str | None:
+    """The address the city writes to: the resident's first e-mail address."""
+    return resident.emails.order_by("id").values_list("address", flat=True).first()
+
+
+def resident_phone(resident: Resident) -> str | None:
+    """The number texts go to: the resident's first phone number."""
+    return resident.phones.order_by("id").values_list("number", flat=True).first()
