@@ -1,5 +1,7 @@
 """Forms of the knowledge pages: they parse and translate; services decide."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +14,8 @@ from kontakt.cases.models import CaseType
 from kontakt.desk.forms import StyledForm, Text
 from kontakt.directory.models import Department
 
-from .models import ArticleStatus, FlagReason, Visibility
-from .services import ArticleDraft, LinkDraft, links_from_lines
+from .models import Article, ArticleStatus, FlagReason, Visibility
+from .services import ArticleDraft, LinkDraft, links_as_lines, links_from_lines
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -126,6 +128,58 @@ class ArticleForm(StyledForm):
             links=data["links"],
             note=data["note"] or "",
         )
+
+
+def article_initial(article: Article) -> dict[str, Any]:
+    """The form filled with an article, to write its next version."""
+    return {
+        "title": article.title,
+        "language": article.language,
+        "translation_key": article.translation_key,
+        "summary": article.summary,
+        "body": article.body,
+        "keywords": article.keywords,
+        "owner_department": article.owner_department_id,
+        "departments": list(article.departments.all()),
+        "case_types": list(article.case_types.all()),
+        "owner": article.owner_id,
+        "visibility": article.visibility,
+        "status": article.status,
+        "review_by": article.review_by,
+        "links": links_as_lines(article.links.all()),
+    }
+
+
+# What a translation shares with the article it translates; the words are its own.
+SHARED_BY_TRANSLATIONS = (
+    "translation_key",
+    "owner_department",
+    "departments",
+    "case_types",
+    "owner",
+    "visibility",
+    "review_by",
+    "links",
+)
+
+
+def translation_initial(source: Article) -> dict[str, Any]:
+    """A new article in another language of the same answer."""
+    shared = {
+        name: value
+        for name, value in article_initial(source).items()
+        if name in SHARED_BY_TRANSLATIONS
+    }
+    return {**shared, "language": "", "status": ArticleStatus.PUBLISHED}
+
+
+def new_article_initial(*, language: str, department_id: int | None) -> dict[str, Any]:
+    return {
+        "language": language,
+        "owner_department": department_id,
+        "visibility": Visibility.INTERNAL,
+        "status": ArticleStatus.PUBLISHED,
+    }
 
 
 class FlagForm(StyledForm):

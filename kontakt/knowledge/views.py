@@ -103,44 +103,15 @@ def _article_context(request: HttpRequest, article: Article, **extra: Any) -> di
 
 
 def _editor_form(request: HttpRequest, article: Article | None) -> forms.ArticleForm:
-    if article is None:
-        initial: dict[str, Any] = {
-            "language": (get_language() or "sv")[:2],
-            "owner_department": request.user.department_id,
-            "visibility": "internal",
-            "status": "published",
-        }
-        copy_of = _int(request.GET.get("translate"))
-        if copy_of:
-            source = selectors.article_get(user=request.user, article_id=copy_of)
-            initial.update(
-                translation_key=source.translation_key,
-                owner_department=source.owner_department_id,
-                owner=source.owner_id,
-                visibility=source.visibility,
-                case_types=list(source.case_types.all()),
-                departments=list(source.departments.all()),
-                links=services.links_as_lines(source.links.all()),
-                review_by=source.review_by,
-                language="",
-            )
+    if article is not None:
+        initial = forms.article_initial(article)
+    elif source_id := _int(request.GET.get("translate")):
+        source = selectors.article_get(user=request.user, article_id=source_id)
+        initial = forms.translation_initial(source)
     else:
-        initial = {
-            "title": article.title,
-            "language": article.language,
-            "translation_key": article.translation_key,
-            "summary": article.summary,
-            "body": article.body,
-            "keywords": article.keywords,
-            "owner_department": article.owner_department_id,
-            "departments": list(article.departments.all()),
-            "case_types": list(article.case_types.all()),
-            "owner": article.owner_id,
-            "visibility": article.visibility,
-            "status": article.status,
-            "review_by": article.review_by,
-            "links": services.links_as_lines(article.links.all()),
-        }
+        initial = forms.new_article_initial(
+            language=(get_language() or "sv")[:2], department_id=request.user.department_id
+        )
     return forms.ArticleForm(request.POST or None, initial=initial)
 
 
