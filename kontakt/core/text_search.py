@@ -30,7 +30,8 @@ from pathlib import Path
 
 import Stemmer
 
-# Snowball algorithm and PostgreSQL text-search configuration per language code.
+# Snowball algorithm per language code; PostgreSQL has a text-search configuration of the
+# same name for each (other languages are indexed with 'simple').
 SNOWBALL = {
     "sv": "swedish",
     "nb": "norwegian",
@@ -43,8 +44,6 @@ SNOWBALL = {
     "ar": "arabic",
     "tr": "turkish",
 }
-# PostgreSQL has a configuration of the same name for each; other languages use 'simple'.
-POSTGRES_CONFIG = dict(SNOWBALL)
 
 # Definite and plural endings a query word may carry that its indexed stem lacks, longest
 # first. Only removed when at least MIN_ROOT letters remain.

@@ -31,7 +31,7 @@ def _lengths(word: str) -> tuple[int, int]:
 
 
 def postgres_config(language: str) -> str:
-    return text_search.POSTGRES_CONFIG.get(language, "simple")
+    return text_search.SNOWBALL.get(language, "simple")
 
 
 def index_articles(articles: Iterable[Article]) -> None:
