@@ -162,11 +162,17 @@ def _routers() -> None:
     from kontakt.cases.api import case_router, contact_router, meta_router
     from kontakt.knowledge.api import router as knowledge_router
     from kontakt.residents.api import router as resident_router
+    from kontakt.telephony.api import agents_router, routing_router, stats_router
+    from kontakt.telephony.api import router as telephony_router
 
     api.add_router("/contacts", contact_router)
     api.add_router("/cases", case_router)
     api.add_router("/residents", resident_router)
     api.add_router("/knowledge", knowledge_router)
+    api.add_router("/telephony", telephony_router)
+    api.add_router("/routing", routing_router)
+    api.add_router("/agents", agents_router)
+    api.add_router("/stats", stats_router)
     api.add_router("/", meta_router)
 
 

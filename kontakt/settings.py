@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "kontakt.desk",
     "kontakt.staffing",
     "kontakt.knowledge",
+    "kontakt.live",
+    "kontakt.telephony",
     "kontakt.demo",
 ]
 
@@ -265,6 +267,20 @@ KONTAKT = {
         # A search that finds fewer articles than this also tries spelling corrections.
         "CORRECT_BELOW": 3,
     },
+    "TELEPHONY": {
+        # A caller who hangs up within this many seconds is a short abandon, not offered.
+        "SHORT_ABANDON_SECONDS": float(os.environ.get("KONTAKT_SHORT_ABANDON_SECONDS", 5)),
+        # Service level is given at these answer times (seconds); 20 and 30 always.
+        "SERVICE_LEVEL_SECONDS": sorted(
+            {20, 30, *(int(s) for s in env_list("KONTAKT_SERVICE_LEVEL_SECONDS"))}
+        ),
+        # An offered agent who does not answer within this time is free again.
+        "RING_SECONDS": int(os.environ.get("KONTAKT_RING_SECONDS", 20)),
+        # Wrap-up after a call, for answer groups without their own.
+        "WRAP_UP_SECONDS": int(os.environ.get("KONTAKT_WRAP_UP_SECONDS", 30)),
+        # A waiting contact gains one priority class per this many seconds.
+        "AGING_SECONDS": float(os.environ.get("KONTAKT_AGING_SECONDS", 60)),
+    },
     # Text messages to residents (kontakt/residents/sms.py): file, http or memory.
     "SMS": {
         "BACKEND": os.environ.get("KONTAKT_SMS_BACKEND", "file"),
@@ -272,6 +288,21 @@ KONTAKT = {
         "URL": os.environ.get("KONTAKT_SMS_URL", ""),
         "TOKEN": os.environ.get("KONTAKT_SMS_TOKEN", ""),
         "SENDER": os.environ.get("KONTAKT_SMS_SENDER", "Kommunen"),
+    },
+    # Live push to staff browsers (kontakt/live/bus.py): "memory" reaches this process only,
+    # "redis" every process through Redis Streams under KEY_PREFIX.
+    "LIVE": {
+        "BACKEND": os.environ.get("KONTAKT_LIVE_BACKEND", "redis" if REDIS_URL else "memory"),
+        "REDIS_URL": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("KONTAKT_LIVE_KEY_PREFIX", "kontakt:live:"),
+        # Messages kept per topic, and how old a missed one may be to be replayed to a
+        # browser that reconnects.
+        "BUFFER": 1000,
+        "RESUME_SECONDS": 60,
+        # One events response lasts this long (the browser reconnects), with a comment line
+        # after this long without a message.
+        "STREAM_SECONDS": float(os.environ.get("KONTAKT_LIVE_STREAM_SECONDS", 300)),
+        "HEARTBEAT_SECONDS": 15,
     },
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("KONTAKT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
     "ATTACHMENT_CONTENT_TYPES": env_list(

@@ -15,6 +15,8 @@ urlpatterns = [
     path("staffing/", include("kontakt.staffing.urls")),
     path("knowledge/", include("kontakt.knowledge.urls")),
     path("answers/", include("kontakt.knowledge.public_urls")),
+    path("live/", include("kontakt.live.urls")),
+    path("telephony/", include("kontakt.telephony.urls")),
     path("", include("kontakt.desk.urls")),
 ]
 

@@ -3,6 +3,7 @@ from django.http import HttpRequest
 from .selectors import (
     may_log_contacts,
     may_plan_staffing,
+    may_watch_queues,
     sees_all_departments,
     user_roles,
     works_department_only,
@@ -14,7 +15,12 @@ def staff_roles(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from kontakt.telephony.selectors import crisis_shown
+
+    roles = user_roles(user)
     return {
+        "crisis": crisis_shown() if roles else None,
+        "may_watch_queues": may_watch_queues(user),
         "user_roles": sorted(role.label for role in user_roles(user)),
         "may_log_contacts": may_log_contacts(user),
         "may_plan_staffing": may_plan_staffing(user),

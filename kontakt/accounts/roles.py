@@ -43,6 +43,14 @@ PLANS_STAFFING = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 EDITS_ANY_ARTICLE = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 # Roles that write and change their own department's articles and work their flags.
 EDITS_DEPARTMENT_ARTICLES = frozenset({Role.DEPARTMENT_CONTACT})
+# Roles that take calls and chats: they have a state (ready, paused, …) and a screen-pop.
+TAKES_CALLS = frozenset({Role.AGENT, Role.SECOND_LINE, Role.SWITCHBOARD, Role.SUPERVISOR})
+# Roles that watch the queues live (the wallboard, live and historical service level) and
+# switch the center into crisis mode.
+WATCHES_QUEUES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Roles whose own API token may post what a telephone exchange posts (for trying it out; an
+# exchange has a token of its own).
+FEEDS_TELEPHONY = frozenset({Role.ADMINISTRATOR})
 # Roles that see national identity numbers unmasked.
 SEES_IDENTITY_NUMBER = frozenset(
     {Role.HANDLER, Role.SECOND_LINE, Role.SUPERVISOR, Role.ADMINISTRATOR}

@@ -12,8 +12,11 @@ from .roles import (
     DEPARTMENT_ROLES,
     EDITS_ANY_ARTICLE,
     EDITS_DEPARTMENT_ARTICLES,
+    FEEDS_TELEPHONY,
     PLANS_STAFFING,
     SEES_IDENTITY_NUMBER,
+    TAKES_CALLS,
+    WATCHES_QUEUES,
     Role,
 )
 
@@ -72,6 +75,18 @@ def may_edit_articles_of(user: User | AnonymousUser, department_id: int | None) 
     if not user_roles(user) & EDITS_DEPARTMENT_ARTICLES or not user.department_id:
         return False
     return department_id is None or department_id == user.department_id
+
+
+def may_take_calls(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & TAKES_CALLS)
+
+
+def may_watch_queues(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & WATCHES_QUEUES)
+
+
+def may_feed_telephony(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & FEEDS_TELEPHONY)
 
 
 def may_see_identity_number(user: User | AnonymousUser) -> bool:

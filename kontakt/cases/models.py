@@ -390,6 +390,15 @@ class Contact(models.Model):
         on_delete=models.PROTECT,
         related_name="contacts",
     )
+    # A phone contact points at the exchange's record of its call.
+    call = models.ForeignKey(
+        "telephony.Call",
+        verbose_name=_("call"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
 
     class Meta:
         verbose_name = _("contact")

@@ -6,6 +6,7 @@ timeline itself: nothing happens in signals or save().
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -526,6 +527,8 @@ class ContactDraft:
     priority: int = Priority.NORMAL
     feedback_channel: str = ""
     department: Department | None = None
+    # A phone contact about a call the agent answered (a telephony Call).
+    call: Any = None
 
 
 def _check_contact(draft: ContactDraft, by: User, *, now: datetime) -> None:
@@ -567,7 +570,8 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
         raise PermissionDenied(_("You may not log contacts."))
     now = _now(now)
     _check_contact(draft, by, now=now)
-    started = draft.started_at or now
+    answered = draft.call.answered_at if draft.call is not None else None
+    started = draft.started_at or (answered if answered and answered <= now else now)
     with transaction.atomic():
         case = draft.case
         if draft.outcome == Outcome.FORWARDED:
@@ -601,6 +605,7 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
             summary=draft.summary.strip(),
             outcome=draft.outcome,
             case=case,
+            call=draft.call,
         )
         if draft.outcome == Outcome.LINKED and case is not None:
             _event(

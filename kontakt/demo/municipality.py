@@ -502,3 +502,54 @@ ARTICLE_FLAGS = [
         "agent2",
     ),
 ]
+
+# Telephony: the center's number with one level of tone choice (elderly callers cope best
+# with one), the skills each answer group asks for, overflow and callbacks, agents' skills.
+CENTER_NUMBER = "+46406280400"  # 040-628 04 00, the number on the residents' pages
+GREETING = (
+    "Välkommen till Sjöstad kommun. Tryck 1 för bygga och bo, 2 för trafik och parkering, "
+    "3 för avfall och vatten, 4 för förskola och skola, 5 för äldreomsorg. "
+    "للعربية اضغط 9. Övriga frågor: vänta kvar."
+)
+CLOSED_MESSAGE = (
+    "Kontaktcenter har stängt. Vi har öppet vardagar 8–16. Mycket finns på sjostad.example, "
+    "där du också kan göra en felanmälan dygnet runt."
+)
+MENU = [
+    ("1", "Bygga och bo", "bygga-bo"),
+    ("2", "Trafik och parkering", "trafik"),
+    ("3", "Avfall och vatten", "avfall-vatten"),
+    ("4", "Förskola och skola", "forskola-skola"),
+    ("5", "Äldreomsorg", "aldreomsorg"),
+    ("9", "العربية", "arabiska"),
+]
+# Answer group -> (skill, callback offered from this estimated wait in seconds).
+ROUTING = {
+    "bygga-bo": ("bygga-bo", 180),
+    "trafik": ("trafik", 180),
+    "avfall-vatten": ("avfall-vatten", 180),
+    "forskola-skola": ("forskola-skola", 180),
+    "aldreomsorg": ("aldreomsorg", 120),
+    "allmant": ("allmant", 240),
+    "arabiska": ("allmant", 240),  # the general skill, with Arabic
+}
+# After a minute's wait every group is also offered to the general group's agents.
+OVERFLOW_SECONDS = 60
+# username -> {skill: proficiency 1–5}; languages come from STAFF.
+SKILLS = {
+    "agent1": {"avfall-vatten": 4, "trafik": 3, "allmant": 3},
+    "agent2": {"bygga-bo": 3, "allmant": 3, "aldreomsorg": 2},
+    "agent3": {"forskola-skola": 4, "allmant": 3},
+    "agent4": {"trafik": 4, "avfall-vatten": 3, "allmant": 2},
+    "agent5": {"aldreomsorg": 4, "forskola-skola": 3, "allmant": 3},
+    "agent6": {"avfall-vatten": 3, "bygga-bo": 2, "allmant": 3},
+    "second1": {"bygga-bo": 5, "trafik": 5, "avfall-vatten": 5, "allmant": 4},
+    "second2": {"forskola-skola": 5, "aldreomsorg": 5, "allmant": 4},
+    "switch1": {"allmant": 5},
+    "switch2": {"allmant": 4},
+}
+# The simulated exchange's agents; agent1 is left to whoever signs in and presses Ready.
+SIMULATED_AGENTS = ["agent2", "agent3", "agent4", "agent5", "agent6", "second1", "switch1"]
+# Calls a day in the demo's history (about 70 % of the contacts are calls).
+CALLS_PER_DAY = 90
+CALL_HISTORY_DAYS = 28

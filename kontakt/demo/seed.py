@@ -4,6 +4,7 @@ Cases are made through the same services the desktop uses, at past times, so the
 timelines, due times and SLA outcomes are exactly what the product would have recorded.
 """
 
+import math
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from kontakt.accounts.services import roles_sync
 from kontakt.cases import services as case_services
 from kontakt.cases.models import Case, CaseType, Contact, Outcome
 from kontakt.core.business_hours import add_business_time, opening_periods
+from kontakt.core.call_events import CallEvent, EventType
 from kontakt.core.case_status import CaseStatus
 from kontakt.core.identity import norwegian_check_digits
 from kontakt.directory.models import AnswerGroup, Department, OpeningHours, Unit
@@ -33,6 +35,16 @@ from kontakt.residents.models import (
     ResidentEmail,
     ResidentKind,
     ResidentPhone,
+)
+from kontakt.telephony import services as telephony_services
+from kontakt.telephony.models import (
+    AgentSkill,
+    Call,
+    EventSource,
+    MenuOption,
+    OverflowStep,
+    PhoneNumber,
+    RoutingSettings,
 )
 
 from . import municipality as m
@@ -401,6 +413,148 @@ def seed_traffic(
     return len(times)
 
 
+def seed_telephony(
+    rng: random.Random, residents: list[Resident], *, now: datetime, progress: bool = True
+) -> int:
+    """The center's number and menu, routing and skills (update or create), and four weeks
+    of calls shaped like the seeds, through the events API's service (skipped when any)."""
+    groups = {g.code: g for g in AnswerGroup.objects.all()}
+    for code, (skill, callback) in m.ROUTING.items():
+        routing, _ = RoutingSettings.objects.update_or_create(
+            answer_group=groups[code],
+            defaults={"skill": skill, "callback_after_seconds": callback, "wrap_up_seconds": 20},
+        )
+        if code != "allmant":
+            OverflowStep.objects.update_or_create(
+                routing=routing,
+                to_group=groups["allmant"],
+                defaults={"after_seconds": m.OVERFLOW_SECONDS},
+            )
+    number, _ = PhoneNumber.objects.update_or_create(
+        number=m.CENTER_NUMBER,
+        defaults={
+            "name": "Kontaktcenter",
+            "greeting": m.GREETING,
+            "closed_message": m.CLOSED_MESSAGE,
+            "default_group": groups["allmant"],
+        },
+    )
+    for digit, label, code in m.MENU:
+        MenuOption.objects.update_or_create(
+            phone_number=number,
+            digit=digit,
+            defaults={"label": label, "answer_group": groups[code]},
+        )
+    for username, skills in m.SKILLS.items():
+        agent = User.objects.get(username=username)
+        for skill, level in skills.items():
+            AgentSkill.objects.update_or_create(
+                agent=agent, skill=skill, defaults={"proficiency": level}
+            )
+    if Call.objects.exists():
+        return 0
+    events = list(_call_history(rng, residents, now=now))
+    batch = 3000
+    with tqdm(total=len(events), desc="Calls", unit=" events", disable=not progress) as bar:
+        for start in range(0, len(events), batch):
+            chunk = events[start : start + batch]
+            telephony_services.call_events_record(
+                events=chunk, source=EventSource.SIMULATOR, follow=False
+            )
+            bar.update(len(chunk))
+    return Call.objects.count()
+
+
+def _call_history(
+    rng: random.Random, residents: list[Resident], *, now: datetime
+) -> list[CallEvent]:
+    """Past calls: the daily shape of the seeds, tone choices, waits that grow at the peak,
+    about 4 % abandoned (Oslo's share), a few short abandons."""
+    hours = opening_hours()
+    phones = [p for r in residents for p in r.phones.values_list("number", flat=True)]
+    weights = [4, 5, 5, 3, 3, 1]
+    menu = [code for _digit, _label, code in m.MENU]
+    digits = {code: digit for digit, _label, code in m.MENU}
+    agents = {
+        code: [u for u, s in m.SKILLS.items() if m.ROUTING[code][0] in s] for code in m.ROUTING
+    }
+    events: list[CallEvent] = []
+    today = timezone.localdate(now)
+    for offset in range(m.CALL_HISTORY_DAYS, -1, -1):
+        day = today - timedelta(days=offset)
+        for opens, closes in opening_periods(day, hours):
+            for hour, share in m.HOURLY_SHARE.items():
+                start = timezone.localtime(opens).replace(hour=hour, minute=0, second=0)
+                if start < opens or start >= closes:
+                    continue
+                for _ in range(_poisson(rng, m.CALLS_PER_DAY * share)):
+                    offered = start + timedelta(seconds=rng.uniform(0, 3600))
+                    if offered >= now - timedelta(minutes=10):
+                        continue
+                    events += _one_call(rng, offered, share, phones, menu, weights, digits, agents)
+    return events
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth's method: fine for the small means of an hour's calls.
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def _one_call(
+    rng: random.Random,
+    offered: datetime,
+    share: float,
+    phones: list[str],
+    menu: list[str],
+    weights: list[int],
+    digits: dict[str, str],
+    agents: dict[str, list[str]],
+) -> list[CallEvent]:
+    call_id = f"demo-{offered:%Y%m%d%H%M%S}-{rng.randrange(10**6):06d}"
+    caller = (
+        rng.choice(phones)
+        if phones and rng.random() < 0.6
+        else f"+467017406{rng.randint(5, 99):02d}"
+    )
+    pressed = rng.random() < 0.85
+    group = rng.choices(menu, weights)[0] if pressed else "allmant"
+    queued = offered + timedelta(seconds=rng.uniform(8, 25))
+    # Waits grow with the hour's load: the 9–11 peak waits longest.
+    wait = rng.expovariate(1 / (8 + 120 * share))
+    fields = {"number": m.CENTER_NUMBER, "caller": caller}
+
+    def event(kind: str, at: datetime, **more: str) -> CallEvent:
+        return CallEvent(
+            event_id=f"{call_id}:{kind}",
+            call_id=call_id,
+            type=EventType(kind),
+            at=at,
+            **{**fields, **more},
+        )
+
+    made = [
+        event("offered", offered),
+        event("queued", queued, answer_group=group, digit=digits.get(group, "") if pressed else ""),
+    ]
+    patience = rng.expovariate(1 / 150)
+    if rng.random() < 0.015:
+        patience = rng.uniform(0.5, 4.5)  # hung up at once
+    if patience < wait:
+        made.append(event("abandoned", queued + timedelta(seconds=patience)))
+        return made
+    answered = queued + timedelta(seconds=wait)
+    agent = rng.choice(agents[group] or ["agent1"])
+    made.append(event("ringing", answered - timedelta(seconds=rng.uniform(2, 6)), agent=agent))
+    made.append(event("answered", answered, agent=agent))
+    made.append(event("ended", answered + timedelta(seconds=rng.lognormvariate(4.8, 0.5))))
+    return made
+
+
 def seed_all(
     *, now: datetime | None = None, progress: bool = True, seed: int = 2026
 ) -> dict[str, int]:
@@ -414,6 +568,7 @@ def seed_all(
         residents = seed_residents(rng)
         knowledge = seed_knowledge(now=now, progress=progress)
         contacts = seed_traffic(rng, residents, now=now, progress=progress)
+        calls = seed_telephony(rng, residents, now=now, progress=progress)
     return {
         "departments": Department.objects.count(),
         "staff": User.objects.count(),
@@ -424,4 +579,6 @@ def seed_all(
         "cases": Case.objects.count(),
         "articles": Article.objects.count(),
         "articles_imported": knowledge.created + knowledge.updated,
+        "calls_created": calls,
+        "calls": Call.objects.count(),
     }

@@ -57,6 +57,7 @@ class ContactForm(StyledForm):
         label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
     )
     resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    call = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
 
 class ResidentForm(StyledForm):

@@ -7,6 +7,7 @@ the selectors and services; a view only asks whether the user has a staff role a
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +37,8 @@ from kontakt.knowledge import selectors as knowledge_selectors
 from kontakt.knowledge import services as knowledge_services
 from kontakt.residents import selectors as resident_selectors
 from kontakt.residents import services as resident_services
+from kontakt.telephony import forms as telephony_forms
+from kontakt.telephony import selectors as telephony_selectors
 
 from . import forms
 
@@ -97,7 +100,10 @@ def desk(request: HttpRequest) -> HttpResponse:
             )
         except ValueError:
             resident = None
-    context = _desk_context(request, query=query, resident=resident)
+    call = telephony_selectors.call_for_contact(
+        user=request.user, call_id=request.GET.get("call", "")
+    )
+    context = _desk_context(request, query=query, resident=resident, call=call)
     template = (
         "desk/_search_results.html"
         if request.headers.get("HX-Request") and query
@@ -113,6 +119,7 @@ def _desk_context(
     resident: Any,
     form: Any = None,
     used_articles: list[Any] | None = None,
+    call: Any = None,
 ) -> dict[str, Any]:
     user = request.user
     results: list[Any] = []
@@ -132,7 +139,18 @@ def _desk_context(
         "departments": Department.objects.filter(active=True),
         "outcomes": Outcome.choices,
         "now": timezone.now(),
-        "form": form or forms.ContactForm(initial={"resident": resident.pk if resident else None}),
+        "form": form
+        or forms.ContactForm(
+            initial={
+                "resident": resident.pk if resident else None,
+                "call": call.call_id if call else "",
+            }
+        ),
+        "call": call,
+        "presence": telephony_selectors.presence_of(user)
+        if telephony_selectors.may_take_calls(user)
+        else None,
+        "pause_reasons": telephony_forms.PAUSE_REASONS,
         "recent_contacts": case_selectors.contacts_logged_by(user=user, limit=8),
         "pinned_articles": knowledge_selectors.pinned_articles(
             user=user, prefer=request.LANGUAGE_CODE
@@ -178,6 +196,9 @@ def contact_log(request: HttpRequest) -> HttpResponse:
     articles = knowledge_selectors.articles_used(
         user=request.user, ids=request.POST.getlist("articles")
     )
+    call = telephony_selectors.call_for_contact(
+        user=request.user, call_id=request.POST.get("call", "")
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -193,6 +214,7 @@ def contact_log(request: HttpRequest) -> HttpResponse:
                 case=case,
                 priority=data["priority"],
                 department=data["department"],
+                call=call,
             )
             contact = knowledge_services.contact_log_with_articles(
                 draft=draft,
@@ -215,15 +237,22 @@ def contact_log(request: HttpRequest) -> HttpResponse:
             if resident is not None:
                 target += f"?resident={resident.pk}"
             return HttpResponseRedirect(target)
-    context = _desk_context(request, query="", resident=resident, form=form, used_articles=articles)
+    context = _desk_context(
+        request, query="", resident=resident, form=form, used_articles=articles, call=call
+    )
     return render(request, "desk/desk.html", context, status=400)
 
 
 @front_line_required
 def resident_new(request: HttpRequest) -> HttpResponse:
     form = forms.ResidentForm(
-        request.POST or None, initial={"name": request.GET.get("name", "")[:200]}
+        request.POST or None,
+        initial={
+            "name": request.GET.get("name", "")[:200],
+            "phone": request.GET.get("phone", "")[:40],
+        },
     )
+    call_id = (request.POST.get("call") or request.GET.get("call", ""))[:100]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = resident_services.ResidentDraft(
@@ -244,9 +273,15 @@ def resident_new(request: HttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("Resident registered."))
-            return redirect(f"{reverse('desk:desk')}?resident={resident.pk}")
+            target = f"{reverse('desk:desk')}?resident={resident.pk}"
+            if call_id:
+                target += "&" + urlencode({"call": call_id})
+            return redirect(target)
     return render(
-        request, "desk/resident_form.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "desk/resident_form.html",
+        {"form": form, "call_id": call_id},
+        status=400 if form.errors else 200,
     )
 
 

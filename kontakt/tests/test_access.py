@@ -9,6 +9,7 @@ the same answer as for one that does not exist, so nothing hints that it does.
 """
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,7 @@ STAFF = (*FRONT_LINE, *DEPARTMENT)
 PLANNERS = ("supervisor", "administrator")
 EDITORS = ("department_contact", "supervisor", "administrator")
 EVERYONE = (ANONYMOUS, NO_ROLE, *STAFF)
+CALL_TAKERS = ("agent", "second_line", "switchboard", "supervisor")
 
 
 def statuses(default: int, **exceptions: int) -> dict[str, int]:
@@ -160,6 +162,47 @@ def knowledge_flag() -> int:
 
 NOTE = {"body": "Anteckning"}
 MESSAGE = {"body": "Hej", "direction": "out", "channel": "email"}
+
+
+def answer_group() -> str:
+    from kontakt.directory.models import AnswerGroup
+
+    return AnswerGroup.objects.get_or_create(code="avfall", defaults={"name": "Avfall"})[0].code
+
+
+def phone_number() -> str:
+    from kontakt.directory.models import AnswerGroup
+    from kontakt.telephony.models import PhoneNumber
+
+    group = AnswerGroup.objects.get(code=answer_group())
+    return PhoneNumber.objects.get_or_create(
+        number="+46406280400",
+        defaults={
+            "name": "Växel",
+            "greeting": "Hej",
+            "closed_message": "Stängt",
+            "default_group": group,
+        },
+    )[0].number
+
+
+def exchange_key() -> str:
+    from kontakt.telephony.services import exchange_create
+
+    return exchange_create(name=f"pbx-{uuid.uuid4()}")[1]
+
+
+def call_event() -> list[dict[str, str]]:
+    at = "2026-03-02T09:00:00+01:00"
+    return [{"event_id": str(uuid.uuid4()), "call_id": "c1", "type": "offered", "at": at}]
+
+
+def call_taker() -> str:
+    from kontakt.accounts.roles import Role
+    from kontakt.accounts.tests.factories import UserFactory
+
+    return UserFactory(username="phone-agent", role=Role.AGENT).username
+
 
 ROWS = [
     # Signing in and out, the language.
@@ -374,6 +417,8 @@ ROWS = [
         lambda w: "/knowledge/gaps/",
         page(200, only=(*FRONT_LINE, "department_contact")),
     ),
+    # Live updates: every staff role has its own desktop's stream (read in kontakt/live/tests).
+    Row("live:events", "get", lambda w: "/live/events/", page(200)),
     # The residents' answers, open to everyone.
     Row("answers:index", "get", lambda w: "/answers/", statuses(200)),
     Row("answers:article", "get", lambda w: public_answer(), statuses(200)),
@@ -511,6 +556,72 @@ ROWS = [
         lambda: {"reason": "outdated"},
     ),
     Row("api-v1:case_type_list", "get", lambda w: "/api/v1/case-types", api(200)),
+    # Telephony: the exchange's endpoints (an administrator's token opens them too), the
+    # agent's own state, the supervisors' live figures, wallboard and crisis mode.
+    Row(
+        "api-v1:telephony_events",
+        "post",
+        lambda w: "/api/v1/telephony/events",
+        api(200, only=("administrator",)),
+        call_event,
+    ),
+    Row(
+        "api-v1:telephony_cti",
+        "post",
+        lambda w: f"/api/v1/telephony/cti/{exchange_key()}",
+        statuses(200),
+        lambda: {"event": "newCall", "callId": str(uuid.uuid4()), "direction": "in"},
+    ),
+    Row(
+        "api-v1:telephony_menu",
+        "get",
+        lambda w: f"/api/v1/telephony/numbers/{phone_number()}/menu",
+        api(200, only=("administrator",)),
+    ),
+    Row(
+        "api-v1:routing_offer",
+        "post",
+        lambda w: "/api/v1/routing/offers",
+        api(200, only=("administrator",)),
+        lambda: {"call_id": str(uuid.uuid4()), "answer_group": answer_group()},
+    ),
+    Row(
+        "api-v1:agent_state", "get", lambda w: "/api/v1/agents/me/state", api(200, only=CALL_TAKERS)
+    ),
+    Row(
+        "api-v1:agent_state_set",
+        "post",
+        lambda w: "/api/v1/agents/me/state",
+        api(200, only=CALL_TAKERS),
+        lambda: {"state": "ready"},
+    ),
+    Row(
+        "api-v1:agent_state_from_exchange",
+        "post",
+        lambda w: f"/api/v1/agents/{call_taker()}/state",
+        api(200, only=("administrator",)),
+        lambda: {"state": "ready"},
+    ),
+    Row("api-v1:stats_live", "get", lambda w: "/api/v1/stats/live", api(200, only=PLANNERS)),
+    Row(
+        "api-v1:stats_service_level",
+        "get",
+        lambda w: (
+            "/api/v1/stats/service-level?start=2026-03-02T00:00:00%2B01:00"
+            "&end=2026-03-03T00:00:00%2B01:00"
+        ),
+        api(200, only=PLANNERS),
+    ),
+    Row("telephony:wallboard", "get", lambda w: "/telephony/wallboard/", page(200, only=PLANNERS)),
+    Row("telephony:crisis", "get", lambda w: "/telephony/crisis/", page(200, only=PLANNERS)),
+    Row("telephony:state", "get", lambda w: "/telephony/state/", page(200, only=CALL_TAKERS)),
+    Row(
+        "telephony:state_set",
+        "post",
+        lambda w: "/telephony/state/set/",
+        page(302, only=CALL_TAKERS),
+        lambda: {"state": "ready"},
+    ),
     Row("api-v1:department_list", "get", lambda w: "/api/v1/departments", api(200)),
 ]
 

@@ -10,12 +10,16 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kontakt.cases.services import case_change_status
 from kontakt.cases.tests.factories import CaseFactory
+from kontakt.directory.models import AnswerGroup
 from kontakt.knowledge.services import LinkDraft
 from kontakt.knowledge.tests.factories import make_article
+from kontakt.telephony.models import PhoneNumber
+from kontakt.telephony.services import exchange_create
 
 pytestmark = pytest.mark.django_db
 
@@ -163,9 +167,35 @@ def test_the_validator_catches_what_it_should(document):
 
 
 def test_real_responses_match_the_document(
-    document, api_client_for, second_line, parking_type, department_b, resident
+    document,
+    api_client_for,
+    second_line,
+    parking_type,
+    department_b,
+    resident,
+    supervisor,
+    administrator,
 ):
     client = api_client_for(second_line)
+    admin = api_client_for(administrator)
+    watcher = api_client_for(supervisor)
+    group = AnswerGroup.objects.create(name="Avfall", code="avfall")
+    PhoneNumber.objects.create(
+        number="+46406280400",
+        name="Växel",
+        greeting="Hej",
+        closed_message="Stängt",
+        default_group=group,
+    )
+    _exchange, key = exchange_create(name="pbx")
+    at = "2026-03-02T09:00:00+01:00"
+    queued = {
+        "event_id": "e1",
+        "call_id": "c1",
+        "type": "queued",
+        "at": at,
+        "answer_group": "avfall",
+    }
     CaseFactory(case_type=parking_type, resident=resident, by=second_line)
     closed = CaseFactory(case_type=parking_type, by=second_line)
     case_change_status(case=closed, to_status="closed", resolution="Klart", by=second_line)
@@ -260,6 +290,57 @@ def test_real_responses_match_the_document(
                 f"/api/v1/knowledge/articles/{article.pk}/flags",
                 {"reason": "outdated"},
                 content_type=JSON,
+            ),
+        ),
+        (
+            "post",
+            "/api/v1/telephony/events",
+            admin.post("/api/v1/telephony/events", [queued], content_type=JSON),
+        ),
+        (
+            "post",
+            "/api/v1/telephony/cti/{token}",
+            Client().post(
+                f"/api/v1/telephony/cti/{key}",
+                {"event": "newCall", "callId": "z1", "direction": "in", "to": "+46406280400"},
+            ),
+        ),
+        (
+            "get",
+            "/api/v1/telephony/numbers/{number}/menu",
+            admin.get("/api/v1/telephony/numbers/+46406280400/menu"),
+        ),
+        (
+            "post",
+            "/api/v1/routing/offers",
+            admin.post(
+                "/api/v1/routing/offers",
+                {"call_id": "c1", "answer_group": "avfall"},
+                content_type=JSON,
+            ),
+        ),
+        ("get", "/api/v1/agents/me/state", client.get("/api/v1/agents/me/state")),
+        (
+            "post",
+            "/api/v1/agents/me/state",
+            client.post("/api/v1/agents/me/state", {"state": "ready"}, content_type=JSON),
+        ),
+        (
+            "post",
+            "/api/v1/agents/{username}/state",
+            admin.post(
+                f"/api/v1/agents/{second_line.username}/state",
+                {"state": "paused", "reason": "Lunch"},
+                content_type=JSON,
+            ),
+        ),
+        ("get", "/api/v1/stats/live", watcher.get("/api/v1/stats/live")),
+        (
+            "get",
+            "/api/v1/stats/service-level",
+            watcher.get(
+                "/api/v1/stats/service-level",
+                {"start": "2026-03-02T00:00:00+01:00", "end": "2026-03-03T00:00:00+01:00"},
             ),
         ),
     ]

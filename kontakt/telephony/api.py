@@ -1,0 +1,686 @@
+"""API of telephony: what an exchange posts (call events, the generic CTI webhook, agents'
+states), what it asks (the IVR menu of a number, whom to ring), and the live and historical
+service level for supervisors and reports.
+
+An exchange authenticates with its own token (`kontakt exchange_create NAME`), which opens
+these endpoints and nothing else; an administrator's API token opens them too.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer
+from pydantic import AwareDatetime, ConfigDict, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import may_feed_telephony
+from kontakt.core.call_events import CallEvent as CoreEvent
+from kontakt.core.call_events import EventType
+from kontakt.core.generic_cti import CtiError, cti_events
+from kontakt.directory.models import AnswerGroup
+from kontakt.residents.api import ERRORS, InputSchema
+
+from . import selectors, services
+from .models import EventSource, Exchange
+
+router = Router(tags=["telephony"])
+routing_router = Router(tags=["telephony"])
+agents_router = Router(tags=["telephony"])
+stats_router = Router(tags=["statistics"])
+
+MAX_BATCH = 1000
+
+
+class ExchangeAuth(HttpBearer):
+    """A telephone exchange's bearer token (create one with `kontakt exchange_create`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token.startswith("kx_") or len(token) > 200:
+            return None
+        return exchange_by_key(token)
+
+
+def exchange_by_key(key: str) -> Exchange | None:
+    return Exchange.objects.filter(key_hash=Exchange.hash_key(key), revoked_at__isnull=True).first()
+
+
+def _feeder(request: HttpRequest) -> Exchange | None:
+    """The exchange posting, or None for an administrator; anyone else may not."""
+    if isinstance(request.auth, Exchange):
+        return request.auth
+    if isinstance(request.auth, User) and may_feed_telephony(request.auth):
+        return None
+    raise PermissionDenied(_("Only a telephone exchange may post this."))
+
+
+def _exchange_auth() -> list[Any]:
+    from kontakt.api import TokenAuth
+
+    return [ExchangeAuth(), TokenAuth()]
+
+
+EXCHANGE_SECURITY: list[dict[str, list[str]]] = [{"ExchangeAuth": []}, {"TokenAuth": []}]
+
+
+# Call events ------------------------------------------------------------------------------
+
+
+class EventIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="Unique per event: a repeated id changes nothing."
+    )
+    call_id: Annotated[str, Field(min_length=1, max_length=100)]
+    type: EventType
+    at: AwareDatetime = Field(description="When it happened, ISO 8601 with its UTC offset.")
+    number: Annotated[str, Field(max_length=40)] = Field("", description="The number dialled.")
+    caller: Annotated[str, Field(max_length=40)] = ""
+    answer_group: Annotated[str, Field(max_length=40)] = Field(
+        "", description="Code of the answer group; else found from number and digit."
+    )
+    agent: Annotated[str, Field(max_length=150)] = Field(
+        "", description="The agent's username or phone extension."
+    )
+    digit: Annotated[str, Field(pattern=r"^[0-9*#]?$")] = Field(
+        "", description="The tone choice made in the IVR menu."
+    )
+
+
+class BatchIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class RecordedOut(Schema):
+    accepted: int = Field(description="Events stored now.")
+    duplicates: int = Field(description="Events already stored (same event_id): unchanged.")
+
+
+EVENT_EXAMPLE = {
+    "event_id": "pbx1-7f3a-0003",
+    "call_id": "pbx1-7f3a",
+    "type": "answered",
+    "at": "2026-03-02T09:15:41+01:00",
+    "number": "+46406280400",
+    "caller": "+46701234567",
+    "answer_group": "avfall",
+    "agent": "agent1",
+    "digit": "1",
+}
+BATCH_EXAMPLE = {
+    "events": [
+        {
+            **EVENT_EXAMPLE,
+            "event_id": "pbx1-7f3a-0001",
+            "type": "offered",
+            "agent": "",
+            "at": "2026-03-02T09:15:02+01:00",
+        },
+        {
+            **EVENT_EXAMPLE,
+            "event_id": "pbx1-7f3a-0002",
+            "type": "queued",
+            "agent": "",
+            "at": "2026-03-02T09:15:20+01:00",
+        },
+        EVENT_EXAMPLE,
+    ]
+}
+
+
+def inline_schema(model: type[Schema]) -> dict[str, Any]:
+    """A model's JSON Schema with its definitions in place, for a hand-written body."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(schema)
+
+
+_single = TypeAdapter(EventIn)
+_batch = TypeAdapter(BatchIn)
+
+
+def _parse_events(body: bytes) -> list[EventIn]:
+    """One event, a list of events, or {"events": [...]}; errors point at the field."""
+    import json
+
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
+    prefix: tuple[Any, ...] = ()
+    try:
+        if isinstance(data, list):
+            data = {"events": data}
+        if isinstance(data, dict) and "events" in data:
+            return _batch.validate_python(data).events
+        prefix = ()
+        return [_single.validate_python(data)]
+    except PydanticValidationError as error:
+        raise SchemaValidationError(
+            [{**e, "loc": ("body", "payload", *prefix, *e["loc"])} for e in error.errors()]
+        ) from None
+
+
+def _core_events(items: list[EventIn]) -> list[CoreEvent]:
+    groups = set(AnswerGroup.objects.values_list("code", flat=True))
+    errors: dict[str, list[str]] = {}
+    events = []
+    for index, item in enumerate(items):
+        group = item.answer_group
+        if group and group not in groups:
+            errors[f"events.{index}.answer_group"] = [
+                _("No answer group has the code “%(code)s”.") % {"code": group}
+            ]
+            continue
+        if not group and item.number and item.type in (EventType.QUEUED, EventType.OFFERED):
+            found = selectors.answer_group_for(number=item.number, digit=item.digit)
+            group = found.code if found and item.type == EventType.QUEUED else ""
+        events.append(
+            CoreEvent(
+                event_id=item.event_id,
+                call_id=item.call_id,
+                type=item.type,
+                at=item.at.astimezone(UTC),
+                number=item.number,
+                caller=item.caller,
+                answer_group=group,
+                agent=item.agent,
+                digit=item.digit,
+            )
+        )
+    if errors:
+        if len(items) == 1:
+            errors = {k.split(".", 2)[2]: v for k, v in errors.items()}
+        raise ValidationError(errors)
+    return events
+
+
+@router.post(
+    "/events",
+    response={200: RecordedOut, **ERRORS},
+    auth=_exchange_auth(),
+    summary="Post call events",
+    openapi_extra={
+        "security": EXCHANGE_SECURITY,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            inline_schema(EventIn),
+                            {"type": "array", "items": inline_schema(EventIn)},
+                            inline_schema(BatchIn),
+                        ]
+                    },
+                    "examples": {
+                        "one event": {"value": EVENT_EXAMPLE},
+                        "a batch": {"value": BATCH_EXAMPLE},
+                    },
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Stored (or known already) before this answer.",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/RecordedOut"},
+                        "example": {"accepted": 3, "duplicates": 0},
+                    }
+                },
+            }
+        },
+    },
+)
+def telephony_events(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """What happened on calls: `offered` (the call reached the center), `queued` (it entered
+    an answer group's queue), `ringing`, `answered`, `transferred`, `transfer_returned`,
+    `abandoned` (the caller hung up), `ended`, `callback_requested`.
+
+    Post one event, a list, or `{"events": [...]}` (up to 1,000). Every event is stored
+    before the answer; an `event_id` seen before changes nothing and still answers 200, so
+    an exchange may resend whatever it is unsure of. Events may come in any order: each
+    call is rebuilt from all its events. One invalid event refuses the whole batch, with
+    the field named (`events.3.at`), and nothing of it is stored."""
+    exchange = _feeder(request)
+    events = _core_events(_parse_events(request.body))
+    recorded = services.call_events_record(events=events, exchange=exchange)
+    return {"accepted": recorded.accepted, "duplicates": recorded.duplicates}
+
+
+# The generic CTI webhook --------------------------------------------------------------------
+
+
+class CtiOut(Schema):
+    accepted: int
+    ignored: str = ""
+
+
+@router.post(
+    "/cti/{token}",
+    response={200: CtiOut, **ERRORS},
+    auth=None,
+    summary="Generic CTI webhook (newCall, answer, hangup)",
+    openapi_extra={
+        "security": [{"TokenAuth": []}, {}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "event": {"type": "string", "enum": ["newCall", "answer", "hangup"]},
+                            "callId": {"type": "string"},
+                            "from": {"type": "string"},
+                            "to": {"type": "string"},
+                            "direction": {"type": "string", "enum": ["in", "out"]},
+                            "user": {"type": "string"},
+                            "answeringNumber": {"type": "string"},
+                            "cause": {"type": "string"},
+                        },
+                        "required": ["event", "callId"],
+                    },
+                    "example": {
+                        "event": "newCall",
+                        "from": "46701234567",
+                        "to": "46406280400",
+                        "direction": "in",
+                        "callId": "e1f0c3",
+                    },
+                },
+                "application/json": {"schema": {"type": "object"}},
+            },
+        },
+    },
+)
+def telephony_cti(request: HttpRequest, token: str):  # type: ignore[no-untyped-def]
+    """The webhook PBX vendors already speak for Zammad's generic CTI: configure
+    `…/api/v1/telephony/cti/<exchange token>` as the URL. A new inbound call is queued in
+    the answer group of the dialled number (no tone choice is known here)."""
+    import json
+
+    exchange = exchange_by_key(token) if token.startswith("kx_") else None
+    if exchange is None:
+        from ninja.errors import AuthenticationError
+
+        raise AuthenticationError
+    if request.content_type == "application/json":
+        try:
+            fields = json.loads(request.body or b"{}")
+        except ValueError:
+            raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
+        if not isinstance(fields, dict):
+            raise ValidationError({"__all__": [_("Give a JSON object.")]})
+    else:
+        fields = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()}
+    dialled = str(fields.get("to", ""))
+    group = selectors.answer_group_for(number=dialled, digit="") if dialled else None
+    try:
+        result = cti_events(fields, at=timezone.now(), answer_group=group.code if group else "")
+    except CtiError as error:
+        raise ValidationError({k: [v] for k, v in error.errors.items()}) from None
+    if not result.events:
+        return {"accepted": 0, "ignored": result.ignored_reason}
+    recorded = services.call_events_record(
+        events=result.events, source=EventSource.CTI, exchange=exchange
+    )
+    return {"accepted": recorded.accepted, "ignored": ""}
+
+
+# IVR ----------------------------------------------------------------------------------------
+
+
+class MenuOptionOut(Schema):
+    digit: str
+    label: str
+    answer_group: str
+
+
+class MenuOut(Schema):
+    number: str
+    name: str
+    open: bool = Field(description="Whether the center is open now (opening hours, holidays).")
+    crisis: bool = Field(description="Crisis mode: the greeting is the crisis message.")
+    greeting: str = Field(description="What to play first.")
+    closed_message: str
+    options: list[MenuOptionOut] = Field(description="One level of tone choice; empty when closed.")
+    default_answer_group: str = Field(description="Where to queue without a (valid) choice.")
+    next_opening: datetime | None
+
+
+@router.get(
+    "/numbers/{number}/menu",
+    response={200: MenuOut, **ERRORS},
+    auth=_exchange_auth(),
+    summary="The IVR menu of a number, now",
+    openapi_extra={
+        "security": EXCHANGE_SECURITY,
+        "responses": {
+            "200": {
+                "description": "OK",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/MenuOut"},
+                        "example": {
+                            "number": "+46406280400",
+                            "name": "Kontaktcenter",
+                            "open": True,
+                            "crisis": False,
+                            "greeting": "Välkommen till Sjöstad kommun.",
+                            "closed_message": "",
+                            "options": [
+                                {
+                                    "digit": "1",
+                                    "label": "Avfall och vatten",
+                                    "answer_group": "avfall",
+                                },
+                                {"digit": "2", "label": "Bygglov", "answer_group": "bygg"},
+                            ],
+                            "default_answer_group": "vaxel",
+                            "next_opening": None,
+                        },
+                    }
+                },
+            }
+        },
+    },
+)
+def telephony_menu(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+    """The greeting (or the closed or crisis message) and the digits → answer groups."""
+    _feeder(request)
+    return selectors.ivr_menu(number=number)
+
+
+# Routing --------------------------------------------------------------------------------------
+
+
+class OfferIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    call_id: Annotated[str, Field(min_length=1, max_length=100)]
+    answer_group: Annotated[str, Field(max_length=40)] = Field(
+        "", description="Code of the group; else found from number and digit."
+    )
+    number: Annotated[str, Field(max_length=40)] = ""
+    digit: Annotated[str, Field(pattern=r"^[0-9]?$")] = ""
+    language: Annotated[str, Field(max_length=10)] = Field(
+        "", description="A language the caller asked for (ar, so, fi, …)."
+    )
+    caller: Annotated[str, Field(max_length=40)] = ""
+    priority: Annotated[int, Field(ge=0, le=9)] = Field(1, description="Lower is more urgent.")
+    channel: Literal["call", "chat", "email"] = "call"
+
+
+class AgentOut(Schema):
+    username: str
+    name: str
+    phone: str
+
+
+class OfferOut(Schema):
+    action: Literal["ring", "queue"]
+    agent: AgentOut | None
+    estimated_wait_seconds: float
+    position: int = Field(description="Place in the group's queue (0 when ringing).")
+    offer_callback: bool = Field(description="The wait is long: offer the caller a callback.")
+
+
+@routing_router.post(
+    "/offers",
+    response={200: OfferOut, **ERRORS},
+    auth=_exchange_auth(),
+    summary="Whom to ring for a waiting call",
+    openapi_extra={
+        "security": EXCHANGE_SECURITY,
+        "responses": {
+            "200": {
+                "description": "OK",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/OfferOut"},
+                        "examples": {
+                            "ring": {
+                                "value": {
+                                    "action": "ring",
+                                    "agent": {
+                                        "username": "agent1",
+                                        "name": "Anna Berg",
+                                        "phone": "1001",
+                                    },
+                                    "estimated_wait_seconds": 0,
+                                    "position": 0,
+                                    "offer_callback": False,
+                                }
+                            },
+                            "queue": {
+                                "value": {
+                                    "action": "queue",
+                                    "agent": None,
+                                    "estimated_wait_seconds": 95.0,
+                                    "position": 4,
+                                    "offer_callback": True,
+                                }
+                            },
+                        },
+                    }
+                },
+            }
+        },
+    },
+)
+def routing_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-untyped-def]
+    """Ask again whenever the answer was "queue" (every few seconds): the agent chosen has
+    the group's skill (and the caller's language), the highest proficiency, and has been
+    idle longest; a call that waited past an overflow step is offered to more groups. The
+    agent is held for the ring time; the events `ringing`/`answered` confirm it."""
+    _feeder(request)
+    group = None
+    if payload.answer_group:
+        group = AnswerGroup.objects.filter(code=payload.answer_group, active=True).first()
+        if group is None:
+            raise ValidationError(
+                {
+                    "answer_group": [
+                        _("No answer group has the code “%(code)s”.")
+                        % {"code": payload.answer_group}
+                    ]
+                }
+            )
+    elif payload.number:
+        group = selectors.answer_group_for(number=payload.number, digit=payload.digit)
+    if group is None:
+        raise ValidationError(
+            {"answer_group": [_("Give an answer group, or a number with a menu.")]}
+        )
+    answer = services.routing_decide(
+        call_id=payload.call_id,
+        answer_group=group,
+        language=payload.language,
+        priority=payload.priority,
+        channel=payload.channel,
+    )
+    agent = answer.agent
+    return {
+        "action": answer.action,
+        "agent": {"username": agent.username, "name": str(agent), "phone": agent.phone}
+        if agent
+        else None,
+        "estimated_wait_seconds": answer.estimated_wait_seconds,
+        "position": answer.position,
+        "offer_callback": answer.offer_callback,
+    }
+
+
+# Agents' states ---------------------------------------------------------------------------
+
+
+class StateIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["ready", "paused", "logged_out"]
+    reason: Annotated[str, Field(max_length=100)] = Field("", description="Why paused.")
+
+
+class StateOut(Schema):
+    state: str
+    label: str
+    reason: str
+    since: datetime | None = Field(description="Since when; none before the first state.")
+    until: datetime | None = Field(description="When a wrap-up or a ringing offer ends.")
+    call_id: str
+
+
+def _user_named(username: str) -> User:
+    return get_object_or_404(User, username=username, is_active=True)
+
+
+@agents_router.get("/me/state", response={200: StateOut, **ERRORS}, summary="Your state")
+def agent_state(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return selectors.presence_of(request.auth)
+
+
+@agents_router.post("/me/state", response={200: StateOut, **ERRORS}, summary="Set your state")
+def agent_state_set(request: HttpRequest, payload: StateIn):  # type: ignore[no-untyped-def]
+    """Ready for calls, paused (with a reason) or logged out; busy, ringing and wrap-up
+    follow from calls."""
+    selectors.require_call_taker(request.auth)
+    services.presence_change(
+        agent=request.auth, state=payload.state, reason=payload.reason, by=request.auth
+    )
+    return selectors.presence_of(request.auth)
+
+
+@agents_router.post(
+    "/{username}/state",
+    response={200: StateOut, **ERRORS},
+    auth=_exchange_auth(),
+    summary="Set an agent's state from the exchange",
+    openapi_extra={"security": EXCHANGE_SECURITY},
+)
+def agent_state_from_exchange(request: HttpRequest, username: str, payload: StateIn):  # type: ignore[no-untyped-def]
+    """An agent logged in, paused or logged out on their phone."""
+    _feeder(request)
+    agent = _user_named(username)
+    services.presence_change(agent=agent, state=payload.state, reason=payload.reason)
+    return selectors.presence_message(agent.presence)
+
+
+# Statistics -------------------------------------------------------------------------------
+
+
+class FiguresOut(Schema):
+    offered: int = Field(description="Calls that entered a queue, short abandons left out.")
+    answered: int
+    abandoned: int = Field(description="Hung up after waiting 5 s or more.")
+    short_abandoned: int = Field(description="Hung up within 5 s: counted apart.")
+    left_queue: int = Field(description="Left the queue unanswered (timeout, a key).")
+    callbacks: int = Field(description="Asked to be called back; counted apart.")
+    answer_rate: float | None
+    asa_seconds: float | None = Field(description="Mean wait of answered calls.")
+    service_level_20: float | None = Field(description="Answered within 20 s / offered.")
+    service_level_30: float | None = Field(description="Answered within 30 s / offered.")
+    service_level_20_of_answered: float | None = Field(
+        description="Answered within 20 s / answered: the figure Asterisk and Wazo report."
+    )
+    service_level_30_of_answered: float | None
+
+
+class GroupLiveOut(FiguresOut):
+    code: str
+    name: str
+    waiting: int
+    longest_wait_seconds: float
+    agents: dict[str, int] = Field(description="Agents who can take the group, by state.")
+
+
+class CenterLiveOut(FiguresOut):
+    waiting: int
+    longest_wait_seconds: float
+    agents: dict[str, int]
+
+
+class CrisisOut(Schema):
+    on: bool
+    message: str
+    article: dict[str, Any] | None
+
+
+class LiveOut(Schema):
+    at: datetime
+    groups: list[GroupLiveOut]
+    center: CenterLiveOut
+    crisis: CrisisOut
+
+
+@stats_router.get("/live", response={200: LiveOut, **ERRORS}, summary="The queues now")
+def stats_live(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """Per answer group: contacts waiting, the longest wait, agents by state, and today's
+    offered, answered, abandoned, service level at 20 and 30 s and ASA."""
+    return selectors.live_figures(request.auth)
+
+
+class PeriodQuery(InputSchema):
+    start: AwareDatetime
+    end: AwareDatetime
+    answer_group: Annotated[str, Field(max_length=40)] | None = None
+
+
+class ServiceLevelOut(FiguresOut):
+    start: datetime
+    end: datetime
+    answer_group: str | None
+
+
+@stats_router.get(
+    "/service-level", response={200: ServiceLevelOut, **ERRORS}, summary="Service level of a period"
+)
+def stats_service_level(request: HttpRequest, filters: Query[PeriodQuery]):  # type: ignore[no-untyped-def]
+    """Calls queued in [start, end), all groups or one: offered, answered, abandoned, short
+    abandons apart, service level over offered at 20 and 30 s (and, labelled, over answered)
+    and ASA."""
+    if filters.end <= filters.start:
+        raise ValidationError({"end": [_("The end must come after the start.")]})
+    group = None
+    if filters.answer_group is not None:
+        group = AnswerGroup.objects.filter(code=filters.answer_group).first()
+        if group is None:
+            raise ValidationError(
+                {
+                    "answer_group": [
+                        _("No answer group has the code “%(code)s”.")
+                        % {"code": filters.answer_group}
+                    ]
+                }
+            )
+    figures = selectors.service_level_between(
+        request.auth, start=filters.start, end=filters.end, group=group
+    )
+    return {
+        "start": filters.start,
+        "end": filters.end,
+        "answer_group": group.code if group else None,
+        **selectors.figures_json(figures, selectors.thresholds()),
+    }

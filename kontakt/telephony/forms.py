@@ -1,0 +1,39 @@
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kontakt.core.router import AgentState
+
+# Reasons offered for a pause; any other may be typed.
+PAUSE_REASONS = [_("Lunch"), _("Break"), _("Meeting"), _("Training"), _("Other work")]
+
+
+class StateForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            (AgentState.READY.value, _("Ready")),
+            (AgentState.PAUSED.value, _("Paused")),
+            (AgentState.LOGGED_OUT.value, _("Logged out")),
+        ],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
+
+
+class CrisisForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Callers hear it instead of the greeting; every agent sees it on top."),
+    )
+    article = forms.ModelChoiceField(
+        label=_("Article to pin"),
+        queryset=None,
+        required=False,
+        help_text=_("Shown first in every search while crisis mode is on."),
+    )
+
+    def __init__(self, *args: object, articles: QuerySet, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["article"].queryset = articles  # type: ignore[attr-defined]

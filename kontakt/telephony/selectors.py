@@ -1,0 +1,568 @@
+"""Reads of telephony: agents' states, the routing picture, IVR menus, crisis mode, and the
+live and historical service level. Access checks for these pages and endpoints live here."""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import may_take_calls, may_watch_queues
+from kontakt.core import business_hours, routing
+from kontakt.core import router as core_router
+from kontakt.core.call_events import CallState, CallSummary
+from kontakt.core.call_stats import ServiceLevel, by_interval, service_level
+from kontakt.core.router import AgentState
+from kontakt.directory.models import AnswerGroup
+from kontakt.directory.selectors import opening_hours
+from kontakt.residents.models import Resident
+from kontakt.residents.selectors import normalize_phone
+
+from .models import Call, CrisisSwitch, PhoneNumber, Presence, RoutingSettings
+
+# Calls still "waiting" after this long lost their hang-up event; routing passes them over.
+STALE_WAITING = timedelta(hours=2)
+
+
+def _settings() -> dict[str, Any]:
+    from django.conf import settings
+
+    return settings.KONTAKT["TELEPHONY"]
+
+
+def require_watcher(user: User) -> None:
+    """Supervisors and administrators watch the queues and switch crisis mode."""
+    if not may_watch_queues(user):
+        raise PermissionDenied(_("Only supervisors see the queues live."))
+
+
+def require_call_taker(user: User) -> None:
+    if not may_take_calls(user):
+        raise PermissionDenied(_("Only agents who take calls have a state."))
+
+
+# Agents -----------------------------------------------------------------------------------
+
+
+def agents_by_exchange_name(names: Iterable[str]) -> dict[str, User]:
+    """Staff users by how an exchange names them (username or phone extension), casefolded."""
+    wanted = {n.strip() for n in names if n and n.strip()}
+    if not wanted:
+        return {}
+    condition = Q()
+    for name in wanted:
+        condition |= Q(username__iexact=name)
+    found: dict[str, User] = {}
+    users = list(User.objects.filter(condition | Q(phone__in=wanted), is_active=True))
+    for user in users:
+        if user.phone and user.phone in wanted:
+            found[user.phone.casefold()] = user
+    for user in users:  # a username wins over someone's extension
+        found[user.username.casefold()] = user
+    return found
+
+
+def effective_state(presence: Presence, *, now: datetime) -> AgentState:
+    """The state as it is now: a wrap-up or an unanswered offer past its time is ready."""
+    state = AgentState(presence.state)
+    ended = presence.until is not None and presence.until <= now
+    if state in (AgentState.WRAP_UP, AgentState.OFFERED) and ended:
+        return AgentState.READY
+    return state
+
+
+def presence_of(user: User, *, now: datetime | None = None) -> dict[str, Any]:
+    """The user's own state for their desktop."""
+    require_call_taker(user)
+    presence = Presence.objects.filter(agent=user).first()
+    if presence is None:
+        return {
+            "type": "presence",
+            "state": AgentState.LOGGED_OUT.value,
+            "label": str(STATE_LABELS[AgentState.LOGGED_OUT]),
+            "reason": "",
+            "since": None,
+            "until": None,
+            "call_id": "",
+        }
+    return presence_message(presence, now=now)
+
+
+def presence_message(presence: Presence, *, now: datetime | None = None) -> dict[str, Any]:
+    """An agent's state as their desktop shows it (and as it is pushed to it)."""
+    now = now or timezone.now()
+    state = effective_state(presence, now=now)
+    until = presence.until if state == AgentState(presence.state) else None
+    return {
+        "type": "presence",
+        "state": state.value,
+        "label": str(STATE_LABELS[state]),
+        "reason": presence.reason,
+        "since": (
+            presence.until if until is None and presence.until else presence.since
+        ).isoformat(),
+        "until": until.isoformat() if until else None,
+        "call_id": presence.call_id if state != AgentState.READY else "",
+    }
+
+
+def wrap_up_seconds(group: AnswerGroup | None) -> int:
+    routing = RoutingSettings.objects.filter(answer_group=group).first() if group else None
+    return routing.wrap_up_seconds if routing else _settings()["WRAP_UP_SECONDS"]
+
+
+def resident_by_caller(caller: str) -> Resident | None:
+    """The resident whose phone number called, when exactly one has it."""
+    number = normalize_phone(caller) if caller else ""
+    if len(number) < 6:
+        return None
+    found = list(Resident.objects.filter(phones__number=number).distinct()[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def screen_pop_message(call: Call, *, agent: User) -> dict[str, Any]:
+    """What the answering agent's desktop opens: the caller's resident, or a new one."""
+    resident = resident_by_caller(call.caller)
+    if resident is not None:
+        url = f"{reverse('desk:desk')}?resident={resident.pk}&call={call.call_id}"
+    else:
+        url = f"{reverse('desk:resident_new')}?phone={call.caller}&call={call.call_id}"
+    return {
+        "type": "screen_pop",
+        "call_id": call.call_id,
+        "caller": call.caller,
+        "answer_group": call.answer_group.name if call.answer_group else call.group_code,
+        "resident": {"id": resident.pk, "name": resident.name} if resident else None,
+        "url": url,
+    }
+
+
+def call_for_contact(*, user: User, call_id: str) -> Call | None:
+    """The call a contact is logged about, when the user may log contacts and it exists."""
+    from kontakt.accounts.selectors import may_log_contacts
+
+    if not call_id or not may_log_contacts(user):
+        return None
+    return Call.objects.select_related("answer_group").filter(call_id=call_id[:100]).first()
+
+
+def _labels() -> dict[AgentState, Any]:
+    from django.utils.translation import gettext_lazy
+
+    return {
+        AgentState.LOGGED_OUT: gettext_lazy("Logged out"),
+        AgentState.READY: gettext_lazy("Ready"),
+        AgentState.OFFERED: gettext_lazy("Ringing"),
+        AgentState.BUSY: gettext_lazy("On a call"),
+        AgentState.WRAP_UP: gettext_lazy("Wrap-up"),
+        AgentState.PAUSED: gettext_lazy("Paused"),
+    }
+
+
+STATE_LABELS = _labels()
+
+
+# Routing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RoutingState:
+    """The core router loaded with the groups, agents and waiting calls of this moment."""
+
+    router: core_router.Router
+    users: dict[str, User]
+    queued: dict[str, float]
+
+    @staticmethod
+    def clock(now: datetime) -> float:
+        return now.timestamp()
+
+    def queued_at_of(self, call_id: str, *, default: datetime) -> float:
+        return self.queued.get(call_id, default.timestamp())
+
+
+def routing_groups() -> tuple[list[core_router.Group], dict[str, float]]:
+    groups: list[core_router.Group] = []
+    handle: dict[str, float] = {}
+    for group in AnswerGroup.objects.filter(active=True).select_related("routing"):
+        routing = getattr(group, "routing", None)
+        steps: tuple[core_router.OverflowStep, ...] = ()
+        if routing is not None:
+            steps = tuple(
+                core_router.OverflowStep(after_seconds=s.after_seconds, group=s.to_group.code)
+                for s in routing.steps.select_related("to_group").order_by("after_seconds")
+            )
+        groups.append(
+            core_router.Group(
+                code=group.code,
+                skill=routing.skill if routing else group.code,
+                language=group.language or None,
+                overflow=steps,
+                callback_threshold_seconds=(
+                    float(routing.callback_after_seconds)
+                    if routing and routing.callback_after_seconds is not None
+                    else None
+                ),
+            )
+        )
+        handle[group.code] = float(routing.handle_seconds if routing else 180)
+    return groups, handle
+
+
+def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
+    """Everything routing needs to decide now, read in a handful of queries."""
+    groups, handle = routing_groups()
+    router = core_router.Router(
+        groups, aging_seconds=_settings()["AGING_SECONDS"], handle_seconds=handle
+    )
+    users: dict[str, User] = {}
+    offered_calls: set[str] = set()
+    presences = (
+        Presence.objects.exclude(state=AgentState.LOGGED_OUT)
+        .select_related("agent")
+        .prefetch_related("agent__skills")
+    )
+    for presence in presences:
+        agent = presence.agent
+        if not agent.is_active:
+            continue
+        key = str(agent.pk)
+        users[key] = agent
+        router.set_agent(
+            core_router.AgentProfile(
+                id=key,
+                skills={s.skill: s.proficiency for s in agent.skills.all()},
+                languages=frozenset(agent.languages or ()),
+            )
+        )
+        state = effective_state(presence, now=now)
+        if state == AgentState.READY:
+            idle = presence.idle_since or presence.since
+            if presence.until is not None and presence.until <= now:
+                idle = max(idle, presence.until)
+            router.set_state(key, AgentState.READY, now=idle.timestamp())
+        elif state in (AgentState.WRAP_UP, AgentState.OFFERED, AgentState.BUSY):
+            # Staffed but not free: to the router a wrap-up until the offer or wrap-up ends
+            # (a call in progress: until after this decision), so it counts for the estimate.
+            until = presence.until if presence.until and presence.until > now else None
+            router.set_state(
+                key,
+                AgentState.WRAP_UP,
+                now=presence.since.timestamp(),
+                wrap_up_until=(until or now + timedelta(hours=1)).timestamp(),
+            )
+        else:
+            router.set_state(key, state, now=presence.since.timestamp(), reason=presence.reason)
+        if state == AgentState.OFFERED:
+            offered_calls.add(presence.call_id)
+    queued: dict[str, float] = {}
+    waiting = Call.objects.filter(
+        state=CallState.WAITING, queued_at__gte=now - STALE_WAITING
+    ).values_list("call_id", "group_code", "queued_at", "language")
+    known = {g.code for g in groups}
+    for call_id, group_code, queued_at, _language in waiting:
+        queued[call_id] = queued_at.timestamp()
+        if call_id == exclude_call or call_id in offered_calls or group_code not in known:
+            continue
+        router.enqueue(
+            core_router.Contact(
+                id=call_id,
+                group=group_code,
+                channel=core_router.Channel.CALL,
+                queued_at=queued_at.timestamp(),
+                language=None,
+            )
+        )
+    return RoutingState(router=router, users=users, queued=queued)
+
+
+# IVR --------------------------------------------------------------------------------------
+
+
+def ivr_menu(*, number: str, now: datetime | None = None) -> dict[str, Any]:
+    """What the exchange plays and offers on a number right now."""
+    now = now or timezone.now()
+    wanted = number.strip().replace(" ", "")
+    phone = (
+        PhoneNumber.objects.select_related("default_group")
+        .filter(number__in={wanted, normalize_phone(wanted)})
+        .first()
+    )
+    if phone is None:
+        raise Http404
+    crisis = crisis_current()
+    is_open = business_hours.is_open(now, opening_hours(today=now.date()))
+    if crisis is not None:
+        greeting = phone.crisis_message or crisis.message
+    elif is_open:
+        greeting = phone.greeting
+    else:
+        greeting = phone.closed_message
+    options = [
+        {"digit": o.digit, "label": o.label, "answer_group": o.answer_group.code}
+        for o in phone.menu.select_related("answer_group").order_by("digit")
+    ]
+    return {
+        "number": phone.number,
+        "name": phone.name,
+        "open": is_open,
+        "crisis": crisis is not None,
+        "greeting": greeting,
+        "closed_message": "" if is_open else phone.closed_message,
+        "options": options if is_open else [],
+        "default_answer_group": phone.default_group.code,
+        "next_opening": None
+        if is_open
+        else business_hours.next_opening(now, opening_hours(today=now.date())).isoformat(),
+    }
+
+
+def answer_group_for(*, number: str, digit: str) -> AnswerGroup | None:
+    """The group a digit on a number leads to, or the number's group without a choice."""
+    phone = PhoneNumber.objects.filter(number__in={number.strip(), normalize_phone(number)}).first()
+    if phone is None:
+        return None
+    option = (
+        phone.menu.filter(digit=digit).select_related("answer_group").first() if digit else None
+    )
+    return option.answer_group if option else phone.default_group
+
+
+# Crisis mode ------------------------------------------------------------------------------
+
+
+def crisis_current() -> CrisisSwitch | None:
+    """The switch that put the center in crisis mode, or None when it is not."""
+    last = CrisisSwitch.objects.select_related("article", "by").order_by("-at", "-id").first()
+    return last if last is not None and last.on else None
+
+
+def crisis_message(switch: CrisisSwitch | None) -> dict[str, Any]:
+    """Crisis mode as every desktop shows it (and as it is pushed to them)."""
+    on = switch is not None and switch.on
+    article = switch.article if on and switch is not None else None
+    return {
+        "type": "crisis",
+        "on": on,
+        "message": switch.message if on and switch is not None else "",
+        "article": {
+            "id": article.pk,
+            "title": article.title,
+            "url": reverse("knowledge:article", args=[article.pk]),
+        }
+        if article is not None
+        else None,
+    }
+
+
+CRISIS_CACHE_KEY = "telephony:crisis:v1"
+
+
+def crisis_shown() -> dict[str, Any]:
+    """Crisis mode as the pages show it, from the cache (switching renews it)."""
+    from django.core.cache import cache
+
+    shown = cache.get(CRISIS_CACHE_KEY)
+    if shown is None:
+        shown = crisis_message(crisis_current())
+        cache.set(CRISIS_CACHE_KEY, shown, timeout=300)
+    return shown
+
+
+def crisis_log(user: User, *, limit: int = 50) -> QuerySet[CrisisSwitch]:
+    require_watcher(user)
+    return CrisisSwitch.objects.select_related("article", "by").order_by("-at", "-id")[:limit]
+
+
+# Statistics -------------------------------------------------------------------------------
+
+
+def summary_of(call: Call) -> CallSummary:
+    """A stored call as the core's statistics read it."""
+    return CallSummary(
+        call_id=call.call_id,
+        number=call.number,
+        caller=call.caller,
+        answer_group=call.group_code,
+        agent=call.agent_name,
+        state=CallState(call.state),
+        started_at=call.started_at,
+        queued_at=call.queued_at,
+        answered_at=call.answered_at,
+        ended_at=call.ended_at,
+        wait_seconds=call.wait_seconds,
+        talk_seconds=call.talk_seconds,
+        digit=call.digit,
+        transfers=call.transfers,
+        transfers_returned=call.transfers_returned,
+        callback_requested=call.callback_requested,
+        last_event_at=call.last_event_at,
+    )
+
+
+_STAT_FIELDS = (
+    "call_id",
+    "number",
+    "caller",
+    "group_code",
+    "agent_name",
+    "state",
+    "started_at",
+    "queued_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "talk_seconds",
+    "digit",
+    "transfers",
+    "transfers_returned",
+    "callback_requested",
+    "last_event_at",
+)
+
+
+def calls_queued_between(
+    *, start: datetime, end: datetime, group: AnswerGroup | None = None
+) -> QuerySet[Call]:
+    calls = Call.objects.filter(queued_at__gte=start, queued_at__lt=end)
+    if group is not None:
+        calls = calls.filter(group_code=group.code)
+    return calls.only(*_STAT_FIELDS)
+
+
+def thresholds() -> tuple[int, ...]:
+    return tuple(_settings()["SERVICE_LEVEL_SECONDS"])
+
+
+def service_level_between(
+    user: User, *, start: datetime, end: datetime, group: AnswerGroup | None = None
+) -> ServiceLevel:
+    """Service level of the calls queued in [start, end), per the definitions of DESIGN.md."""
+    require_watcher(user)
+    calls = calls_queued_between(start=start, end=end, group=group)
+    return service_level((summary_of(c) for c in calls.iterator()), thresholds=thresholds())
+
+
+def intervals_today(
+    user: User, *, now: datetime, minutes: int = 15
+) -> list[tuple[str, ServiceLevel]]:
+    """Today's service level per interval from the first to the current one with calls
+    (at least 07:00–17:00), labelled with the local time of the interval's start."""
+    require_watcher(user)
+    start = _today_start(now)
+    calls = [summary_of(c) for c in calls_queued_between(start=start, end=now).iterator()]
+    found = by_interval(calls, minutes=minutes, thresholds=thresholds())
+    local = {timezone.localtime(k).replace(second=0, microsecond=0): v for k, v in found.items()}
+    first = min([start.replace(hour=7), *local])
+    last = max([start.replace(hour=17), *local])
+    empty = service_level([], thresholds=thresholds())
+    rows = []
+    at = first
+    while at <= last:
+        rows.append((f"{at:%H:%M}" if at.minute == 0 else "", local.get(at, empty)))
+        at += timedelta(minutes=minutes)
+    return rows
+
+
+def _today_start(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def live_figures(user: User, *, now: datetime | None = None) -> dict[str, Any]:
+    """The wallboard: per answer group waiting, longest wait, agents by state and today's
+    service level; the same figures for the whole center."""
+    require_watcher(user)
+    now = now or timezone.now()
+    start = _today_start(now)
+    groups, _handle = routing_groups()
+    names = dict(AnswerGroup.objects.filter(active=True).values_list("code", "name"))
+    today: dict[str, list[CallSummary]] = {g.code: [] for g in groups}
+    waiting_since: dict[str, list[datetime]] = {g.code: [] for g in groups}
+    for call in calls_queued_between(start=start, end=now + timedelta(seconds=1)).iterator():
+        summary = summary_of(call)
+        today.setdefault(call.group_code, []).append(summary)
+        if call.state == CallState.WAITING and call.queued_at >= now - STALE_WAITING:
+            waiting_since.setdefault(call.group_code, []).append(call.queued_at)
+    # Agents by state, counted in every group whose need they can take.
+    presences = list(Presence.objects.select_related("agent").prefetch_related("agent__skills"))
+    by_group: dict[str, Counter[str]] = {g.code: Counter() for g in groups}
+    center_agents: Counter[str] = Counter()
+    for presence in presences:
+        state = effective_state(presence, now=now)
+        agent = routing.Agent(
+            id=str(presence.agent_id),
+            skills={s.skill: s.proficiency for s in presence.agent.skills.all()},
+            languages=frozenset(presence.agent.languages or ()),
+        )
+        if not agent.skills:
+            continue
+        center_agents[state.value] += 1
+        for group in groups:
+            if routing.can_take(agent, routing.Need(group.skill, group.language)):
+                by_group[group.code][state.value] += 1
+    th = thresholds()
+    rows = []
+    total: ServiceLevel | None = None
+    for group in groups:
+        figures = service_level(today.get(group.code, []), thresholds=th)
+        total = figures if total is None else total.merge(figures)
+        waits = waiting_since.get(group.code, [])
+        rows.append(
+            {
+                "code": group.code,
+                "name": names.get(group.code, group.code),
+                "waiting": len(waits),
+                "longest_wait_seconds": round((now - min(waits)).total_seconds(), 1)
+                if waits
+                else 0.0,
+                "agents": {s.value: by_group[group.code][s.value] for s in AgentState},
+                **figures_json(figures, th),
+            }
+        )
+    total = total or service_level([], thresholds=th)
+    all_waits = [w for ws in waiting_since.values() for w in ws]
+    return {
+        "at": now.isoformat(),
+        "groups": rows,
+        "center": {
+            "waiting": len(all_waits),
+            "longest_wait_seconds": round((now - min(all_waits)).total_seconds(), 1)
+            if all_waits
+            else 0.0,
+            "agents": {s.value: center_agents[s.value] for s in AgentState},
+            **figures_json(total, th),
+        },
+        "crisis": crisis_message(crisis_current()),
+    }
+
+
+def figures_json(figures: ServiceLevel, th: tuple[int, ...]) -> dict[str, Any]:
+    """Service-level figures as the API and the wallboard give them."""
+
+    def share(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    out: dict[str, Any] = {
+        "offered": figures.offered,
+        "answered": figures.answered,
+        "abandoned": figures.abandoned,
+        "short_abandoned": figures.short_abandoned,
+        "left_queue": figures.left_queue,
+        "callbacks": figures.callbacks,
+        "answer_rate": share(figures.answer_rate),
+        "asa_seconds": None if figures.asa_seconds is None else round(figures.asa_seconds, 1),
+    }
+    for t in th:
+        out[f"service_level_{t}"] = share(figures.service_level(t))
+    for t in th:
+        out[f"service_level_{t}_of_answered"] = share(figures.service_level_of_answered(t))
+    return out

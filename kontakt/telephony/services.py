@@ -1,0 +1,579 @@
+"""Writes of telephony: call events in, calls rebuilt, agents' states, routing offers,
+crisis mode, exchanges' tokens.
+
+Events are append-only and idempotent by event id. A batch is stored in one transaction
+that also rebuilds every call it touched from all of that call's events, so the order in
+which events arrive never changes a call (the core's `summarize_call` sorts them); the
+answer goes out only after the commit. Side effects that reach people (a screen-pop, a
+state shown on a desktop, the wallboard) are published after the commit.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontakt.accounts.models import User
+from kontakt.accounts.selectors import may_take_calls, may_watch_queues
+from kontakt.core import router as core_router
+from kontakt.core.call_events import CallEvent as CoreEvent
+from kontakt.core.call_events import EventType, summarize_call
+from kontakt.core.queue_log import parse_queue_log
+from kontakt.core.router import AgentState
+from kontakt.directory.models import AnswerGroup
+from kontakt.knowledge import services as knowledge_services
+from kontakt.knowledge.models import Article, ArticleStatus
+from kontakt.live import bus
+
+from . import selectors
+from .models import (
+    Call,
+    CallEvent,
+    CrisisSwitch,
+    EventSource,
+    Exchange,
+    Presence,
+    PresenceChange,
+)
+
+# The states an agent may choose on their desktop; the others follow from calls.
+CHOSEN_STATES = (AgentState.READY, AgentState.PAUSED, AgentState.LOGGED_OUT)
+
+
+def telephony_settings() -> dict:
+    return settings.KONTAKT["TELEPHONY"]
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+# Exchanges --------------------------------------------------------------------------------
+
+
+def exchange_create(*, name: str) -> tuple[Exchange, str]:
+    """Register an exchange; its key is returned once and only the hash is kept."""
+    key = Exchange.new_key()
+    exchange = Exchange(name=name, prefix=key[3:11], key_hash=Exchange.hash_key(key))
+    exchange.full_clean()
+    exchange.save()
+    return exchange, key
+
+
+# Call events ------------------------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    """What a batch of events did: how many were new, how many were known already."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    calls: list[str] = field(default_factory=list)
+
+
+def _lock_calls(call_ids: Sequence[str]) -> None:
+    # Two batches about one call must not rebuild it from each other's half: on PostgreSQL
+    # each call id takes a transaction lock, in sorted order so two batches cannot deadlock.
+    # SQLite has one writer at a time already (transactions begin IMMEDIATE).
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for call_id in sorted(call_ids):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", [call_id])
+
+
+def call_events_record(
+    *,
+    events: Sequence[CoreEvent],
+    source: str = EventSource.API,
+    exchange: Exchange | None = None,
+    now: datetime | None = None,
+    follow: bool = True,
+) -> Recorded:
+    """Store the events that are new, rebuild their calls, and move agents' states (unless
+    `follow` is false: an import of past calls leaves today's states alone)."""
+    result = Recorded()
+    unique: dict[str, CoreEvent] = {}
+    for event in events:
+        if event.event_id in unique:
+            result.duplicates += 1
+        else:
+            unique[event.event_id] = event
+    if not unique:
+        return result
+    call_ids = sorted({e.call_id for e in unique.values()})
+    with transaction.atomic():
+        _lock_calls(call_ids)
+        known = set(
+            CallEvent.objects.filter(event_id__in=list(unique)).values_list("event_id", flat=True)
+        )
+        new = [e for e in unique.values() if e.event_id not in known]
+        result.duplicates += len(known)
+        result.accepted = len(new)
+        if not new:
+            return result
+        CallEvent.objects.bulk_create(
+            [
+                CallEvent(
+                    event_id=e.event_id,
+                    call_id=e.call_id,
+                    type=e.type.value,
+                    at=e.at,
+                    number=e.number,
+                    caller=e.caller,
+                    answer_group=e.answer_group,
+                    agent=e.agent,
+                    digit=e.digit,
+                    source=source,
+                    exchange=exchange,
+                )
+                for e in new
+            ],
+            # A batch racing this one with the same event id has stored it: nothing to add.
+            ignore_conflicts=True,
+        )
+        touched = sorted({e.call_id for e in new})
+        calls = _calls_rebuild(touched)
+        if follow:
+            _presence_follow(new, calls, now=_now(now))
+        if exchange is not None:
+            Exchange.objects.filter(pk=exchange.pk).update(last_event_at=_now(now))
+        result.calls = touched
+        transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "calls"}))
+    return result
+
+
+def _core_event(row: CallEvent) -> CoreEvent:
+    return CoreEvent(
+        event_id=row.event_id,
+        call_id=row.call_id,
+        type=EventType(row.type),
+        at=row.at,
+        number=row.number,
+        caller=row.caller,
+        answer_group=row.answer_group,
+        agent=row.agent,
+        digit=row.digit,
+    )
+
+
+def _calls_rebuild(call_ids: Sequence[str]) -> dict[str, Call]:
+    """Rebuild each call from all its events; returns the calls by call id."""
+    events: dict[str, list[CoreEvent]] = {call_id: [] for call_id in call_ids}
+    for row in CallEvent.objects.filter(call_id__in=call_ids):
+        events[row.call_id].append(_core_event(row))
+    existing = {c.call_id: c for c in Call.objects.filter(call_id__in=call_ids)}
+    summaries = {
+        call_id: summarize_call(
+            found, short_abandon_seconds=telephony_settings()["SHORT_ABANDON_SECONDS"]
+        )
+        for call_id, found in events.items()
+    }
+    groups = {
+        g.code: g
+        for g in AnswerGroup.objects.filter(
+            code__in={s.answer_group for s in summaries.values() if s.answer_group}
+        )
+    }
+    agents = selectors.agents_by_exchange_name({s.agent for s in summaries.values() if s.agent})
+    created: list[Call] = []
+    changed: list[Call] = []
+    for call_id, summary in summaries.items():
+        call = existing.get(call_id) or Call(call_id=call_id)
+        group = groups.get(summary.answer_group)
+        agent = agents.get(summary.agent.casefold()) if summary.agent else None
+        call.number = summary.number[:40]
+        call.caller = summary.caller[:40]
+        call.answer_group = group
+        call.group_code = summary.answer_group[:40]
+        call.agent = agent
+        call.agent_name = summary.agent[:150]
+        call.state = summary.state.value
+        call.digit = summary.digit
+        call.language = group.language if group is not None else ""
+        call.started_at = summary.started_at
+        call.queued_at = summary.queued_at
+        call.answered_at = summary.answered_at
+        call.ended_at = summary.ended_at
+        call.wait_seconds = summary.wait_seconds
+        call.talk_seconds = summary.talk_seconds
+        call.transfers = summary.transfers
+        call.transfers_returned = summary.transfers_returned
+        call.callback_requested = summary.callback_requested
+        call.last_event_at = summary.last_event_at
+        (changed if call.pk else created).append(call)
+    Call.objects.bulk_create(created)
+    if changed:
+        Call.objects.bulk_update(
+            changed,
+            [
+                "number",
+                "caller",
+                "answer_group",
+                "group_code",
+                "agent",
+                "agent_name",
+                "state",
+                "digit",
+                "language",
+                "started_at",
+                "queued_at",
+                "answered_at",
+                "ended_at",
+                "wait_seconds",
+                "talk_seconds",
+                "transfers",
+                "transfers_returned",
+                "callback_requested",
+                "last_event_at",
+            ],
+        )
+    return {c.call_id: c for c in [*created, *changed]}
+
+
+# Agents' states ---------------------------------------------------------------------------
+
+
+def _presence_set(
+    presence: Presence,
+    *,
+    state: AgentState,
+    at: datetime,
+    reason: str = "",
+    until: datetime | None = None,
+    call_id: str = "",
+) -> None:
+    was_free = presence.state == AgentState.READY
+    presence.state = state.value
+    presence.reason = reason
+    presence.since = at
+    presence.until = until
+    presence.call_id = call_id
+    if state == AgentState.READY and not was_free:
+        presence.idle_since = at
+    elif state == AgentState.WRAP_UP and until is not None:
+        # Free again when the wrap-up ends: that is when their idle time starts.
+        presence.idle_since = until
+    presence.save()
+    PresenceChange.objects.create(
+        agent_id=presence.agent_id, state=state.value, reason=reason, at=at
+    )
+    message = selectors.presence_message(presence)
+    transaction.on_commit(lambda: bus.publish(bus.user_topic(presence.agent_id), message))
+
+
+def _presence_of(agent: User, *, now: datetime) -> Presence:
+    presence, _created = Presence.objects.select_for_update().get_or_create(
+        agent=agent, defaults={"since": now}
+    )
+    return presence
+
+
+def presence_change(
+    *,
+    agent: User,
+    state: str,
+    reason: str = "",
+    by: User | None = None,
+    now: datetime | None = None,
+) -> Presence:
+    """An agent (or an exchange on their behalf, with `by` None) sets their state."""
+    now = _now(now)
+    if by is not None and by != agent and not may_watch_queues(by):
+        raise PermissionDenied(_("You may only change your own state."))
+    if not may_take_calls(agent):
+        raise ValidationError({"agent": [_("This user does not take calls.")]})
+    try:
+        chosen = AgentState(state)
+    except ValueError:
+        chosen = None
+    if chosen not in CHOSEN_STATES:
+        choices = ", ".join(s.value for s in CHOSEN_STATES)
+        raise ValidationError({"state": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
+    reason = reason.strip()[:100]
+    if chosen == AgentState.PAUSED and not reason:
+        raise ValidationError({"reason": [_("Give the reason for the pause.")]})
+    with transaction.atomic():
+        presence = _presence_of(agent, now=now)
+        current = selectors.effective_state(presence, now=now)
+        if current in (AgentState.BUSY, AgentState.OFFERED) and chosen != AgentState.LOGGED_OUT:
+            raise ValidationError(
+                {"state": [_("Finish the call first; the state follows when it ends.")]}
+            )
+        _presence_set(
+            presence, state=chosen, at=now, reason=reason if chosen == AgentState.PAUSED else ""
+        )
+        transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "agents"}))
+    return presence
+
+
+def _is_stale(presence: Presence, event: CoreEvent) -> bool:
+    """An event older than the agent's state about a call changes nothing: it came late.
+    A state the agent chose (ready, paused) gives way even to a slightly older event, since
+    the exchange's clock and ours need not agree to the second."""
+    if presence.since <= event.at:
+        return False
+    about_calls = presence.state in (AgentState.OFFERED, AgentState.BUSY, AgentState.WRAP_UP)
+    return presence.call_id == event.call_id or about_calls
+
+
+def _presence_follow(events: Iterable[CoreEvent], calls: dict[str, Call], *, now: datetime) -> None:
+    """Move agents' states after what happened on their calls: ringing offers, answering
+    makes busy, the end starts wrap-up. An event older than the agent's state changes
+    nothing (events may arrive late)."""
+    ordered = sorted(events, key=lambda e: e.at)
+    names = {e.agent for e in ordered if e.agent}
+    holding = {
+        p.call_id: p
+        for p in Presence.objects.select_for_update()
+        .filter(call_id__in={e.call_id for e in ordered})
+        .select_related("agent")
+    }
+    agents = selectors.agents_by_exchange_name(names)
+    ring = timedelta(seconds=telephony_settings()["RING_SECONDS"])
+    for event in ordered:
+        call = calls.get(event.call_id)
+        agent = agents.get(event.agent.casefold()) if event.agent else None
+        if event.type in (EventType.RINGING, EventType.ANSWERED) and agent is not None:
+            presence = _presence_of(agent, now=now)
+            if _is_stale(presence, event):
+                continue
+            if event.type == EventType.RINGING:
+                _presence_set(
+                    presence,
+                    state=AgentState.OFFERED,
+                    at=event.at,
+                    until=event.at + ring,
+                    call_id=event.call_id,
+                )
+            else:
+                _presence_set(presence, state=AgentState.BUSY, at=event.at, call_id=event.call_id)
+                if call is not None:
+                    message = selectors.screen_pop_message(call, agent=agent)
+                    topic = bus.user_topic(agent.pk)
+                    transaction.on_commit(lambda t=topic, m=message: bus.publish(t, m))
+            holding[event.call_id] = presence
+        elif event.type in (
+            EventType.ENDED,
+            EventType.ABANDONED,
+            EventType.TRANSFERRED,
+            EventType.CALLBACK_REQUESTED,
+        ):
+            presence = holding.get(event.call_id)
+            if presence is None or _is_stale(presence, event):
+                continue
+            if presence.state == AgentState.BUSY:
+                wrap = selectors.wrap_up_seconds(call.answer_group if call else None)
+                _presence_set(
+                    presence,
+                    state=AgentState.WRAP_UP,
+                    at=event.at,
+                    until=event.at + timedelta(seconds=wrap),
+                    call_id=event.call_id,
+                )
+            elif presence.state == AgentState.OFFERED:
+                _presence_set(presence, state=AgentState.READY, at=event.at)
+            holding.pop(event.call_id, None)
+
+
+# Routing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoutingAnswer:
+    """Whom the exchange rings, or that the caller keeps waiting (and for about how long)."""
+
+    action: str  # "ring" or "queue"
+    agent: User | None
+    estimated_wait_seconds: float
+    position: int
+    offer_callback: bool
+
+
+def _lock_routing() -> None:
+    # One decision at a time, so two calls are never offered the same free agent.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('routing', 7))")
+
+
+def routing_decide(
+    *,
+    call_id: str,
+    answer_group: AnswerGroup,
+    language: str = "",
+    priority: int = 1,
+    channel: str = core_router.Channel.CALL,
+    now: datetime | None = None,
+) -> RoutingAnswer:
+    """Choose the agent to ring for a waiting contact, or keep it queueing; the chosen
+    agent is held as offered for the ring time."""
+    now = _now(now)
+    with transaction.atomic():
+        _lock_routing()
+        state = selectors.routing_state(now=now, exclude_call=call_id)
+        contact = core_router.Contact(
+            id=call_id,
+            group=answer_group.code,
+            channel=core_router.Channel(channel),
+            queued_at=state.queued_at_of(call_id, default=now),
+            priority=priority,
+            language=language or None,
+        )
+        decision = state.router.decide(contact, now=state.clock(now))
+        if isinstance(decision, core_router.Offer):
+            agent = state.users[decision.agent_id]
+            presence = _presence_of(agent, now=now)
+            ring = timedelta(seconds=telephony_settings()["RING_SECONDS"])
+            _presence_set(
+                presence, state=AgentState.OFFERED, at=now, until=now + ring, call_id=call_id
+            )
+            return RoutingAnswer("ring", agent, 0.0, 0, False)
+        return RoutingAnswer(
+            "queue",
+            None,
+            round(decision.estimated_wait_seconds, 1),
+            decision.position,
+            decision.offer_callback,
+        )
+
+
+# Crisis mode ------------------------------------------------------------------------------
+
+
+def crisis_switch_on(
+    *, message: str, article: Article | None, by: User, now: datetime | None = None
+) -> CrisisSwitch:
+    """Crisis mode on: the IVR plays the message, every desktop shows it, the article is
+    pinned at the top of every search."""
+    if not may_watch_queues(by):
+        raise PermissionDenied(_("Only a supervisor may switch crisis mode."))
+    message = message.strip()
+    errors: dict[str, list[str]] = {}
+    if not message:
+        errors["message"] = [_("Write the message callers hear and agents see.")]
+    if article is not None and article.status != ArticleStatus.PUBLISHED:
+        errors["article"] = [_("Only a published article can be pinned.")]
+    if errors:
+        raise ValidationError(errors)
+    now = _now(now)
+    with transaction.atomic():
+        current = selectors.crisis_current()
+        if current is not None:
+            _crisis_article_restore(current, keep=article, by=by)
+        # An article pinned before the crisis stays pinned after it.
+        was_pinned = article is not None and article.pinned_at is not None
+        if current is not None and article is not None and current.article_id == article.pk:
+            was_pinned = current.article_was_pinned
+        if article is not None and article.pinned_at is None:
+            knowledge_services.article_pin(article=article, by=by, now=now)
+        switch = CrisisSwitch.objects.create(
+            on=True,
+            message=message,
+            article=article,
+            article_was_pinned=was_pinned,
+            by=by,
+            at=now,
+        )
+        _crisis_announce(switch)
+    return switch
+
+
+def _crisis_announce(switch: CrisisSwitch) -> None:
+    payload = selectors.crisis_message(switch)
+
+    def announce() -> None:
+        cache.set(selectors.CRISIS_CACHE_KEY, payload, timeout=300)
+        bus.publish(bus.CENTER, payload)
+
+    transaction.on_commit(announce)
+
+
+def _crisis_article_restore(current: CrisisSwitch, *, keep: Article | None, by: User) -> None:
+    article = current.article
+    if article is None or (keep is not None and article.pk == keep.pk):
+        return
+    if not current.article_was_pinned and article.pinned_at is not None:
+        knowledge_services.article_unpin(article=article, by=by)
+
+
+def crisis_switch_off(*, by: User, now: datetime | None = None) -> CrisisSwitch:
+    """Crisis mode off: the greeting, the desktops and the search are as before."""
+    if not may_watch_queues(by):
+        raise PermissionDenied(_("Only a supervisor may switch crisis mode."))
+    now = _now(now)
+    with transaction.atomic():
+        current = selectors.crisis_current()
+        if current is None:
+            raise ValidationError({"__all__": [_("Crisis mode is not on.")]})
+        _crisis_article_restore(current, keep=None, by=by)
+        switch = CrisisSwitch.objects.create(on=False, by=by, at=now)
+        _crisis_announce(switch)
+    return switch
+
+
+# Asterisk queue_log -----------------------------------------------------------------------
+
+
+@dataclass
+class QueueLogImport:
+    """What an import of a queue_log did."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+    unknown_queues: list[str] = field(default_factory=list)
+
+
+def queue_log_import(
+    *,
+    lines: Iterable[str],
+    number: str = "",
+    batch_size: int = 2000,
+    progress: Callable[[int], object] | None = None,
+) -> QueueLogImport:
+    """Import an Asterisk queue_log: its calls count in the statistics from their dates.
+
+    Importing the same file again changes nothing (event ids come from the lines). Calls
+    in a queue without an answer group of the same code are imported under the queue's name.
+    """
+    parsed = parse_queue_log(lines, number=number)
+    report = QueueLogImport(
+        skipped=parsed.skipped,
+        problems=[f"line {p.line_number}: {p.message}" for p in parsed.problems],
+    )
+    known = set(AnswerGroup.objects.values_list("code", flat=True))
+    report.unknown_queues = sorted(
+        {e.answer_group for e in parsed.events if e.answer_group and e.answer_group not in known}
+    )
+    # A call's events stay in one batch, so no call is rebuilt from half of them.
+    by_call: dict[str, list[CoreEvent]] = {}
+    for event in parsed.events:
+        by_call.setdefault(event.call_id, []).append(event)
+    batch: list[CoreEvent] = []
+    for call_events in by_call.values():
+        batch.extend(call_events)
+        if len(batch) >= batch_size:
+            _queue_log_batch(batch, report, progress)
+            batch = []
+    if batch:
+        _queue_log_batch(batch, report, progress)
+    return report
+
+
+def _queue_log_batch(
+    batch: list[CoreEvent], report: QueueLogImport, progress: Callable[[int], object] | None
+) -> None:
+    recorded = call_events_record(events=batch, source=EventSource.QUEUE_LOG, follow=False)
+    report.accepted += recorded.accepted
+    report.duplicates += recorded.duplicates
+    if progress is not None:
+        progress(len(batch))

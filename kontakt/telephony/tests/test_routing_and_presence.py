@@ -1,0 +1,216 @@
+"""Routing offers, agents' states from the desktop and from calls, the IVR menu."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kontakt.directory.models import OpeningHours
+from kontakt.telephony import selectors, services
+from kontakt.telephony.models import Presence, PresenceChange
+
+pytestmark = pytest.mark.django_db
+
+
+def offer(client: Client, **body: object) -> dict:
+    response = client.post(
+        "/api/v1/routing/offers", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def events(client: Client, *items: dict) -> None:
+    response = client.post(
+        "/api/v1/telephony/events", json.dumps(list(items)), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+
+
+def now_event(call: str, kind: str, seconds_ago: float = 0, **fields: object) -> dict:
+    at = timezone.now() - timedelta(seconds=seconds_ago)
+    return {
+        "event_id": f"{call}-{kind}",
+        "call_id": call,
+        "type": kind,
+        "at": at.isoformat(),
+        **fields,
+    }
+
+
+def ready(*users, seconds_ago: float = 0) -> None:  # type: ignore[no-untyped-def]
+    for user in users:
+        services.presence_change(
+            agent=user, state="ready", by=user, now=timezone.now() - timedelta(seconds=seconds_ago)
+        )
+
+
+def test_nobody_ready_means_queue_with_an_estimate(exchange_client, groups, skilled):
+    answer = offer(exchange_client, call_id="c1", answer_group="avfall")
+    assert answer["action"] == "queue" and answer["agent"] is None
+    assert answer["position"] == 1
+
+
+def test_the_most_proficient_ready_agent_is_rung_and_held(exchange_client, groups, skilled):
+    ready(skilled["agent"], skilled["second_line"])
+    answer = offer(exchange_client, call_id="c1", answer_group="avfall")
+    assert answer["action"] == "ring"
+    assert answer["agent"]["username"] == skilled["second_line"].username  # avfall 5 > 3
+    presence = Presence.objects.get(agent=skilled["second_line"])
+    assert (presence.state, presence.call_id) == ("offered", "c1")
+    # The next call gets the other agent: the first is held for the ring time.
+    assert offer(exchange_client, call_id="c2", answer_group="avfall")["agent"]["username"] == (
+        skilled["agent"].username
+    )
+    assert offer(exchange_client, call_id="c3", answer_group="avfall")["action"] == "queue"
+
+
+def test_among_equals_the_longest_idle_is_rung(exchange_client, groups, agent, switchboard):
+    from kontakt.telephony.models import AgentSkill
+
+    for user in (agent, switchboard):
+        AgentSkill.objects.create(agent=user, skill="bygg", proficiency=3)
+    ready(agent, seconds_ago=10)
+    ready(switchboard, seconds_ago=100)
+    assert offer(exchange_client, call_id="c1", answer_group="bygg")["agent"]["username"] == (
+        switchboard.username
+    )
+
+
+def test_a_language_group_needs_an_agent_who_speaks_it(exchange_client, groups, skilled):
+    from kontakt.telephony.models import AgentSkill
+
+    AgentSkill.objects.create(agent=skilled["agent"], skill="general", proficiency=5)
+    ready(skilled["agent"], seconds_ago=100)
+    ready(skilled["second_line"])
+    answer = offer(exchange_client, call_id="c1", answer_group="arabic")
+    assert answer["agent"]["username"] == skilled["second_line"].username  # speaks ar
+
+
+def test_a_waiting_call_keeps_its_place(exchange_client, groups, skilled):
+    # c1 waited longer: when the one agent is ready, c2 asking first must not jump ahead.
+    events(
+        exchange_client,
+        now_event("c1", "queued", 30, answer_group="avfall"),
+        now_event("c2", "queued", 5, answer_group="avfall"),
+    )
+    ready(skilled["agent"])
+    assert offer(exchange_client, call_id="c2", answer_group="avfall")["action"] == "queue"
+    assert offer(exchange_client, call_id="c1", answer_group="avfall")["action"] == "ring"
+
+
+def test_call_events_move_the_agent_and_pop_the_screen(
+    exchange_client, groups, skilled, resident, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kontakt.live import bus
+
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(bus, "publish", lambda topic, message: sent.append((topic, message)))
+    agent = skilled["agent"]
+    ready(agent, seconds_ago=60)  # an event older than the agent's state changes nothing
+    phone = resident.phones.first().number
+    with django_capture_on_commit_callbacks(execute=True):
+        events(
+            exchange_client,
+            now_event("c1", "queued", 20, answer_group="avfall", caller=phone),
+            now_event("c1", "ringing", 15, agent=agent.username),
+            now_event("c1", "answered", 10, agent=agent.username),
+        )
+    presence = Presence.objects.get(agent=agent)
+    assert (presence.state, presence.call_id) == ("busy", "c1")
+    pops = [m for t, m in sent if t == bus.user_topic(agent.pk) and m["type"] == "screen_pop"]
+    assert len(pops) == 1
+    assert pops[0]["resident"] == {"id": resident.pk, "name": resident.name}
+    assert pops[0]["url"] == f"/desk/?resident={resident.pk}&call=c1"
+    with django_capture_on_commit_callbacks(execute=True):
+        events(exchange_client, now_event("c1", "ended", 0))
+    presence.refresh_from_db()
+    assert presence.state == "wrap_up"
+    assert presence.until is not None
+    assert 29 <= (presence.until - timezone.now()).total_seconds() <= 31
+    # After the wrap-up the agent is ready again by themselves.
+    later = presence.until + timedelta(seconds=1)
+    assert selectors.effective_state(presence, now=later) == "ready"
+    states = list(PresenceChange.objects.filter(agent=agent).values_list("state", flat=True))
+    assert states == ["ready", "offered", "busy", "wrap_up"]
+
+
+def test_an_unknown_caller_pops_a_new_resident_form(
+    exchange_client, groups, skilled, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kontakt.live import bus
+
+    sent: list[dict] = []
+    monkeypatch.setattr(bus, "publish", lambda topic, message: sent.append(message))
+    ready(skilled["agent"], seconds_ago=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        events(
+            exchange_client,
+            now_event("c7", "queued", 20, answer_group="avfall", caller="+46701740677"),
+            now_event("c7", "answered", 10, agent=skilled["agent"].username),
+        )
+    pop = next(m for m in sent if m["type"] == "screen_pop")
+    assert pop["resident"] is None
+    assert pop["url"] == "/residents/new/?phone=+46701740677&call=c7"
+
+
+def test_an_agent_sets_their_state(client_for, agent, handler):
+    web = client_for(agent)
+    response = web.post(
+        "/telephony/state/set/", {"state": "paused", "reason": ""}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == ["Give the reason for the pause."]
+    response = web.post(
+        "/telephony/state/set/",
+        {"state": "paused", "reason": "Lunch"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["state"] == "paused" and response.json()["reason"] == "Lunch"
+    assert web.get("/telephony/state/").json()["state"] == "paused"
+    assert client_for(handler).get("/telephony/state/").status_code == 403
+
+
+def test_a_busy_agent_cannot_go_ready(exchange_client, groups, skilled):
+    agent = skilled["agent"]
+    ready(agent, seconds_ago=60)
+    events(
+        exchange_client, now_event("c1", "answered", 1, agent=agent.username, answer_group="avfall")
+    )
+    with pytest.raises(Exception, match="Finish the call first"):
+        services.presence_change(agent=agent, state="paused", reason="x", by=agent)
+
+
+def test_the_menu_follows_opening_hours_and_crisis(
+    exchange_client, number, supervisor, monkeypatch
+):
+    # Open around the clock for this test.
+    for day in range(7):
+        OpeningHours.objects.create(weekday=day, opens="00:00", closes="23:59:59")
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(
+        "kontakt.telephony.selectors.business_hours.is_open", lambda at, hours: True
+    )
+    menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
+    assert menu["open"] and not menu["crisis"]
+    assert menu["greeting"] == "Välkommen till Sjöstad kommun."
+    assert [o["digit"] for o in menu["options"]] == ["1", "2", "9"]
+    services.crisis_switch_on(
+        message="Storm: avfallshämtningen är inställd.", article=None, by=supervisor
+    )
+    menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
+    assert menu["crisis"] and menu["greeting"] == "Storm: avfallshämtningen är inställd."
+    services.crisis_switch_off(by=supervisor)
+    menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
+    assert menu["greeting"] == "Välkommen till Sjöstad kommun."
+    monkeypatch.setattr(
+        "kontakt.telephony.selectors.business_hours.is_open", lambda at, hours: False
+    )
+    menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
+    assert (menu["open"], menu["greeting"], menu["options"]) == (False, "Vi har stängt.", [])
+    assert exchange_client.get("/api/v1/telephony/numbers/+4600000/menu").status_code == 404
