@@ -251,7 +251,6 @@ class NaiveRouter:
                 offer = Offer(contact.id, record.profile.id, best[1])
                 del self.queue[contact.id]
                 record.held[contact.id] = (contact, offer, False)
-                record.idle_since = now
                 self.pending[contact.id] = offer
                 self.holder[contact.id] = record
                 offers.append(offer)

@@ -23,8 +23,9 @@ It keeps state (who is ready, who holds what, who waits) and applies the rules o
   agent holding nothing; an agent with a call (ringing or answered) takes nothing else.
   Capacities per channel come from the profile; 0 means never that channel.
 * Idle since, the "longest idle" of the rule: when the agent last became READY (by
-  `set_state`, or at `wrap_up_until` when a wrap-up ends), finished their last contact, or
-  was last offered a contact (so that chats spread over equally good agents).
+  `set_state`, or at `wrap_up_until` when a wrap-up ends) or finished the last contact they
+  held. Taking a chat does not change it, so chats fill the longest-idle agent up to their
+  capacity before the next agent gets one.
 
 States. `set_state` sets LOGGED_OUT, READY, PAUSED or WRAP_UP (from any state; OFFERED and
 BUSY are the router's, and setting them raises ValueError). While READY, `state_of` reports
@@ -87,7 +88,8 @@ NO_ANSWER = "no answer"
 
 _CHANNELS = (Channel.CALL, Channel.CHAT, Channel.EMAIL)
 _CHANNEL_INDEX: dict[str, int] = {channel: i for i, channel in enumerate(_CHANNELS)}
-_STAFFED = frozenset({AgentState.READY, AgentState.WRAP_UP})
+_READY, _WRAP_UP = AgentState.READY, AgentState.WRAP_UP  # module globals: faster to read
+_STAFFED = frozenset({_READY, _WRAP_UP})
 # A lane's state: nothing to route, waiting for the next route(), or blocked until an agent
 # for one of its needs becomes available (or an overflow step opens).
 _IDLE, _DIRTY, _BLOCKED = 0, 1, 2
@@ -190,6 +192,7 @@ class _AgentRecord:
     __slots__ = (
         "agent",
         "capacity",
+        "channels",
         "fits",
         "groups",
         "held",
@@ -209,6 +212,7 @@ class _AgentRecord:
         self.id = profile.id
         self.agent = profile.agent
         self.capacity = tuple(max(0, profile.capacity.get(c, 0)) for c in _CHANNELS)
+        self.channels = tuple(c for c in range(3) if self.capacity[c])
         self.presence = AgentState.LOGGED_OUT
         self.reason = ""
         self.idle_since: float | None = None
@@ -266,7 +270,7 @@ class _Lane:
     head's next overflow step opens. That keeps route() away from contacts that cannot move.
     """
 
-    __slots__ = ("blocked_on", "channel", "group", "heap", "language", "state", "steps", "timer")
+    __slots__ = ("channel", "group", "heap", "language", "state", "steps", "timer", "timer_at")
 
     def __init__(self, group: str, channel: int, language: str | None) -> None:
         self.group = group
@@ -275,8 +279,8 @@ class _Lane:
         self.heap: list[tuple[float, str, int]] = []  # queued_at, contact id, token
         self.steps: list[_Step] | None = None
         self.state = _IDLE
-        self.blocked_on: list[_Pool] = []
-        self.timer = 0
+        self.timer = 0  # the sequence number of its pending overflow timer
+        self.timer_at = -math.inf  # and when it fires
 
 
 # A queued contact: the contact, its token, its lane, its routing order key.
@@ -340,6 +344,7 @@ class Router:
             record.profile = agent
             record.agent = agent.agent
             record.capacity = tuple(max(0, agent.capacity.get(c, 0)) for c in _CHANNELS)
+            record.channels = tuple(c for c in range(3) if record.capacity[c])
             record.tokens = [0, 0, 0]
         record.fits = ([], [], [])
         for (need, channel), pool in self._pools.items():
@@ -378,11 +383,11 @@ class Router:
         state = AgentState(state)
         if state in (AgentState.OFFERED, AgentState.BUSY):
             raise ValueError(f"{state} is set by the router (route, accept), not by set_state.")
-        if wrap_up_until is not None and state is not AgentState.WRAP_UP:
+        if wrap_up_until is not None and state is not _WRAP_UP:
             raise ValueError("wrap_up_until goes with WRAP_UP only.")
         if state is AgentState.LOGGED_OUT:
             self._release(record)
-        if state is AgentState.READY and record.presence is not AgentState.READY:
+        if state is _READY and record.presence is not _READY:
             record.idle_since = now
         self._set_presence(record, state)
         record.reason = reason
@@ -417,12 +422,12 @@ class Router:
             record = self._agents.get(agent_id)
             if record is None or record.wrap_seq != seq:
                 continue
-            if record.presence is not AgentState.WRAP_UP:
+            if record.presence is not _WRAP_UP:
                 continue
             record.idle_since = until
             record.wrap_up_until = None
             record.reason = ""
-            self._set_presence(record, AgentState.READY)
+            self._set_presence(record, _READY)
             self._refresh(record, rekey=True)
 
     # --- contacts -------------------------------------------------------------------------
@@ -439,7 +444,7 @@ class Router:
         """The resident hung up, or the contact was handled elsewhere: forget it.
 
         Works for a waiting contact and for one offered but not answered (the agent is free
-        again, idle since the offer); an answered contact is ended with `finish`.
+        again, idle since as before); an answered contact is ended with `finish`.
         """
         if contact_id in self._queued:
             self._dequeue(contact_id)
@@ -476,8 +481,10 @@ class Router:
         timers = self._timers
         while timers and timers[0][0] <= now:
             _, seq, lane = _heappop(timers)
-            if lane.state == _BLOCKED and lane.timer == seq:
-                self._unblock(lane)
+            if lane.timer == seq:
+                lane.timer_at = -math.inf
+                if lane.state == _BLOCKED:
+                    self._unblock(lane)
         if not self._dirty:
             return []
         dirty, self._dirty = self._dirty, []
@@ -574,7 +581,7 @@ class Router:
     def finish(
         self, agent_id: str, contact_id: str, *, now: float, wrap_up_seconds: float = 0
     ) -> None:
-        """The agent is done with a contact; wrap-up if asked, else READY when nothing is left.
+        """The agent is done with a contact; wrap-up if asked, else idle once nothing is left.
 
         Only a READY (or WRAP_UP) agent goes to WRAP_UP; a paused agent stays paused. A
         wrap-up already running ends at the later of the two times; one set by hand with no
@@ -582,7 +589,9 @@ class Router:
         """
         if self._wrap_ups and self._wrap_ups[0][0] <= now:
             self.tick(now=now)
-        record = self._agent(agent_id)
+        record = self._agents.get(agent_id)
+        if record is None:
+            raise KeyError(agent_id)
         holding = record.held.get(contact_id)
         if holding is None:
             raise ValueError(f"Agent {agent_id} does not hold contact {contact_id}.")
@@ -591,14 +600,14 @@ class Router:
         presence = record.presence
         if wrap_up_seconds > 0 and presence in _STAFFED:
             until = now + wrap_up_seconds
-            if presence is AgentState.READY or (
+            if presence is _READY or (
                 record.wrap_up_until is not None and record.wrap_up_until < until
             ):
-                self._set_presence(record, AgentState.WRAP_UP)
+                self._set_presence(record, _WRAP_UP)
                 record.wrap_up_until = until
                 record.wrap_seq += 1
                 _heappush(self._wrap_ups, (until, agent_id, record.wrap_seq))
-        elif presence is AgentState.READY and not record.held:
+        elif presence is _READY and not record.held:
             record.idle_since = now
             rekey = True
         self._refresh(record, rekey=rekey)
@@ -631,9 +640,9 @@ class Router:
         if position == 1:
             for record in self._group_agents[group]:
                 if not record.held and (
-                    record.presence is AgentState.READY
+                    record.presence is _READY
                     or (
-                        record.presence is AgentState.WRAP_UP
+                        record.presence is _WRAP_UP
                         and record.wrap_up_until is not None
                         and record.wrap_up_until <= now
                     )
@@ -673,10 +682,10 @@ class Router:
         return record
 
     def _state(self, record: _AgentRecord) -> AgentState:
-        if record.presence is not AgentState.READY:
+        if record.presence is not _READY:
             return record.presence
         if not record.held:
-            return AgentState.READY
+            return _READY
         if record.load[0] and any(not h.accepted and h.channel == 0 for h in record.held.values()):
             return AgentState.OFFERED
         return AgentState.BUSY
@@ -708,25 +717,26 @@ class Router:
         self._index_stale = False
 
     def _refresh(self, record: _AgentRecord, *, rekey: bool) -> None:
-        """Bring the agent's pool entries in line with what they can take now."""
+        """Bring the agent's pool entries in line with what they can take now.
+
+        `rekey` says their idle-since changed, so entries still current must be made anew.
+        """
         tokens = record.tokens
         load = record.load
-        if record.presence is not AgentState.READY or load[0]:
+        if record.presence is not _READY or load[0]:
             tokens[0] = tokens[1] = tokens[2] = 0
             return
         capacity = record.capacity
-        idle = record.idle_since
-        assert idle is not None  # READY always records it
-        for channel in (0, 1, 2):
-            cap = capacity[channel]
-            free = cap > 0 and (load[1] + load[2] == 0 if channel == 0 else load[channel] < cap)
-            if not free:
+        for channel in record.channels:
+            if load[channel] >= capacity[channel] if channel else load[1] or load[2]:
                 tokens[channel] = 0
                 continue
             if tokens[channel] and not rekey:
                 continue
             self._seq += 1
             token = tokens[channel] = self._seq
+            idle = record.idle_since
+            assert idle is not None  # READY always records it
             entry = (idle, record.id, token, record)
             fits = record.fits[channel]
             self._entries_made += len(fits)
@@ -867,40 +877,39 @@ class Router:
         return None
 
     def _block(self, lane: _Lane, queued_at: float, steps: list[_Step], now: float) -> None:
+        """The lane's head found nobody: wait for its pools, or its next overflow step."""
         lane.state = _BLOCKED
-        pools: list[_Pool] = []
         for after, _, _, pool in steps:
             opens = queued_at + after
             if opens > now:
-                self._seq += 1
-                lane.timer = self._seq
-                _heappush(self._timers, (opens, self._seq, lane))
+                if opens != lane.timer_at:  # else its timer is already set for then
+                    self._seq += 1
+                    lane.timer, lane.timer_at = self._seq, opens
+                    _heappush(self._timers, (opens, self._seq, lane))
                 break
             pool.waiters.add(lane)
-            pools.append(pool)
-        lane.blocked_on = pools
 
     def _unblock(self, lane: _Lane) -> None:
-        for pool in lane.blocked_on:
-            pool.waiters.discard(lane)
-        lane.blocked_on = []
-        lane.timer = 0
+        # The lane stays in the waiters of its other pools: waking a lane that is not
+        # blocked does nothing, and waking one blocked elsewhere only costs a look.
         lane.state = _DIRTY
         self._dirty.append(lane)
 
     def _wake(self, pool: _Pool) -> None:
-        for lane in list(pool.waiters):
-            self._unblock(lane)
+        waiters = pool.waiters
+        pool.waiters = set()
+        for lane in waiters:
+            if lane.state == _BLOCKED:
+                self._unblock(lane)
 
     def _offer(self, record: _AgentRecord, contact: Contact, group: str, now: float) -> Offer:
         offer = Offer(contact.id, record.id, group)
         channel = _CHANNEL_INDEX[contact.channel]
         record.load[channel] += 1
         record.held[contact.id] = _Holding(contact, offer, channel)
-        record.idle_since = now
         self._pending[contact.id] = offer
         self._holder[contact.id] = record
-        self._refresh(record, rekey=True)
+        self._refresh(record, rekey=False)
         return offer
 
     def _offered(self, agent_id: str, contact_id: str) -> _Holding:

@@ -39,6 +39,7 @@ from kontakt.residents import selectors as resident_selectors
 from kontakt.residents import services as resident_services
 from kontakt.telephony import forms as telephony_forms
 from kontakt.telephony import selectors as telephony_selectors
+from kontakt.telephony import services as telephony_services
 
 from . import forms
 
@@ -151,6 +152,9 @@ def _desk_context(
         if telephony_selectors.may_take_calls(user)
         else None,
         "pause_reasons": telephony_forms.PAUSE_REASONS,
+        "work": telephony_selectors.work_of(user)
+        if telephony_selectors.may_take_calls(user)
+        else [],
         "recent_contacts": case_selectors.contacts_logged_by(user=user, limit=8),
         "pinned_articles": knowledge_selectors.pinned_articles(
             user=user, prefer=request.LANGUAGE_CODE
@@ -225,6 +229,8 @@ def contact_log(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            if call is not None:
+                telephony_services.call_contact_logged(call=call, by=request.user)
             if contact.case is not None and data["outcome"] == Outcome.FORWARDED:
                 messages.success(
                     request,

@@ -3,13 +3,9 @@
 from django.contrib.auth.models import AnonymousUser
 
 from kontakt.accounts.models import User
-from kontakt.accounts.roles import Role
-from kontakt.accounts.selectors import is_staff_user, user_roles
+from kontakt.accounts.selectors import is_staff_user, may_watch_queues
 
 from .bus import CENTER, SUPERVISORS, user_topic
-
-# Roles that watch the wallboard: the whole center's queues and agents.
-WATCHES_WALLBOARD = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 
 
 def live_topics(user: User | AnonymousUser) -> list[str]:
@@ -17,6 +13,6 @@ def live_topics(user: User | AnonymousUser) -> list[str]:
     if not is_staff_user(user):
         return []
     topics = [user_topic(user.pk), CENTER]
-    if user_roles(user) & WATCHES_WALLBOARD:
+    if may_watch_queues(user):
         topics.append(SUPERVISORS)
     return topics

@@ -29,7 +29,7 @@ from kontakt.directory.models import AnswerGroup
 from kontakt.residents.api import ERRORS, InputSchema
 
 from . import selectors, services
-from .models import EventSource, Exchange
+from .models import EventSource, Exchange, QueuedContact
 
 router = Router(tags=["telephony"])
 routing_router = Router(tags=["telephony"])
@@ -431,7 +431,6 @@ class OfferIn(InputSchema):
     )
     caller: Annotated[str, Field(max_length=40)] = ""
     priority: Annotated[int, Field(ge=0, le=9)] = Field(1, description="Lower is more urgent.")
-    channel: Literal["call", "chat", "email"] = "call"
 
 
 class AgentOut(Schema):
@@ -499,16 +498,7 @@ def routing_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-un
     _feeder(request)
     group = None
     if payload.answer_group:
-        group = AnswerGroup.objects.filter(code=payload.answer_group, active=True).first()
-        if group is None:
-            raise ValidationError(
-                {
-                    "answer_group": [
-                        _("No answer group has the code “%(code)s”.")
-                        % {"code": payload.answer_group}
-                    ]
-                }
-            )
+        group = _group_by_code(payload.answer_group)
     elif payload.number:
         group = selectors.answer_group_for(number=payload.number, digit=payload.digit)
     if group is None:
@@ -520,7 +510,6 @@ def routing_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-un
         answer_group=group,
         language=payload.language,
         priority=payload.priority,
-        channel=payload.channel,
     )
     agent = answer.agent
     return {
@@ -532,6 +521,105 @@ def routing_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-un
         "position": answer.position,
         "offer_callback": answer.offer_callback,
     }
+
+
+class QueuedIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["chat", "email"]
+    reference: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="The chat's or e-mail's id in its system: posting it again changes nothing."
+    )
+    answer_group: Annotated[str, Field(min_length=1, max_length=40)]
+    subject: Annotated[str, Field(max_length=200)] = ""
+    url: Annotated[str, Field(max_length=500)] = Field(
+        "", description="Where the agent opens it (the chat window, the e-mail)."
+    )
+    sender: Annotated[str, Field(max_length=254)] = Field("", description="Address or number.")
+    language: Annotated[str, Field(max_length=10)] = ""
+    priority: Annotated[int, Field(ge=0, le=9)] = 1
+
+
+class QueuedOut(Schema):
+    channel: str
+    reference: str
+    state: str = Field(description="waiting, assigned, done or withdrawn.")
+    agent: AgentOut | None
+    queued_at: datetime
+    assigned_at: datetime | None
+
+
+class DoneIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    withdrawn: bool = Field(False, description="The resident left before an agent took it.")
+
+
+def queued_out(queued: Any) -> dict[str, Any]:
+    agent = queued.agent
+    return {
+        "channel": queued.channel,
+        "reference": queued.reference,
+        "state": queued.state,
+        "agent": {"username": agent.username, "name": str(agent), "phone": agent.phone}
+        if agent
+        else None,
+        "queued_at": queued.queued_at,
+        "assigned_at": queued.assigned_at,
+    }
+
+
+def _group_by_code(code: str, *, active_only: bool = True) -> AnswerGroup:
+    """The answer group an API caller names by code; an unknown code is a field error."""
+    groups = AnswerGroup.objects.filter(active=True) if active_only else AnswerGroup.objects
+    group = groups.filter(code=code).first()
+    if group is None:
+        raise ValidationError(
+            {"answer_group": [_("No answer group has the code “%(code)s”.") % {"code": code}]}
+        )
+    return group
+
+
+@routing_router.post(
+    "/contacts",
+    response={200: QueuedOut, 201: QueuedOut, **ERRORS},
+    auth=_exchange_auth(),
+    summary="Queue a chat or an e-mail for an agent",
+    openapi_extra={"security": EXCHANGE_SECURITY},
+)
+def routing_contact_add(request: HttpRequest, payload: QueuedIn):  # type: ignore[no-untyped-def]
+    """Chats and e-mails are routed by the same rules as calls: the group's skill, the
+    language, the most proficient and longest idle agent, with a capacity per channel (three
+    chats, five e-mails at once; none beside a call). The agent's desktop is told at once;
+    a contact nobody may take yet waits in its group's queue."""
+    _feeder(request)
+    queued, created = services.queued_contact_add(
+        draft=services.WorkDraft(
+            channel=payload.channel,
+            reference=payload.reference,
+            answer_group=_group_by_code(payload.answer_group),
+            subject=payload.subject,
+            url=payload.url,
+            caller=payload.sender,
+            language=payload.language,
+            priority=payload.priority,
+        )
+    )
+    return (201 if created else 200), queued_out(queued)
+
+
+@routing_router.post(
+    "/contacts/{channel}/{reference}/done",
+    response={200: QueuedOut, **ERRORS},
+    auth=_exchange_auth(),
+    summary="A chat or an e-mail is done",
+    openapi_extra={"security": EXCHANGE_SECURITY},
+)
+def routing_contact_done(request: HttpRequest, channel: str, reference: str, payload: DoneIn):  # type: ignore[no-untyped-def]
+    """The agent closed it, or the resident left (`withdrawn`): the agent may take the next."""
+    _feeder(request)
+    queued = get_object_or_404(QueuedContact, channel=channel, reference=reference)
+    return queued_out(services.queued_contact_done(queued=queued, withdrawn=payload.withdrawn))
 
 
 # Agents' states ---------------------------------------------------------------------------
@@ -665,16 +753,7 @@ def stats_service_level(request: HttpRequest, filters: Query[PeriodQuery]):  # t
         raise ValidationError({"end": [_("The end must come after the start.")]})
     group = None
     if filters.answer_group is not None:
-        group = AnswerGroup.objects.filter(code=filters.answer_group).first()
-        if group is None:
-            raise ValidationError(
-                {
-                    "answer_group": [
-                        _("No answer group has the code “%(code)s”.")
-                        % {"code": filters.answer_group}
-                    ]
-                }
-            )
+        group = _group_by_code(filters.answer_group, active_only=False)
     figures = selectors.service_level_between(
         request.auth, start=filters.start, end=filters.end, group=group
     )

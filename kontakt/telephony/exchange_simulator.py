@@ -48,6 +48,11 @@ TRANSFER_RETURN_SHARE = 0.2  # of transferred calls
 TRANSFER_AWAY_SECONDS = 30.0  # a returned transfer is back after this long
 CALLBACK_SHARE = 0.3  # of callers offered a callback
 CALLBACK_DECIDE_SECONDS = 5.0  # hearing the offer and pressing its key
+# Kontakt queues a callback and hands it to an agent, who is busy with it until it is done;
+# the exchange cannot tell which agent has it, so it closes each callback after this long
+# (phoned back), and never sooner than the real seconds given to the simulator (default
+# 30), so a person at a desk has time to phone back and log it themselves.
+CALLBACK_HANDLE_SECONDS = 240.0
 POLL_SECONDS = 1.0  # how often a waiting call asks routing again
 # Never more often than this in real time: at a high speed a handful of waiting calls
 # would otherwise ask the server hundreds of times a second.
@@ -250,8 +255,7 @@ class KontaktApi:
         self._backoff = backoff_seconds
         self._sleep = sleep
         self._connection: http.client.HTTPConnection | None = None
-        self.requests = 0
-        self.seconds = 0.0  # spent waiting for answers
+        self.problem = ""  # why the last request that gave up failed
 
     def get(self, path: str) -> Answer | None:
         return self.request("GET", path)
@@ -266,16 +270,12 @@ class KontaktApi:
         for attempt in range(self._retries + 1):
             if attempt:
                 self._sleep(self._backoff * 2 ** (attempt - 1))
-            began = time.monotonic()
             try:
                 status, text = self._send(method, self._base + path, payload)
             except (OSError, http.client.HTTPException) as error:
                 self.close()
                 problem = f"{type(error).__name__}: {error}"
                 continue
-            finally:
-                self.requests += 1
-                self.seconds += time.monotonic() - began
             answer = Answer(status, _json_or_text(text))
             if status >= 500:
                 problem = f"{status} {text[:300]}"
@@ -284,6 +284,7 @@ class KontaktApi:
                 log.warning("%s %s → %s %s", method, path, status, text[:1000])
             return answer
         log.error("%s %s failed %d times, giving up: %s", method, path, attempt + 1, problem)
+        self.problem = problem
         return None
 
     def _send(self, method: str, path: str, payload: bytes | None) -> tuple[int, str]:
@@ -393,6 +394,7 @@ class ExchangeSimulator:
         ignore_closed: bool = False,
         digit_weights: Mapping[str, float] | None = None,
         menu_options: Mapping[str, str] | None = None,
+        callback_hold_real_seconds: float = 30.0,
         tz: tzinfo | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -412,6 +414,8 @@ class ExchangeSimulator:
         self._digit_weights = digit_weights
         # Digit → answer group, for when Kontakt's menu lists none: closed, and ignored.
         self._options = dict(menu_options or {})
+        self._callback_hold = callback_hold_real_seconds
+        self._callbacks: set[str] = set()  # requested and not yet closed
         self._tz = tz or datetime.now().astimezone().tzinfo
         self._clock = clock
         self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
@@ -430,7 +434,9 @@ class ExchangeSimulator:
         """The number's menu, or SimulatorError saying why the exchange cannot start."""
         answer = self.api.get(self._menu_path)
         if answer is None:
-            raise SimulatorError("Kontakt cannot be reached: is it running at that address?")
+            raise SimulatorError(
+                f"Kontakt did not answer the menu of {self.number}: {self.api.problem}"
+            )
         if answer.status == 401:
             raise SimulatorError("Kontakt refused the token: create one with exchange_create.")
         if answer.status == 404:
@@ -446,7 +452,7 @@ class ExchangeSimulator:
             "Exchange on %s (%s, %s) at %g× speed, agents: %s",
             self.number,
             menu.get("name", ""),
-            "open" if menu.get("open") else "closed",
+            "open" if menu.get("open") else "closed" + (", ignored" if self._ignore_closed else ""),
             self._speed,
             ", ".join(self._agents) or "none",
         )
@@ -477,7 +483,7 @@ class ExchangeSimulator:
         return self.counts
 
     def stop(self) -> None:
-        """Stop soon (safe from another thread; a signal handler may set `stopping`)."""
+        """Stop soon: the calls in progress are ended first (safe from another thread)."""
         self._stopping = True
         self._wake.set()
 
@@ -519,6 +525,8 @@ class ExchangeSimulator:
         for start in range(0, len(events), MAX_BATCH):
             self._send({"events": events[start : start + MAX_BATCH]})
         self._calls.clear()
+        for call_id in sorted(self._callbacks):
+            self._callback_done(call_id)
         for agent in self._agents.values():
             self._agent_state(agent, "logged_out")
         log.info("Exchange stopped: %s", self.counts.line(0))
@@ -650,6 +658,22 @@ class ExchangeSimulator:
         if call.stage == Stage.WAITING:
             self.counts.callbacks += 1
             self._finish(call, "callback_requested")
+            self._callbacks.add(call.plan.call_id)
+            self._after(
+                CALLBACK_HANDLE_SECONDS,
+                self._callback_done,
+                call.plan.call_id,
+                min_real=self._callback_hold,
+            )
+
+    def _callback_done(self, call_id: str) -> None:
+        """The callback was made: whoever holds it may take the next contact (a no-op when
+        an agent logged it already)."""
+        if call_id not in self._callbacks:
+            return
+        self._callbacks.discard(call_id)
+        path = f"/api/v1/routing/contacts/call/{urllib.parse.quote(call_id, safe='')}/done"
+        self.api.post(path, {})
 
     def _finish(self, call: LiveCall, kind: str, **fields: str) -> None:
         call.stage = Stage.DONE
@@ -659,7 +683,7 @@ class ExchangeSimulator:
 
     def _event(self, call: LiveCall, kind: str, **fields: str) -> dict[str, str]:
         event = {
-            "event_id": f"{call.plan.call_id}-{kind}",
+            "event_id": f"{call.plan.call_id}-{next(call.events):02d}-{kind}",
             "call_id": call.plan.call_id,
             "type": kind,
             "at": datetime.now(UTC).astimezone(self._tz).isoformat(timespec="milliseconds"),

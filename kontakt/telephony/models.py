@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kontakt.core.call_events import CallState, EventType
-from kontakt.core.router import AgentState
+from kontakt.core.router import AgentState, Channel
 
 
 class Exchange(models.Model):
@@ -383,3 +383,74 @@ class CrisisSwitch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {'on' if self.on else 'off'}"
+
+
+class WorkState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    ASSIGNED = "assigned", _("With an agent")
+    DONE = "done", _("Done")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class QueuedContact(models.Model):
+    """A contact Kontakt itself hands to an agent: a callback a caller asked for (it keeps
+    the call's place in the queue), or a chat or e-mail waiting in an answer group."""
+
+    channel = models.CharField(
+        _("channel"),
+        max_length=8,
+        choices=[(c.value, c.value) for c in Channel],
+    )
+    reference = models.CharField(
+        _("reference"), max_length=100, help_text=_("The call id, or the chat's or e-mail's id.")
+    )
+    callback = models.BooleanField(_("callback"), default=False)
+    call = models.ForeignKey(
+        Call,
+        verbose_name=_("call"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="queued",
+    )
+    answer_group = models.ForeignKey(
+        "directory.AnswerGroup",
+        verbose_name=_("answer group"),
+        on_delete=models.PROTECT,
+        related_name="queued_contacts",
+    )
+    language = models.CharField(_("language asked for"), max_length=10, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=1)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    caller = models.CharField(_("phone or address"), max_length=254, blank=True)
+    queued_at = models.DateTimeField(_("queued"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=WorkState.choices, default=WorkState.WAITING
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="queued_contacts",
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queued contact")
+        verbose_name_plural = _("queued contacts")
+        ordering = ["queued_at", "id"]
+        indexes = [models.Index(fields=["state", "queued_at"], name="queued_state_queued")]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "reference"], name="queued_unique_ref"),
+            models.CheckConstraint(
+                condition=~Q(state="assigned") | Q(agent__isnull=False),
+                name="queued_assigned_has_agent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.reference} ({self.state})"

@@ -26,7 +26,15 @@ from kontakt.directory.selectors import opening_hours
 from kontakt.residents.models import Resident
 from kontakt.residents.selectors import normalize_phone
 
-from .models import Call, CrisisSwitch, PhoneNumber, Presence, RoutingSettings
+from .models import (
+    Call,
+    CrisisSwitch,
+    PhoneNumber,
+    Presence,
+    QueuedContact,
+    RoutingSettings,
+    WorkState,
+)
 
 # Calls still "waiting" after this long lost their hang-up event; routing passes them over.
 STALE_WAITING = timedelta(hours=2)
@@ -225,6 +233,7 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
     )
     users: dict[str, User] = {}
     offered_calls: set[str] = set()
+    loads = _loads()
     presences = (
         Presence.objects.exclude(state=AgentState.LOGGED_OUT)
         .select_related("agent")
@@ -241,6 +250,7 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
                 id=key,
                 skills={s.skill: s.proficiency for s in agent.skills.all()},
                 languages=frozenset(agent.languages or ()),
+                capacity=_capacity_left(loads.get(agent.pk, {})),
             )
         )
         state = effective_state(presence, now=now)
@@ -263,6 +273,7 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
             router.set_state(key, state, now=presence.since.timestamp(), reason=presence.reason)
         if state == AgentState.OFFERED:
             offered_calls.add(presence.call_id)
+    _load_queued_contacts(router, users)
     queued: dict[str, float] = {}
     waiting = Call.objects.filter(
         state=CallState.WAITING, queued_at__gte=now - STALE_WAITING
@@ -282,6 +293,97 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
             )
         )
     return RoutingState(router=router, users=users, queued=queued)
+
+
+def _loads() -> dict[int, dict[str, int]]:
+    """Chats and e-mails each agent holds now, by channel."""
+    loads: dict[int, dict[str, int]] = {}
+    held = QueuedContact.objects.filter(state=WorkState.ASSIGNED, callback=False)
+    for agent_id, channel in held.values_list("agent_id", "channel"):
+        per = loads.setdefault(agent_id, {})
+        per[channel] = per.get(channel, 0) + 1
+    return loads
+
+
+def _capacity_left(load: dict[str, int]) -> dict[core_router.Channel, int]:
+    # What an agent holding these chats and e-mails may still take; a call needs a free
+    # agent, so one holding anything takes no call.
+    full = core_router.DEFAULT_CAPACITY
+    return {
+        core_router.Channel.CALL: 0 if any(load.values()) else full[core_router.Channel.CALL],
+        core_router.Channel.CHAT: max(0, full[core_router.Channel.CHAT] - load.get("chat", 0)),
+        core_router.Channel.EMAIL: max(0, full[core_router.Channel.EMAIL] - load.get("email", 0)),
+    }
+
+
+QUEUED_PREFIX = "q:"
+
+
+def queued_pk(contact_id: str) -> int | None:
+    """The QueuedContact behind a router contact id, or None for a call."""
+    if not contact_id.startswith(QUEUED_PREFIX):
+        return None
+    return int(contact_id.removeprefix(QUEUED_PREFIX))
+
+
+def _load_queued_contacts(router: core_router.Router, users: dict[str, User]) -> None:
+    waiting = QueuedContact.objects.filter(
+        state=WorkState.WAITING, answer_group__active=True
+    ).select_related("answer_group")
+    for queued in waiting:
+        router.enqueue(
+            core_router.Contact(
+                id=f"{QUEUED_PREFIX}{queued.pk}",
+                group=queued.answer_group.code,
+                channel=core_router.Channel(queued.channel),
+                queued_at=queued.queued_at.timestamp(),
+                priority=queued.priority,
+                language=queued.language or None,
+                callback=queued.callback,
+            )
+        )
+
+
+def work_of(user: User) -> list[QueuedContact]:
+    """The callbacks, chats and e-mails the agent holds now, each with where to open it."""
+    held = list(
+        QueuedContact.objects.filter(agent=user, state=WorkState.ASSIGNED)
+        .select_related("answer_group")
+        .order_by("assigned_at")
+    )
+    for queued in held:
+        queued.open_url = work_message(queued)["url"]  # type: ignore[attr-defined]
+    return held
+
+
+def work_visible_to(user: User) -> QuerySet[QueuedContact]:
+    """What the user may close: their own, or any for a supervisor."""
+    if may_watch_queues(user):
+        return QueuedContact.objects.all()
+    return QueuedContact.objects.filter(agent=user)
+
+
+def work_message(queued: QueuedContact) -> dict[str, Any]:
+    """A callback, chat or e-mail handed to the agent, as their desktop shows it."""
+    if queued.callback:
+        resident = resident_by_caller(queued.caller)
+        url = (
+            f"{reverse('desk:desk')}?resident={resident.pk}&call={queued.reference}"
+            if resident is not None
+            else f"{reverse('desk:resident_new')}?phone={queued.caller}&call={queued.reference}"
+        )
+    else:
+        url = queued.url
+    return {
+        "type": "work_offer",
+        "id": queued.pk,
+        "channel": queued.channel,
+        "callback": queued.callback,
+        "subject": queued.subject or queued.caller,
+        "answer_group": queued.answer_group.name,
+        "url": url,
+        "done_url": reverse("telephony:work_done", args=[queued.pk]),
+    }
 
 
 # IVR --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_take_calls, may_watch_queues
 from kontakt.core import router as core_router
 from kontakt.core.call_events import CallEvent as CoreEvent
-from kontakt.core.call_events import EventType, summarize_call
+from kontakt.core.call_events import CallState, EventType, summarize_call
 from kontakt.core.queue_log import parse_queue_log
 from kontakt.core.router import AgentState
 from kontakt.directory.models import AnswerGroup
@@ -40,6 +40,8 @@ from .models import (
     Exchange,
     Presence,
     PresenceChange,
+    QueuedContact,
+    WorkState,
 )
 
 # The states an agent may choose on their desktop; the others follow from calls.
@@ -141,6 +143,7 @@ def call_events_record(
         )
         touched = sorted({e.call_id for e in new})
         calls = _calls_rebuild(touched)
+        _callbacks_queue(calls.values())
         if follow:
             _presence_follow(new, calls, now=_now(now))
         if exchange is not None:
@@ -251,13 +254,15 @@ def _presence_set(
     call_id: str = "",
 ) -> None:
     was_free = presence.state == AgentState.READY
+    # A wrap-up or an unanswered offer past its end already made them free: idle since then.
+    freed_at = presence.until if presence.until is not None and presence.until <= at else None
     presence.state = state.value
     presence.reason = reason
     presence.since = at
     presence.until = until
     presence.call_id = call_id
     if state == AgentState.READY and not was_free:
-        presence.idle_since = at
+        presence.idle_since = freed_at or at
     elif state == AgentState.WRAP_UP and until is not None:
         # Free again when the wrap-up ends: that is when their idle time starts.
         presence.idle_since = until
@@ -311,6 +316,8 @@ def presence_change(
             presence, state=chosen, at=now, reason=reason if chosen == AgentState.PAUSED else ""
         )
         transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "agents"}))
+    if chosen == AgentState.READY:
+        routing_dispatch(now=now)
     return presence
 
 
@@ -410,7 +417,6 @@ def routing_decide(
     answer_group: AnswerGroup,
     language: str = "",
     priority: int = 1,
-    channel: str = core_router.Channel.CALL,
     now: datetime | None = None,
 ) -> RoutingAnswer:
     """Choose the agent to ring for a waiting contact, or keep it queueing; the chosen
@@ -422,12 +428,13 @@ def routing_decide(
         contact = core_router.Contact(
             id=call_id,
             group=answer_group.code,
-            channel=core_router.Channel(channel),
+            channel=core_router.Channel.CALL,
             queued_at=state.queued_at_of(call_id, default=now),
             priority=priority,
             language=language or None,
         )
         decision = state.router.decide(contact, now=state.clock(now))
+        _assign(state, state.router.pending_offers(), now=now)
         if isinstance(decision, core_router.Offer):
             agent = state.users[decision.agent_id]
             presence = _presence_of(agent, now=now)
@@ -577,3 +584,161 @@ def _queue_log_batch(
     report.duplicates += recorded.duplicates
     if progress is not None:
         progress(len(batch))
+
+
+# Callbacks, chats and e-mails: contacts Kontakt hands out itself ----------------------------
+
+
+def _assign(
+    state: selectors.RoutingState, offers: Iterable[core_router.Offer], *, now: datetime
+) -> list[QueuedContact]:
+    """Hand the queued contacts among the router's offers to their agents; calls are the
+    exchange's to ring (it asks), so their offers are left alone."""
+    assigned = []
+    for offer in offers:
+        pk = selectors.queued_pk(offer.contact_id)
+        if pk is None:
+            continue
+        queued = QueuedContact.objects.select_for_update().get(pk=pk)
+        if queued.state != WorkState.WAITING:
+            continue
+        agent = state.users[offer.agent_id]
+        queued.state, queued.agent, queued.assigned_at = WorkState.ASSIGNED, agent, now
+        queued.save(update_fields=["state", "agent", "assigned_at"])
+        if queued.callback:
+            # Phoning back: the agent is on it until the contact is logged.
+            presence = _presence_of(agent, now=now)
+            _presence_set(
+                presence,
+                state=AgentState.BUSY,
+                at=now,
+                reason=CALLBACK_REASON,
+                call_id=queued.reference,
+            )
+        message = selectors.work_message(queued)
+        topic = bus.user_topic(agent.pk)
+        transaction.on_commit(lambda t=topic, m=message: bus.publish(t, m))
+        assigned.append(queued)
+    if assigned:
+        transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "agents"}))
+    return assigned
+
+
+CALLBACK_REASON = "callback"
+
+
+def routing_dispatch(*, now: datetime | None = None) -> list[QueuedContact]:
+    """Offer waiting callbacks, chats and e-mails to the agents who may take them now."""
+    now = _now(now)
+    with transaction.atomic():
+        _lock_routing()
+        state = selectors.routing_state(now=now)
+        return _assign(state, state.router.route(now=state.clock(now)), now=now)
+
+
+@dataclass(frozen=True)
+class WorkDraft:
+    """A chat or e-mail that waits for an agent, as the channel's system describes it."""
+
+    channel: str
+    reference: str
+    answer_group: AnswerGroup
+    subject: str = ""
+    url: str = ""
+    caller: str = ""
+    language: str = ""
+    priority: int = 1
+
+
+def queued_contact_add(
+    *, draft: WorkDraft, now: datetime | None = None
+) -> tuple[QueuedContact, bool]:
+    """Queue a chat or an e-mail in its answer group (once: the same reference again is
+    the same contact) and offer it if someone may take it; returns it and whether new."""
+    now = _now(now)
+    if draft.channel not in (core_router.Channel.CHAT, core_router.Channel.EMAIL):
+        raise ValidationError({"channel": [_("Choose one of: chat, email.")]})
+    with transaction.atomic():
+        queued, created = QueuedContact.objects.get_or_create(
+            channel=draft.channel,
+            reference=draft.reference,
+            defaults={
+                "answer_group": draft.answer_group,
+                "subject": draft.subject[:200],
+                "url": draft.url,
+                "caller": draft.caller[:254],
+                "language": draft.language,
+                "priority": draft.priority,
+                "queued_at": now,
+            },
+        )
+        if created:
+            queued.full_clean()
+    if created:
+        routing_dispatch(now=now)
+        queued.refresh_from_db()
+    return queued, created
+
+
+def _callbacks_queue(calls: Iterable[Call]) -> None:
+    # A caller who asked to be called back keeps the call's place in its group's queue.
+    for call in calls:
+        if call.state == CallState.CALLBACK and call.answer_group_id and call.queued_at:
+            QueuedContact.objects.get_or_create(
+                channel=core_router.Channel.CALL,
+                reference=call.call_id,
+                defaults={
+                    "callback": True,
+                    "call": call,
+                    "answer_group_id": call.answer_group_id,
+                    "caller": call.caller,
+                    "subject": call.caller,
+                    "queued_at": call.queued_at,
+                },
+            )
+
+
+def queued_contact_done(
+    *,
+    queued: QueuedContact,
+    by: User | None = None,
+    withdrawn: bool = False,
+    now: datetime | None = None,
+) -> QueuedContact:
+    """The agent is done with it (or the resident left); the agent may take the next."""
+    now = _now(now)
+    if by is not None and queued.agent_id != by.pk and not may_watch_queues(by):
+        raise PermissionDenied(_("This is another agent's."))
+    with transaction.atomic():
+        queued = QueuedContact.objects.select_for_update().get(pk=queued.pk)
+        if queued.state in (WorkState.DONE, WorkState.WITHDRAWN):
+            return queued
+        queued.state = WorkState.WITHDRAWN if withdrawn else WorkState.DONE
+        queued.done_at = now
+        queued.save(update_fields=["state", "done_at"])
+        if queued.callback and queued.agent is not None:
+            presence = _presence_of(queued.agent, now=now)
+            if presence.call_id == queued.reference and presence.state == AgentState.BUSY:
+                wrap = selectors.wrap_up_seconds(queued.answer_group)
+                _presence_set(
+                    presence,
+                    state=AgentState.WRAP_UP,
+                    at=now,
+                    until=now + timedelta(seconds=wrap),
+                    call_id=queued.reference,
+                )
+        if queued.agent is not None:
+            message = {"type": "work_done", "id": queued.pk}
+            topic = bus.user_topic(queued.agent_id)
+            transaction.on_commit(lambda: bus.publish(topic, message))
+    routing_dispatch(now=now)
+    return queued
+
+
+def call_contact_logged(*, call: Call, by: User, now: datetime | None = None) -> None:
+    """A contact about the call was logged: a callback it asked for is done."""
+    queued = QueuedContact.objects.filter(
+        channel=core_router.Channel.CALL, reference=call.call_id, state=WorkState.ASSIGNED
+    ).first()
+    if queued is not None:
+        queued_contact_done(queued=queued, by=by, now=now)

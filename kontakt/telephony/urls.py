@@ -9,4 +9,5 @@ urlpatterns = [
     path("crisis/", views.crisis, name="crisis"),
     path("state/", views.state, name="state"),
     path("state/set/", views.state_set, name="state_set"),
+    path("work/<int:pk>/done/", views.work_done, name="work_done"),
 ]

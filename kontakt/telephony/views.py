@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -133,3 +133,14 @@ def state_set(request: HttpRequest) -> HttpResponse:
 def state(request: HttpRequest) -> HttpResponse:
     """The agent's own state as JSON (the desktop reads it on load and after a reconnect)."""
     return JsonResponse(selectors.presence_of(request.user))
+
+
+@staff_required
+@require_POST
+def work_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agent is done with a callback, chat or e-mail they were handed."""
+    queued = get_object_or_404(selectors.work_visible_to(request.user), pk=pk)
+    services.queued_contact_done(queued=queued, by=request.user)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"id": queued.pk, "state": "done"})
+    return redirect(_back(request, "/desk/"))

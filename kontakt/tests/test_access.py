@@ -197,6 +197,22 @@ def call_event() -> list[dict[str, str]]:
     return [{"event_id": str(uuid.uuid4()), "call_id": "c1", "type": "offered", "at": at}]
 
 
+def queued_chat(*, pk: bool = False) -> str:
+    """A chat waiting in a queue (nobody is ready): its reference, or its id."""
+    from django.utils import timezone
+
+    from kontakt.directory.models import AnswerGroup
+    from kontakt.telephony.models import QueuedContact
+
+    queued = QueuedContact.objects.create(
+        channel="chat",
+        reference=str(uuid.uuid4()),
+        answer_group=AnswerGroup.objects.get(code=answer_group()),
+        queued_at=timezone.now(),
+    )
+    return str(queued.pk) if pk else queued.reference
+
+
 def call_taker() -> str:
     from kontakt.accounts.roles import Role
     from kontakt.accounts.tests.factories import UserFactory
@@ -586,6 +602,20 @@ ROWS = [
         lambda: {"call_id": str(uuid.uuid4()), "answer_group": answer_group()},
     ),
     Row(
+        "api-v1:routing_contact_add",
+        "post",
+        lambda w: "/api/v1/routing/contacts",
+        api(201, only=("administrator",)),
+        lambda: {"channel": "chat", "reference": str(uuid.uuid4()), "answer_group": answer_group()},
+    ),
+    Row(
+        "api-v1:routing_contact_done",
+        "post",
+        lambda w: f"/api/v1/routing/contacts/chat/{queued_chat()}/done",
+        api(200, only=("administrator",)),
+        lambda: {},
+    ),
+    Row(
         "api-v1:agent_state", "get", lambda w: "/api/v1/agents/me/state", api(200, only=CALL_TAKERS)
     ),
     Row(
@@ -615,6 +645,13 @@ ROWS = [
     Row("telephony:wallboard", "get", lambda w: "/telephony/wallboard/", page(200, only=PLANNERS)),
     Row("telephony:crisis", "get", lambda w: "/telephony/crisis/", page(200, only=PLANNERS)),
     Row("telephony:state", "get", lambda w: "/telephony/state/", page(200, only=CALL_TAKERS)),
+    Row(
+        "telephony:work_done",
+        "post",
+        lambda w: f"/telephony/work/{queued_chat(pk=True)}/done/",
+        page(302, only=PLANNERS, refused=404),
+        lambda: {},
+    ),
     Row(
         "telephony:state_set",
         "post",

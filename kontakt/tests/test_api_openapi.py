@@ -319,6 +319,20 @@ def test_real_responses_match_the_document(
                 content_type=JSON,
             ),
         ),
+        (
+            "post",
+            "/api/v1/routing/contacts",
+            admin.post(
+                "/api/v1/routing/contacts",
+                {"channel": "chat", "reference": "k1", "answer_group": "avfall"},
+                content_type=JSON,
+            ),
+        ),
+        (
+            "post",
+            "/api/v1/routing/contacts/{channel}/{reference}/done",
+            admin.post("/api/v1/routing/contacts/chat/k1/done", {}, content_type=JSON),
+        ),
         ("get", "/api/v1/agents/me/state", client.get("/api/v1/agents/me/state")),
         (
             "post",

@@ -199,7 +199,6 @@ class ReferenceRouter:
                 offer = Offer(contact.id, agent.profile.id, code)
                 del self.queue[contact.id]
                 agent.held[contact.id] = RefHolding(contact, offer)
-                agent.idle_since = now
                 self.pending.append(offer)
                 offers.append(offer)
         return offers
@@ -430,14 +429,23 @@ def test_an_agent_on_a_call_takes_nothing_else() -> None:
     assert router.route(now=5.0) == [Offer("mail", "a", "g")]
 
 
-def test_chats_spread_over_equally_good_agents() -> None:
+def test_chats_fill_the_longest_idle_agent_and_a_finish_counts_as_end_of_work() -> None:
     router = center([GENERAL], [profile("a", general=2), profile("b", general=2)])
+    router.set_state("b", PAUSED, now=0.0)
+    router.set_state("b", READY, now=0.5)  # a idle since 0, b since 0.5
     offers = []
     for i in range(1, 5):
         router.enqueue(Contact(f"chat{i}", "g", CHAT, float(i)))
         offers += router.route(now=float(i))
-    # An offer makes the agent the most recently busy: the next chat goes to the other.
-    assert [o.agent_id for o in offers] == ["a", "b", "a", "b"]
+    assert [o.agent_id for o in offers] == ["a", "a", "a", "b"]
+    router.finish("a", "chat1", now=6.0)  # a still holds two: idle since 0 still
+    router.enqueue(Contact("chat5", "g", CHAT, 7.0))
+    assert router.route(now=7.0) == [Offer("chat5", "a", "g")]
+    for chat in ("chat2", "chat3", "chat5"):
+        router.finish("a", chat, now=8.0)  # the end of a's work: idle since 8
+    router.enqueue(Contact("chat6", "g", CHAT, 9.0))
+    assert router.route(now=9.0) == [Offer("chat6", "b", "g")]
+    assert router.status_of("a").idle_since == 8.0
 
 
 # --- overflow, aging, callback -----------------------------------------------------------------

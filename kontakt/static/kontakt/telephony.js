@@ -32,8 +32,21 @@
   async function refresh() {
     const box = presence();
     if (!box) return;
+    const wasWrapUp = box.dataset.state === "wrap_up";
     const response = await fetch(box.dataset.stateUrl, { headers: { Accept: "application/json" } });
-    if (response.ok) showPresence(await response.json());
+    if (!response.ok) return;
+    const state = await response.json();
+    showPresence(state);
+    // The wrap-up ended: say so, which also hands this agent a waiting callback or chat.
+    if (wasWrapUp && state.state === "ready") {
+      const form = document.getElementById("presence-form");
+      const data = new FormData(form);
+      data.set("state", "ready");
+      const confirmed = await fetch(form.action, {
+        method: "POST", body: data, headers: { Accept: "application/json" },
+      });
+      if (confirmed.ok) showPresence(await confirmed.json());
+    }
   }
 
   // Setting the state must not reload the desktop: a half-written contact would be lost.
@@ -89,6 +102,44 @@
     const article = document.getElementById("crisis-article");
     article.hidden = !crisis.article;
     if (crisis.article) { article.href = crisis.article.url; article.textContent = crisis.article.title; }
+  });
+
+  // A callback, chat or e-mail handed to this agent: list it with its link and a Done button.
+  document.addEventListener("kontakt:work_offer", (event) => {
+    const work = event.detail;
+    const box = document.getElementById("work");
+    if (!box || document.querySelector(`[data-work="${work.id}"]`)) return;
+    const item = document.createElement("li");
+    item.className = "kt-work-item";
+    item.dataset.work = work.id;
+    const tag = document.createElement("span");
+    tag.className = "ds-tag";
+    tag.dataset.color = "info";
+    tag.textContent = work.callback ? box.dataset.callbackLabel : work.channel;
+    const link = document.createElement("a");
+    link.className = "ds-link";
+    link.href = work.url || "#";
+    link.textContent = work.subject || work.id;
+    if (!work.callback) { link.target = "_blank"; link.rel = "noopener"; }
+    const done = document.createElement("button");
+    done.className = "ds-button";
+    done.dataset.size = "sm";
+    done.dataset.variant = "tertiary";
+    done.type = "button";
+    done.textContent = box.dataset.doneLabel;
+    done.addEventListener("click", async () => {
+      const token = document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+      const response = await fetch(work.done_url, {
+        method: "POST", headers: { Accept: "application/json", "X-CSRFToken": token },
+      });
+      if (response.ok) item.remove();
+    });
+    item.append(tag, " ", link, " ", done);
+    document.getElementById("work-list").append(item);
+    box.querySelector(".kt-work-heading").hidden = false;
+  });
+  document.addEventListener("kontakt:work_done", (event) => {
+    document.querySelector(`[data-work="${event.detail.id}"]`)?.remove();
   });
 
   // After a reconnect the state may have moved on while no message could arrive.

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -202,7 +203,7 @@ def center(live_server) -> Center:
 
 
 def simulate(
-    center: Center, *, until: Callable[[Counts], bool], seconds: float, **options: object
+    center: Center, *, until: Callable[[Counts], bool], seconds: float, **options: Any
 ) -> Counts:
     """Run the exchange in a thread for at least `seconds` and until `until(counts)` (12 s at
     most), stop it and wait until it has stopped.
@@ -225,6 +226,7 @@ def simulate(
         speed=SPEED,
         seed=11,
         tz=TZ,
+        callback_hold_real_seconds=0,
         **options,
     )
     failures: list[BaseException] = []

@@ -214,3 +214,83 @@ def test_the_menu_follows_opening_hours_and_crisis(
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
     assert (menu["open"], menu["greeting"], menu["options"]) == (False, "Vi har stängt.", [])
     assert exchange_client.get("/api/v1/telephony/numbers/+4600000/menu").status_code == 404
+
+
+def test_a_callback_keeps_its_place_and_goes_to_the_next_free_agent(
+    exchange_client, groups, skilled, client_for, django_capture_on_commit_callbacks
+):
+    from kontakt.telephony.models import QueuedContact
+
+    # c1 waited from 120 s ago and asked for a callback; c2 came later and still waits.
+    events(
+        exchange_client,
+        now_event("c1", "queued", 120, answer_group="avfall", caller="+46701740677"),
+        now_event("c1", "callback_requested", 60),
+        now_event("c2", "queued", 90, answer_group="avfall"),
+    )
+    queued = QueuedContact.objects.get()
+    assert (queued.callback, queued.state, queued.reference) == (True, "waiting", "c1")
+    agent = skilled["agent"]
+    with django_capture_on_commit_callbacks(execute=True):
+        ready(agent)
+    queued.refresh_from_db()
+    # The callback was first in line: it goes to the agent, not the later call.
+    assert (queued.state, queued.agent) == ("assigned", agent)
+    presence = Presence.objects.get(agent=agent)
+    assert (presence.state, presence.reason, presence.call_id) == ("busy", "callback", "c1")
+    assert offer(exchange_client, call_id="c2", answer_group="avfall")["action"] == "queue"
+    desk = client_for(agent).get("/desk/").content.decode()
+    assert "+46701740677" in desk and "Call back" in desk
+    # Logging a contact about the call finishes the callback; wrap-up follows.
+    response = client_for(agent).post(
+        "/desk/contacts/", {"channel": "phone", "outcome": "closed", "priority": "2", "call": "c1"}
+    )
+    assert response.status_code == 302
+    queued.refresh_from_db()
+    assert queued.state == "done"
+    presence.refresh_from_db()
+    assert presence.state == "wrap_up"
+
+
+def test_chats_and_e_mails_go_by_the_same_rules_with_a_capacity(
+    exchange_client, groups, skilled, api_client_for, administrator
+):
+    agent = skilled["agent"]
+    ready(agent)
+
+    def chat(reference: str, channel: str = "chat") -> dict:
+        response = exchange_client.post(
+            "/api/v1/routing/contacts",
+            json.dumps(
+                {
+                    "channel": channel,
+                    "reference": reference,
+                    "answer_group": "avfall",
+                    "subject": "Soptunnan",
+                    "url": "https://chat.example/1",
+                }
+            ),
+            content_type="application/json",
+        )
+        assert response.status_code in (200, 201), response.content
+        return response.json()
+
+    # Three chats at once, then the fourth waits; e-mails have their own capacity.
+    assert [chat(f"k{i}")["state"] for i in range(4)] == ["assigned"] * 3 + ["waiting"]
+    assert chat("k0")["state"] == "assigned"  # posted again: the same contact
+    assert chat("m1", "email")["state"] == "assigned"
+    # An agent holding chats takes no call.
+    assert offer(exchange_client, call_id="c1", answer_group="avfall")["action"] == "queue"
+    done = exchange_client.post(
+        "/api/v1/routing/contacts/chat/k1/done", "{}", content_type="application/json"
+    )
+    assert done.json()["state"] == "done"
+    # The waiting chat gets the freed place.
+    again = chat("k3")
+    assert again["state"] == "assigned" and again["agent"]["username"] == agent.username
+    refused = exchange_client.post(
+        "/api/v1/routing/contacts",
+        json.dumps({"channel": "fax", "reference": "x", "answer_group": "avfall"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "channel" in refused.json()["errors"]
