@@ -34,6 +34,7 @@ Prints one JSON object as the last line (also saved under bench/results/).
 """
 
 import argparse
+import gc
 import heapq
 import json
 import math
@@ -55,7 +56,6 @@ from harness.host import log, machine  # noqa: E402
 
 from kontakt.core.router import (  # noqa: E402
     DEFAULT_HANDLE_SECONDS,
-    NO_ANSWER,
     AgentProfile,
     AgentState,
     Channel,
@@ -173,21 +173,19 @@ class NaiveAgent:
     idle_since: float = 0.0
     wrap_up_until: float | None = None
     held: dict[str, tuple[Contact, Offer, bool]] = field(default_factory=dict)
+    load: dict[Channel, int] = field(default_factory=lambda: dict.fromkeys(Channel, 0))
 
     def free_for(self, channel: Channel) -> bool:
-        if self.presence is not AgentState.READY:
-            return False
-        channels = [held[0].channel for held in self.held.values()]
-        if CALL in channels:
+        if self.presence is not AgentState.READY or self.load[CALL]:
             return False
         capacity = self.profile.capacity.get(channel, 0)
         if channel is CALL:
-            return capacity >= 1 and not channels
-        return channels.count(channel) < capacity
+            return capacity >= 1 and not self.held
+        return self.load[channel] < capacity
 
 
 class NaiveRouter:
-    """The router's rules by brute force: every route() scans all agents and contacts."""
+    """The router's rules by brute force: each route() scans all agents and all contacts."""
 
     def __init__(
         self,
@@ -207,7 +205,18 @@ class NaiveRouter:
     def set_agent(self, agent: AgentProfile) -> None:
         self.agents[agent.id] = NaiveAgent(agent, agent.agent)
 
+    def tick(self, now: float) -> None:
+        for record in self.agents.values():
+            until = record.wrap_up_until
+            if record.presence is AgentState.WRAP_UP and until is not None and until <= now:
+                record.presence, record.idle_since, record.wrap_up_until = (
+                    AgentState.READY,
+                    until,
+                    None,
+                )
+
     def set_state(self, agent_id: str, state: AgentState, *, now: float, reason: str = "") -> None:
+        self.tick(now)
         record = self.agents[agent_id]
         if state is AgentState.READY and record.presence is not AgentState.READY:
             record.idle_since = now
@@ -217,20 +226,16 @@ class NaiveRouter:
         return (contact.priority + contact.queued_at / self.aging, contact.queued_at, contact.id)
 
     def route(self, *, now: float) -> list[Offer]:
-        for record in sorted(self.agents.values(), key=lambda r: r.profile.id):
-            until = record.wrap_up_until
-            if record.presence is AgentState.WRAP_UP and until is not None and until <= now:
-                record.presence, record.idle_since, record.wrap_up_until = (
-                    AgentState.READY,
-                    until,
-                    None,
-                )
-        available = [r for r in self.agents.values() if r.presence is AgentState.READY]
-        by_id = {r.profile.id: r for r in available}
+        self.tick(now)
+        # Who is free for what, from a scan of every agent; kept up to date as offers go.
+        free = {
+            channel: [(r.agent, r.idle_since) for r in self.agents.values() if r.free_for(channel)]
+            for channel in Channel
+        }
         offers = []
         for contact in sorted(self.queue.values(), key=self.order):
-            free = [(r.agent, r.idle_since) for r in available if r.free_for(contact.channel)]
-            if not free:
+            candidates = free[contact.channel]
+            if not candidates:
                 continue
             own = self.groups[contact.group]
             options = [(0, own)] + [
@@ -241,19 +246,24 @@ class NaiveRouter:
             best: tuple[tuple[int, float, str, int], str] | None = None
             for index, group in options:
                 need = Need(group.skill, contact.language or group.language)
-                agent = choose_agent(need, free)
+                agent = choose_agent(need, candidates)
                 if agent is not None:
-                    key = (-proficiency(agent, need), by_id[agent.id].idle_since, agent.id, index)
+                    record = self.agents[agent.id]
+                    key = (-proficiency(agent, need), record.idle_since, agent.id, index)
                     if best is None or key < best[0]:
                         best = (key, group.code)
             if best is not None:
-                record = by_id[best[0][2]]
+                record = self.agents[best[0][2]]
                 offer = Offer(contact.id, record.profile.id, best[1])
                 del self.queue[contact.id]
                 record.held[contact.id] = (contact, offer, False)
+                record.load[contact.channel] += 1
                 self.pending[contact.id] = offer
                 self.holder[contact.id] = record
                 offers.append(offer)
+                for channel, agents in free.items():
+                    if not record.free_for(channel):
+                        agents[:] = [(a, idle) for a, idle in agents if a is not record.agent]
         return offers
 
     def decide(self, contact: Contact, *, now: float) -> Offer | Waiting:
@@ -279,14 +289,17 @@ class NaiveRouter:
         return Waiting(contact.id, position, estimate, callback)
 
     def accept(self, agent_id: str, contact_id: str, *, now: float) -> None:
+        self.tick(now)
         record = self.agents[agent_id]
         contact, offer, _ = record.held[contact_id]
         record.held[contact_id] = (contact, offer, True)
         del self.pending[contact_id]
 
     def reject(self, agent_id: str, contact_id: str, *, now: float) -> None:
+        self.tick(now)
         record = self.agents[agent_id]
         contact, _, _ = record.held.pop(contact_id)
+        record.load[contact.channel] -= 1
         del self.pending[contact_id], self.holder[contact_id]
         self.queue[contact_id] = contact
         record.presence, record.wrap_up_until = AgentState.PAUSED, None
@@ -294,8 +307,10 @@ class NaiveRouter:
     def finish(
         self, agent_id: str, contact_id: str, *, now: float, wrap_up_seconds: float = 0
     ) -> None:
+        self.tick(now)
         record = self.agents[agent_id]
-        record.held.pop(contact_id)
+        contact, _, _ = record.held.pop(contact_id)
+        record.load[contact.channel] -= 1
         del self.holder[contact_id]
         if wrap_up_seconds > 0 and record.presence in (AgentState.READY, AgentState.WRAP_UP):
             until = now + wrap_up_seconds
@@ -363,6 +378,7 @@ class Run:
 
 
 ARRIVE, FINISH, ABANDON, READY_AGAIN = 0, 1, 2, 3
+COUNTS = ("matched", "queued", "abandoned", "callbacks", "rejected")
 
 
 def staffed(router: RouterLike, agents: list[AgentProfile]) -> RouterLike:
@@ -395,13 +411,22 @@ class Recorder:
 
 
 def replay(router: RouterLike, calls: list[Call]) -> float:
-    """Make the same calls on a fresh router; the seconds they took."""
+    """Make the same calls on a fresh router; the seconds they took.
+
+    The recorded calls (millions of objects) are frozen out of the garbage collector's
+    sight first, so that its passes over the benchmark's own data do not count.
+    """
     methods = {name: getattr(router, name) for name in {name for name, _, _ in calls}}
     bound = [(methods[name], args, kwargs) for name, args, kwargs in calls]
-    started = time.perf_counter()
-    for method, args, kwargs in bound:
-        method(*args, **kwargs)
-    return time.perf_counter() - started
+    gc.collect()
+    gc.freeze()
+    try:
+        started = time.perf_counter()
+        for method, args, kwargs in bound:
+            method(*args, **kwargs)
+        return time.perf_counter() - started
+    finally:
+        gc.unfreeze()
 
 
 def simulate(router: RouterLike, arrivals: list[Arrival], *, keep_log: bool) -> Run:
@@ -416,12 +441,12 @@ def simulate(router: RouterLike, arrivals: list[Arrival], *, keep_log: bool) -> 
     )
     seq = 0
     push, pop = heapq.heappush, heapq.heappop
-    # The agent ids of the router's answers are shared strings: no per-event allocation.
-    READY = AgentState.READY  # noqa: N806
+    READY = AgentState.READY
 
-    def deliver(now: float) -> None:
+    def deliver(offers: list[Offer], now: float) -> None:
+        """Answer the new offers (all earlier ones are answered): ring on, or accept."""
         nonlocal seq
-        for offer in router.pending_offers():
+        for offer in offers:
             contact_id, agent_id = offer.contact_id, offer.agent_id
             counts["offers"] += 1
             if log_ is not None:
@@ -455,7 +480,8 @@ def simulate(router: RouterLike, arrivals: list[Arrival], *, keep_log: bool) -> 
                 counts["queued"] += 1
                 waiting.add(contact.id)
                 if log_ is not None:
-                    log_.append(("wait", contact.id, outcome.position, outcome.estimated_wait_seconds, outcome.offer_callback))  # fmt: skip
+                    log_.append(("wait", contact.id, outcome.position))
+                    log_.append((outcome.estimated_wait_seconds, outcome.offer_callback))
                 if outcome.offer_callback and arrival.takes_callback:
                     router.request_callback(contact.id, now=now)
                     counts["callbacks"] += 1
@@ -464,7 +490,7 @@ def simulate(router: RouterLike, arrivals: list[Arrival], *, keep_log: bool) -> 
                     push(events, (now + arrival.patience, seq, ABANDON, contact.id, ""))
             else:
                 counts["at_once"] += 1
-            deliver(now)
+            deliver(router.pending_offers(), now)
             continue
         now, _, kind, first, second = pop(events)
         if kind == FINISH:
@@ -484,8 +510,7 @@ def simulate(router: RouterLike, arrivals: list[Arrival], *, keep_log: bool) -> 
             continue
         else:
             router.set_state(first, READY, now=now)
-        router.route(now=now)
-        deliver(now)
+        deliver(router.route(now=now), now)
     seconds = time.perf_counter() - started
     return Run(
         seconds,
@@ -500,43 +525,59 @@ def simulate(router: RouterLike, arrivals: list[Arrival], *, keep_log: bool) -> 
     )
 
 
+def rates(decisions: int, seconds: list[float]) -> dict[str, object]:
+    """Decisions per second: the median over repeats, and each repeat."""
+    return {
+        "decisions": decisions,
+        "seconds_median": round(statistics.median(seconds), 3),
+        "decisions_per_second": round(decisions / statistics.median(seconds)),
+        "repeats": [round(decisions / s) for s in seconds],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="60 k contacts: under a minute")
+    parser.add_argument("--quick", action="store_true", help="50 k contacts: under a minute")
     args = parser.parse_args()
-    contacts = 60_000 if args.quick else 300_000
+    contacts = 50_000 if args.quick else 300_000
     repeats = 3 if args.quick else 5
-    naive_contacts = 3_000 if args.quick else 10_000
+    peer_contacts = 2_000 if args.quick else 10_000
     rng = random.Random(SEED)
     groups, agents = center(rng)
     arrivals = stream(rng, contacts)
-    log(f"{len(agents)} agents, {len(groups)} groups, {contacts} contacts over {arrivals[-1].contact.queued_at / 3600:.1f} h")  # fmt: skip
+    hours = arrivals[-1].contact.queued_at / 3600
+    log(f"{len(agents)} agents, {len(groups)} groups, {contacts} contacts over {hours:.1f} h")
 
-    def ours(groups: list[Group]) -> RouterLike:
-        return Router(groups)
+    def ours() -> RouterLike:
+        return staffed(Router(groups), agents)
 
-    def naive(groups: list[Group]) -> RouterLike:
-        return NaiveRouter(groups)
+    def naive() -> RouterLike:
+        return staffed(NaiveRouter(groups), agents)
 
-    prefix = arrivals[:naive_contacts]
-    checked = run(ours, groups, agents, prefix, keep_log=True)
-    peer_runs = []
-    for repeat in range(repeats if args.quick else 3):
-        peer_runs.append(run(naive, groups, agents, prefix, keep_log=repeat == 0))
-        log(f"naive, {naive_contacts} contacts: {peer_runs[-1].figures()}")
-    same = checked.log == peer_runs[0].log
-    log(f"same decisions on the first {naive_contacts} contacts: {same}")
-    ours_on_prefix = [run(ours, groups, agents, prefix, keep_log=False) for _ in range(repeats)]
-    runs = []
+    # The same decisions: both routers through the first contacts, every outcome logged.
+    prefix = arrivals[:peer_contacts]
+    ours_recorded, naive_recorded = Recorder(ours()), Recorder(naive())
+    ours_prefix = simulate(ours_recorded, prefix, keep_log=True)
+    naive_prefix = simulate(naive_recorded, prefix, keep_log=True)
+    same = ours_prefix.log == naive_prefix.log and ours_recorded.calls == naive_recorded.calls
+    log(f"first {peer_contacts} contacts: {ours_prefix.decisions} decisions, same: {same}")
+    peer_seconds = [replay(naive(), naive_recorded.calls) for _ in range(3)]
+    ours_prefix_seconds = [replay(ours(), ours_recorded.calls) for _ in range(repeats)]
+    peer = rates(naive_prefix.decisions, peer_seconds)
+    ours_on_prefix = rates(ours_prefix.decisions, ours_prefix_seconds)
+    log(f"naive on them: {peer}; kontakt: {ours_on_prefix}")
+
+    # The whole stream: once with the event loop, once recorded, then the calls replayed.
+    end_to_end = simulate(ours(), arrivals, keep_log=False)
+    log(f"kontakt with the event loop: {end_to_end.figures()}")
+    recorded = Recorder(ours())
+    whole = simulate(recorded, arrivals, keep_log=False)
+    seconds = []
     for _ in range(repeats):
-        runs.append(run(ours, groups, agents, arrivals, keep_log=False))
-        log(f"kontakt, {contacts} contacts: {runs[-1].figures()}")
-
-    def median_rate(runs: list[Run]) -> int:
-        return round(statistics.median(r.decisions / r.seconds for r in runs))
-
-    rate = median_rate(runs)
-    prefix_rate, peer_rate = median_rate(ours_on_prefix), median_rate(peer_runs)
+        seconds.append(replay(ours(), recorded.calls))
+        log(f"kontakt, {len(recorded.calls)} calls replayed: {whole.decisions / seconds[-1]:.0f}/s")
+    figures = rates(whole.decisions, seconds)
+    rate = whole.decisions / statistics.median(seconds)
     report = {
         "benchmark": "routing_decisions",
         "quick": args.quick,
@@ -547,27 +588,32 @@ def main() -> None:
             "groups": GROUPS,
             "skills": SKILLS,
             "contacts": contacts,
+            "hours": round(hours, 2),
             "mean_arrivals_per_second": MEAN_RATE,
             "seed": SEED,
         },
-        "repeats": repeats,
-        "kontakt": runs[len(runs) // 2].figures() | {"median_decisions_per_second": rate},
-        "peer_prefix": {
-            "contacts": naive_contacts,
-            "kontakt_decisions_per_second": prefix_rate,
-            "naive_decisions_per_second": peer_rate,
-            "kontakt_vs_naive": round(prefix_rate / peer_rate, 1),
-            "decisions": checked.decisions,
-            "same_decisions": same,
+        "kontakt": figures
+        | {
+            "calls": len(recorded.calls),
+            "end_to_end_decisions_per_second": round(end_to_end.decisions / end_to_end.seconds),
+        }
+        | {k: v for k, v in whole.figures().items() if k.startswith(COUNTS)},
+        "peer": {
+            "name": "naive router (linear scans, routing.choose_agent)",
+            "contacts": peer_contacts,
+            "naive": peer,
+            "kontakt": ours_on_prefix,
+            "kontakt_vs_naive": round(
+                statistics.median(peer_seconds) / statistics.median(ours_prefix_seconds), 1
+            ),
         },
         "same_decisions": same,
         "goal_decisions_per_second": GOAL,
         "meets_goal": rate >= GOAL,
     }
     RESULTS.mkdir(exist_ok=True)
-    name = (
-        f"routing_decisions-{'quick-' if args.quick else ''}{time.strftime('%Y%m%d-%H%M%S')}.json"
-    )
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"routing_decisions-{'quick-' if args.quick else ''}{stamp}.json"
     (RESULTS / name).write_text(json.dumps(report, indent=2))
     print(json.dumps(report, separators=(",", ":")))
 

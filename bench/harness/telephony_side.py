@@ -93,7 +93,8 @@ _LISTS = re.compile(r"\((?:%s|\?|, )+\)")
 
 def _statement_kind(sql: str) -> str:
     """A statement with its literals and IN lists folded, so like statements add up."""
-    shape = _LISTS.sub("(…)", _LITERALS.sub("?", sql))
+    shape = re.sub(r'"s\d+_x\d+"', '"…"', sql)  # savepoint names
+    shape = _LISTS.sub("(…)", _LITERALS.sub("?", shape))
     shape = re.sub(r"(\(\?(?:, \?)*\))(?:, \1)+", r"\1, …", shape)
     shape = re.sub(r"\(\?(?:, \?)+\)", "(…)", shape)
     return shape[:160]

@@ -42,6 +42,12 @@ Offers: `route` returns the offers it made; `decide` returns only its contact's 
 Every offer stays in `pending_offers()` until it is accepted, rejected or withdrawn.
 Unknown agent or contact ids raise KeyError; operations that do not fit raise ValueError.
 Times are seconds on the caller's clock; nothing here reads one.
+
+Speed: no decision scans the agents or the queue. Available agents sit in pools, one per
+need and channel, kept in the rule's order (`_Pool`); waiting contacts in lanes, one per
+group, channel, asked language and priority (`_Lane`), and a lane whose first contact found
+nobody sleeps until an agent enters one of its pools or its next overflow step opens. The
+tests hold the router to a reference written as plain loops over everything.
 """
 
 from __future__ import annotations
@@ -220,8 +226,8 @@ class _AgentRecord:
         self.wrap_seq = 0
         self.load = [0, 0, 0]
         self.held: dict[str, _Holding] = {}
-        # Per channel: the availability token of the agent's current heap entries, 0 when
-        # unavailable on that channel; and the pools (with -proficiency) they belong to.
+        # Per channel: the token of the agent's current pool entries (0 when unavailable on
+        # that channel), and the pools they belong to, with the deque of their proficiency.
         self.tokens = [0, 0, 0]
         self.fits: tuple[list[tuple[deque[_Entry], _Pool]], ...] = ([], [], [])
         self.groups: list[str] = []  # groups whose own need they can take
@@ -304,6 +310,7 @@ class Router:
         self._handle = dict(handle_seconds or {})
         self._groups: dict[str, Group] = {}
         self._agents: dict[str, _AgentRecord] = {}
+        self._skilled: dict[str, dict[str, _AgentRecord]] = {}  # skill -> agents with it
         self._pools: dict[tuple[Need, int], _Pool] = {}
         self._lanes: dict[tuple[str, int, str | None, int], _Lane] = {}
         self._queued: dict[str, _Queued] = {}
@@ -341,11 +348,15 @@ class Router:
         if record is None:
             record = self._agents[agent.id] = _AgentRecord(agent)
         else:
+            self._unskill(record)
             record.profile = agent
             record.agent = agent.agent
             record.capacity = tuple(max(0, agent.capacity.get(c, 0)) for c in _CHANNELS)
             record.channels = tuple(c for c in range(3) if record.capacity[c])
             record.tokens = [0, 0, 0]
+        for skill, level in agent.skills.items():
+            if level >= 1:
+                self._skilled.setdefault(skill, {})[agent.id] = record
         record.fits = ([], [], [])
         for (need, channel), pool in self._pools.items():
             if record.capacity[channel] and (level := proficiency(record.agent, need)):
@@ -353,11 +364,16 @@ class Router:
         self._index_stale = True
         self._refresh(record, rekey=True)
 
+    def _unskill(self, record: _AgentRecord) -> None:
+        for skill in record.profile.skills:
+            self._skilled.get(skill, {}).pop(record.id, None)
+
     def remove_agent(self, agent_id: str) -> None:
         """Take an agent out; their unanswered offers go back to the queue."""
         record = self._agent(agent_id)
         self._release(record)
         record.tokens = [0, 0, 0]
+        self._unskill(record)
         del self._agents[agent_id]
         self._index_stale = True
 
@@ -610,7 +626,11 @@ class Router:
         elif presence is _READY and not record.held:
             record.idle_since = now
             rekey = True
-        self._refresh(record, rekey=rekey)
+        if record.presence is _READY:
+            self._refresh(record, rekey=rekey)
+        else:
+            tokens = record.tokens
+            tokens[0] = tokens[1] = tokens[2] = 0
 
     def pending_offers(self) -> list[Offer]:
         """Offers not yet accepted, rejected or withdrawn, in the order they were made."""
@@ -728,7 +748,9 @@ class Router:
             return
         capacity = record.capacity
         for channel in record.channels:
-            if load[channel] >= capacity[channel] if channel else load[1] or load[2]:
+            # A call needs them holding nothing; a chat or an e-mail, room on its channel.
+            taken = load[channel] >= capacity[channel] if channel else load[1] + load[2] > 0
+            if taken:
                 tokens[channel] = 0
                 continue
             if tokens[channel] and not rekey:
@@ -775,7 +797,7 @@ class Router:
             return pool
         pool = self._pools[(need, channel)] = _Pool()
         available: list[tuple[int, _Entry]] = []
-        for record in self._agents.values():
+        for record in self._skilled.get(need.skill, {}).values():
             if record.capacity[channel] and (level := proficiency(record.agent, need)):
                 record.fits[channel].append((pool.bucket(level), pool))
                 token = record.tokens[channel]
@@ -909,7 +931,16 @@ class Router:
         record.held[contact.id] = _Holding(contact, offer, channel)
         self._pending[contact.id] = offer
         self._holder[contact.id] = record
-        self._refresh(record, rekey=False)
+        # What _refresh would do for a READY agent whose idle time stays: a call takes them
+        # out of every pool; a chat or an e-mail out of the calls', and of its channel's
+        # once full.
+        tokens = record.tokens
+        if channel:
+            tokens[0] = 0
+            if record.load[channel] >= record.capacity[channel]:
+                tokens[channel] = 0
+        else:
+            tokens[0] = tokens[1] = tokens[2] = 0
         return offer
 
     def _offered(self, agent_id: str, contact_id: str) -> _Holding:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,13 +137,17 @@ def resident_by_caller(caller: str) -> Resident | None:
     return found[0] if len(found) == 1 else None
 
 
+def caller_url(*, resident: Resident | None, caller: str, call_id: str) -> str:
+    """Where the desktop opens a call: the caller's resident, or a new one with the number."""
+    if resident is not None:
+        return f"{reverse('desk:desk')}?{urlencode({'resident': resident.pk, 'call': call_id})}"
+    return f"{reverse('desk:resident_new')}?{urlencode({'phone': caller, 'call': call_id})}"
+
+
 def screen_pop_message(call: Call, *, agent: User) -> dict[str, Any]:
     """What the answering agent's desktop opens: the caller's resident, or a new one."""
     resident = resident_by_caller(call.caller)
-    if resident is not None:
-        url = f"{reverse('desk:desk')}?resident={resident.pk}&call={call.call_id}"
-    else:
-        url = f"{reverse('desk:resident_new')}?phone={call.caller}&call={call.call_id}"
+    url = caller_url(resident=resident, caller=call.caller, call_id=call.call_id)
     return {
         "type": "screen_pop",
         "call_id": call.call_id,
@@ -367,11 +372,7 @@ def work_message(queued: QueuedContact) -> dict[str, Any]:
     """A callback, chat or e-mail handed to the agent, as their desktop shows it."""
     if queued.callback:
         resident = resident_by_caller(queued.caller)
-        url = (
-            f"{reverse('desk:desk')}?resident={resident.pk}&call={queued.reference}"
-            if resident is not None
-            else f"{reverse('desk:resident_new')}?phone={queued.caller}&call={queued.reference}"
-        )
+        url = caller_url(resident=resident, caller=queued.caller, call_id=queued.reference)
     else:
         url = queued.url
     return {
@@ -401,7 +402,10 @@ def ivr_menu(*, number: str, now: datetime | None = None) -> dict[str, Any]:
     if phone is None:
         raise Http404
     crisis = crisis_current()
-    is_open = business_hours.is_open(now, opening_hours(today=now.date()))
+    hours = opening_hours(today=now.date())
+    # Without any opening hours configured the center is taken to be open, not closed for good.
+    configured = any(hours.weekly.values())
+    is_open = business_hours.is_open(now, hours) if configured else True
     if crisis is not None:
         greeting = phone.crisis_message or crisis.message
     elif is_open:
@@ -421,10 +425,15 @@ def ivr_menu(*, number: str, now: datetime | None = None) -> dict[str, Any]:
         "closed_message": "" if is_open else phone.closed_message,
         "options": options if is_open else [],
         "default_answer_group": phone.default_group.code,
-        "next_opening": None
-        if is_open
-        else business_hours.next_opening(now, opening_hours(today=now.date())).isoformat(),
+        "next_opening": None if is_open else _next_opening(now, hours),
     }
+
+
+def _next_opening(now: datetime, hours: Any) -> str | None:
+    try:
+        return business_hours.next_opening(now, hours).isoformat()
+    except ValueError:  # no opening within the core's horizon
+        return None
 
 
 def answer_group_for(*, number: str, digit: str) -> AnswerGroup | None:
@@ -487,48 +496,32 @@ def crisis_log(user: User, *, limit: int = 50) -> QuerySet[CrisisSwitch]:
 # Statistics -------------------------------------------------------------------------------
 
 
+# The columns of a Call and the fields of the core's CallSummary they hold.
+SUMMARY_COLUMNS = {
+    "call_id": "call_id",
+    "number": "number",
+    "caller": "caller",
+    "group_code": "answer_group",
+    "agent_name": "agent",
+    "state": "state",
+    "started_at": "started_at",
+    "queued_at": "queued_at",
+    "answered_at": "answered_at",
+    "ended_at": "ended_at",
+    "wait_seconds": "wait_seconds",
+    "talk_seconds": "talk_seconds",
+    "digit": "digit",
+    "transfers": "transfers",
+    "transfers_returned": "transfers_returned",
+    "callback_requested": "callback_requested",
+    "last_event_at": "last_event_at",
+}
+
+
 def summary_of(call: Call) -> CallSummary:
     """A stored call as the core's statistics read it."""
-    return CallSummary(
-        call_id=call.call_id,
-        number=call.number,
-        caller=call.caller,
-        answer_group=call.group_code,
-        agent=call.agent_name,
-        state=CallState(call.state),
-        started_at=call.started_at,
-        queued_at=call.queued_at,
-        answered_at=call.answered_at,
-        ended_at=call.ended_at,
-        wait_seconds=call.wait_seconds,
-        talk_seconds=call.talk_seconds,
-        digit=call.digit,
-        transfers=call.transfers,
-        transfers_returned=call.transfers_returned,
-        callback_requested=call.callback_requested,
-        last_event_at=call.last_event_at,
-    )
-
-
-_STAT_FIELDS = (
-    "call_id",
-    "number",
-    "caller",
-    "group_code",
-    "agent_name",
-    "state",
-    "started_at",
-    "queued_at",
-    "answered_at",
-    "ended_at",
-    "wait_seconds",
-    "talk_seconds",
-    "digit",
-    "transfers",
-    "transfers_returned",
-    "callback_requested",
-    "last_event_at",
-)
+    fields = {name: getattr(call, column) for column, name in SUMMARY_COLUMNS.items()}
+    return CallSummary(**{**fields, "state": CallState(call.state)})
 
 
 def calls_queued_between(
@@ -537,7 +530,7 @@ def calls_queued_between(
     calls = Call.objects.filter(queued_at__gte=start, queued_at__lt=end)
     if group is not None:
         calls = calls.filter(group_code=group.code)
-    return calls.only(*_STAT_FIELDS)
+    return calls.only(*SUMMARY_COLUMNS)
 
 
 def thresholds() -> tuple[int, ...]:

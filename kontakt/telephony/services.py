@@ -192,52 +192,18 @@ def _calls_rebuild(call_ids: Sequence[str]) -> dict[str, Call]:
         call = existing.get(call_id) or Call(call_id=call_id)
         group = groups.get(summary.answer_group)
         agent = agents.get(summary.agent.casefold()) if summary.agent else None
-        call.number = summary.number[:40]
-        call.caller = summary.caller[:40]
+        for column, name in selectors.SUMMARY_COLUMNS.items():
+            value = getattr(summary, name)
+            limit = Call._meta.get_field(column).max_length
+            setattr(call, column, value[:limit] if limit and isinstance(value, str) else value)
         call.answer_group = group
-        call.group_code = summary.answer_group[:40]
         call.agent = agent
-        call.agent_name = summary.agent[:150]
-        call.state = summary.state.value
-        call.digit = summary.digit
         call.language = group.language if group is not None else ""
-        call.started_at = summary.started_at
-        call.queued_at = summary.queued_at
-        call.answered_at = summary.answered_at
-        call.ended_at = summary.ended_at
-        call.wait_seconds = summary.wait_seconds
-        call.talk_seconds = summary.talk_seconds
-        call.transfers = summary.transfers
-        call.transfers_returned = summary.transfers_returned
-        call.callback_requested = summary.callback_requested
-        call.last_event_at = summary.last_event_at
         (changed if call.pk else created).append(call)
     Call.objects.bulk_create(created)
     if changed:
-        Call.objects.bulk_update(
-            changed,
-            [
-                "number",
-                "caller",
-                "answer_group",
-                "group_code",
-                "agent",
-                "agent_name",
-                "state",
-                "digit",
-                "language",
-                "started_at",
-                "queued_at",
-                "answered_at",
-                "ended_at",
-                "wait_seconds",
-                "talk_seconds",
-                "transfers",
-                "transfers_returned",
-                "callback_requested",
-                "last_event_at",
-            ],
-        )
+        columns = [c for c in selectors.SUMMARY_COLUMNS if c != "call_id"]
+        Call.objects.bulk_update(changed, [*columns, "answer_group", "agent", "language"])
     return {c.call_id: c for c in [*created, *changed]}
 
 

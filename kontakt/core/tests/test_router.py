@@ -591,6 +591,13 @@ def test_after_wrap_up_the_agent_is_idle_since_its_end_not_since_the_tick() -> N
     assert router.route(now=200.0) == [Offer("c1", "a", "g")]  # idle since 40 < 50
 
 
+def test_a_wrap_up_due_ends_before_anything_else_the_agent_does() -> None:
+    router = center([GENERAL], [profile("a", general=1)])
+    router.set_state("a", WRAP_UP, now=0.0, wrap_up_until=40.0)
+    router.set_state("a", READY, now=90.0)  # READY already, since 40
+    assert router.status_of("a").idle_since == 40.0
+
+
 def test_reject_puts_the_contact_back_in_its_place_and_pauses_the_agent() -> None:
     router = center([GENERAL], [profile("a", general=2), profile("b", general=1)])
     router.set_state("b", PAUSED, now=0.0, reason="lunch")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kontakt.desk.tests.conftest import (  # noqa: F401  (the browser tests' fixtures)
     browser,
@@ -92,3 +93,15 @@ def event() -> Callable[..., dict[str, Any]]:
         }
 
     return make
+
+
+def now_event(call: str, kind: str, seconds_ago: float = 0, **fields: Any) -> dict[str, Any]:
+    """An event of a call as it happens now (or `seconds_ago`), as the API takes it."""
+    at = timezone.now() - timedelta(seconds=seconds_ago)
+    return {
+        "event_id": f"{call}-{kind}",
+        "call_id": call,
+        "type": kind,
+        "at": at.isoformat(),
+        **fields,
+    }

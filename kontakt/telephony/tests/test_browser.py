@@ -3,11 +3,9 @@ mode reaches every open desktop within two seconds."""
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from kontakt.cases.models import Contact
@@ -15,6 +13,8 @@ from kontakt.desk.tests.test_browser import sign_in
 from kontakt.directory.models import AnswerGroup
 from kontakt.telephony import services
 from kontakt.telephony.models import AgentSkill, Presence, RoutingSettings
+
+from .conftest import now_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,17 +24,6 @@ def post_events(key: str, *events: dict) -> None:
         "/api/v1/telephony/events", json.dumps(list(events)), content_type="application/json"
     )
     assert response.status_code == 200, response.content
-
-
-def event(call: str, kind: str, seconds_ago: float, **fields: object) -> dict:
-    at = timezone.now() - timedelta(seconds=seconds_ago)
-    return {
-        "event_id": f"{call}-{kind}",
-        "call_id": call,
-        "type": kind,
-        "at": at.isoformat(),
-        **fields,
-    }
 
 
 def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
@@ -58,12 +47,12 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
     # The exchange rings the agent and they answer: the desktop follows by itself.
     post_events(
         key,
-        event("c1", "offered", 0.6, number="+46406280400", caller="070-123 45 67"),
-        event("c1", "queued", 0.5, answer_group="gata", caller="070-123 45 67"),
-        event("c1", "ringing", 0.3, agent=agent.username),
+        now_event("c1", "offered", 0.6, number="+46406280400", caller="070-123 45 67"),
+        now_event("c1", "queued", 0.5, answer_group="gata", caller="070-123 45 67"),
+        now_event("c1", "ringing", 0.3, agent=agent.username),
     )
     expect(page.locator("#presence-label")).to_have_text("Ringing", timeout=2_000)
-    post_events(key, event("c1", "answered", 0, agent=agent.username))
+    post_events(key, now_event("c1", "answered", 0, agent=agent.username))
     resident = municipality.resident
     expect(page).to_have_url(re.compile(rf"/desk/\?resident={resident.pk}&call=c1$"), timeout=2_000)
     expect(page.locator("#resident-heading")).to_have_text(resident.name)
@@ -80,7 +69,7 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
     assert contact.resident == resident
 
     # The caller hangs up: wrap-up with its countdown.
-    post_events(key, event("c1", "ended", 0))
+    post_events(key, now_event("c1", "ended", 0))
     expect(page.locator("#presence-label")).to_have_text("Wrap-up", timeout=2_000)
     expect(page.locator("#presence-timer")).to_have_text(re.compile(r"^\d+ s$"))
 

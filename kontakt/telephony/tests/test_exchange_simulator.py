@@ -2,11 +2,14 @@
 (the live server) its calls go through the IVR, queue, ring agents, are answered and end,
 and none is left waiting when it stops."""
 
+import http.server
 import itertools
+import json
+import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -33,6 +36,9 @@ from kontakt.telephony.exchange_simulator import (
     KontaktApi,
     PlannedCall,
     choose_digit,
+)
+from kontakt.telephony.exchange_simulator import (
+    Answer as KontaktApiAnswer,
 )
 from kontakt.telephony.management.commands.exchange_simulate import menu_options_of
 from kontakt.telephony.models import (
@@ -138,6 +144,61 @@ def test_callers_are_residents_or_fictional():
     assert all(p.caller in FICTION_NUMBERS for p in plans if p.caller != RESIDENT_PHONE)
     assert FICTION_NUMBERS[0] == "+46701740605"
     assert FICTION_NUMBERS[-1] == "+46701740699"
+
+
+# Kontakt's API client, against a stand-in server ----------------------------------------------
+
+
+class Flaky(http.server.BaseHTTPRequestHandler):
+    """Answers 503 to the first two requests, then 400 to /refuse and 200 to the rest."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[str] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.seen.append(f"{self.path} {self.headers['Authorization']} {body.decode()}")
+        status = 503 if len(self.seen) <= 2 else 400 if self.path == "/refuse" else 200
+        answer = json.dumps({"n": len(self.seen)}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def flaky() -> Iterator[str]:
+    Flaky.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_api_client_tries_again_after_a_5xx_and_not_after_a_4xx(flaky, caplog):
+    api = KontaktApi(flaky, "kx_test", backoff_seconds=0.01)
+    answer = api.post("/events", {"a": 1})
+    assert answer == KontaktApiAnswer(200, {"n": 3})
+    assert Flaky.seen == ['/events Bearer kx_test {"a": 1}'] * 3
+    refused = api.post("/refuse", {})
+    assert refused is not None and refused.status == 400
+    assert len(Flaky.seen) == 4
+    assert '/refuse → 400 {"n": 4}' in caplog.text
+
+
+def test_the_api_client_gives_up_without_raising_when_nobody_answers():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = KontaktApi(f"http://127.0.0.1:{port}", "kx_test", retries=2, backoff_seconds=0.01)
+    assert api.post("/events", {}) is None
+    assert "ConnectionRefusedError" in api.problem
 
 
 # Against a real Kontakt ---------------------------------------------------------------------

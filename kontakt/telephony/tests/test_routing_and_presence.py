@@ -11,6 +11,8 @@ from kontakt.directory.models import OpeningHours
 from kontakt.telephony import selectors, services
 from kontakt.telephony.models import Presence, PresenceChange
 
+from .conftest import now_event
+
 pytestmark = pytest.mark.django_db
 
 
@@ -27,17 +29,6 @@ def events(client: Client, *items: dict) -> None:
         "/api/v1/telephony/events", json.dumps(list(items)), content_type="application/json"
     )
     assert response.status_code == 200, response.content
-
-
-def now_event(call: str, kind: str, seconds_ago: float = 0, **fields: object) -> dict:
-    at = timezone.now() - timedelta(seconds=seconds_ago)
-    return {
-        "event_id": f"{call}-{kind}",
-        "call_id": call,
-        "type": kind,
-        "at": at.isoformat(),
-        **fields,
-    }
 
 
 def ready(*users, seconds_ago: float = 0) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +144,7 @@ def test_an_unknown_caller_pops_a_new_resident_form(
         )
     pop = next(m for m in sent if m["type"] == "screen_pop")
     assert pop["resident"] is None
-    assert pop["url"] == "/residents/new/?phone=+46701740677&call=c7"
+    assert pop["url"] == "/residents/new/?phone=%2B46701740677&call=c7"
 
 
 def test_an_agent_sets_their_state(client_for, agent, handler):
@@ -294,3 +285,9 @@ def test_chats_and_e_mails_go_by_the_same_rules_with_a_capacity(
         content_type="application/json",
     )
     assert refused.status_code == 400 and "channel" in refused.json()["errors"]
+
+
+def test_without_opening_hours_the_menu_is_open(exchange_client, number):
+    menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu")
+    assert menu.status_code == 200
+    assert menu.json()["open"] and menu.json()["next_opening"] is None

@@ -1,12 +1,18 @@
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from kontakt.demo import municipality as m
 from kontakt.demo.municipality import DEMO_PASSWORD
 from kontakt.demo.seed import seed_all
+from kontakt.telephony.models import Exchange
+from kontakt.telephony.services import exchange_create
 
 
 class Command(BaseCommand):
@@ -16,9 +22,25 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Address to serve on.")
         parser.add_argument("--no-serve", action="store_true", help="Only seed, then exit.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
+        parser.add_argument(
+            "--no-exchange", action="store_true", help="Do not start the simulated exchange."
+        )
+        parser.add_argument(
+            "--calls-per-hour",
+            type=float,
+            default=120,
+            help="Calls an hour from the simulated exchange (the demo is lively on purpose).",
+        )
 
     def handle(  # type: ignore[no-untyped-def]
-        self, *args, addr: str, no_serve: bool, no_progress: bool, **options
+        self,
+        *args,
+        addr: str,
+        no_serve: bool,
+        no_progress: bool,
+        no_exchange: bool,
+        calls_per_hour: float,
+        **options,
     ):
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
@@ -27,7 +49,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sjöstad kommun: {departments} departments, {staff} staff users, "
             "{case_types} case types, {residents} residents, {contacts} contacts, "
-            "{cases} cases, {articles} knowledge-base articles.".format(**counts)
+            "{cases} cases, {articles} knowledge-base articles, {calls} calls.".format(**counts)
         )
         if no_serve:
             return
@@ -38,8 +60,67 @@ class Command(BaseCommand):
             )
         )
         worker = subprocess.Popen([sys.executable, "-m", "kontakt.cli", "worker"])
+        exchange: list[subprocess.Popen[bytes]] = []
+        if not no_exchange:
+            command = [
+                sys.executable,
+                "-m",
+                "kontakt.cli",
+                "exchange_simulate",
+                "--url",
+                f"http://{addr}",
+                "--token",
+                demo_exchange_key(),
+                "--number",
+                m.CENTER_NUMBER,
+                "--agents",
+                ",".join(m.SIMULATED_AGENTS),
+                "--calls-per-hour",
+                str(calls_per_hour),
+                "--ignore-closed",
+            ]
+            self.stdout.write(
+                "A simulated exchange sends calls; sign in as agent1 and press Ready to take "
+                "some. The wallboard: sign in as supervisor."
+            )
+            threading.Thread(
+                target=_start_when_serving, args=(addr, command, exchange), daemon=True
+            ).start()
         try:
             call_command("runserver", addr, use_reloader=False, insecure_serving=not settings.DEBUG)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for process in [*exchange, worker]:
+                process.terminate()
+            for process in [*exchange, worker]:
+                process.wait(timeout=15)
+
+
+def demo_exchange_key() -> str:
+    """The simulated exchange's token, kept in var/ so a second run reuses it."""
+    path = settings.VAR_DIR / "demo-exchange-key"
+    if path.exists():
+        key = path.read_text().strip()
+        if Exchange.objects.filter(key_hash=Exchange.hash_key(key)).exists():
+            return key
+    Exchange.objects.filter(name=DEMO_EXCHANGE).delete()
+    _exchange, key = exchange_create(name=DEMO_EXCHANGE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+DEMO_EXCHANGE = "Simulated exchange (demo)"
+
+
+def _start_when_serving(
+    addr: str, command: list[str], started: list[subprocess.Popen[bytes]]
+) -> None:
+    # The exchange talks to the server over HTTP: start it once the server answers.
+    for _attempt in range(120):
+        try:
+            urllib.request.urlopen(f"http://{addr}/login/", timeout=2).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    started.append(subprocess.Popen(command))
