@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kontakt.core.router import AgentState
 
@@ -13,7 +14,7 @@ class StateForm(forms.Form):
         label=_("State"),
         choices=[
             (AgentState.READY.value, _("Ready")),
-            (AgentState.PAUSED.value, _("Paused")),
+            (AgentState.PAUSED.value, pgettext_lazy("agent state", "Paused")),
             (AgentState.LOGGED_OUT.value, _("Logged out")),
         ],
     )
@@ -31,6 +32,7 @@ class CrisisForm(forms.Form):
         label=_("Article to pin"),
         queryset=None,
         required=False,
+        empty_label=_("No article"),
         help_text=_("Shown first in every search while crisis mode is on."),
     )
 

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
@@ -168,7 +168,7 @@ def call_for_contact(*, user: User, call_id: str) -> Call | None:
 
 
 def _labels() -> dict[AgentState, Any]:
-    from django.utils.translation import gettext_lazy
+    from django.utils.translation import gettext_lazy, pgettext_lazy
 
     return {
         AgentState.LOGGED_OUT: gettext_lazy("Logged out"),
@@ -176,7 +176,7 @@ def _labels() -> dict[AgentState, Any]:
         AgentState.OFFERED: gettext_lazy("Ringing"),
         AgentState.BUSY: gettext_lazy("On a call"),
         AgentState.WRAP_UP: gettext_lazy("Wrap-up"),
-        AgentState.PAUSED: gettext_lazy("Paused"),
+        AgentState.PAUSED: pgettext_lazy("agent state", "Paused"),
     }
 
 

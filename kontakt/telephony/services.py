@@ -623,7 +623,9 @@ def queued_contact_add(
     the same contact) and offer it if someone may take it; returns it and whether new."""
     now = _now(now)
     if draft.channel not in (core_router.Channel.CHAT, core_router.Channel.EMAIL):
-        raise ValidationError({"channel": [_("Choose one of: chat, email.")]})
+        raise ValidationError(
+            {"channel": [_("Choose one of: %(choices)s.") % {"choices": "chat, email"}]}
+        )
     with transaction.atomic():
         queued, created = QueuedContact.objects.get_or_create(
             channel=draft.channel,
