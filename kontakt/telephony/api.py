@@ -184,6 +184,7 @@ def _parse_events(body: bytes) -> list[EventIn]:
 
 def _core_events(items: list[EventIn]) -> list[CoreEvent]:
     groups = set(AnswerGroup.objects.values_list("code", flat=True))
+    menu: dict[tuple[str, str], str] = {}  # (number, digit) -> group, once per request
     errors: dict[str, list[str]] = {}
     events = []
     for index, item in enumerate(items):
@@ -193,9 +194,12 @@ def _core_events(items: list[EventIn]) -> list[CoreEvent]:
                 _("No answer group has the code “%(code)s”.") % {"code": group}
             ]
             continue
-        if not group and item.number and item.type in (EventType.QUEUED, EventType.OFFERED):
-            found = selectors.answer_group_for(number=item.number, digit=item.digit)
-            group = found.code if found and item.type == EventType.QUEUED else ""
+        if not group and item.number and item.type == EventType.QUEUED:
+            key = (item.number, item.digit)
+            if key not in menu:
+                found = selectors.answer_group_for(number=item.number, digit=item.digit)
+                menu[key] = found.code if found else ""
+            group = menu[key]
         events.append(
             CoreEvent(
                 event_id=item.event_id,

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -66,11 +67,13 @@ def agents_by_exchange_name(names: Iterable[str]) -> dict[str, User]:
     wanted = {n.strip() for n in names if n and n.strip()}
     if not wanted:
         return {}
-    condition = Q()
-    for name in wanted:
-        condition |= Q(username__iexact=name)
+    lowered = {name.casefold() for name in wanted}
     found: dict[str, User] = {}
-    users = list(User.objects.filter(condition | Q(phone__in=wanted), is_active=True))
+    users = list(
+        User.objects.annotate(username_lower=Lower("username")).filter(
+            Q(username_lower__in=lowered) | Q(phone__in=wanted), is_active=True
+        )
+    )
     for user in users:
         if user.phone and user.phone in wanted:
             found[user.phone.casefold()] = user
@@ -123,6 +126,11 @@ def presence_message(presence: Presence, *, now: datetime | None = None) -> dict
     }
 
 
+def wrap_up_seconds_by_group() -> dict[int | None, int]:
+    """Each answer group's wrap-up time (groups without routing settings are left out)."""
+    return dict(RoutingSettings.objects.values_list("answer_group_id", "wrap_up_seconds"))
+
+
 def wrap_up_seconds(group: AnswerGroup | None) -> int:
     routing = RoutingSettings.objects.filter(answer_group=group).first() if group else None
     return routing.wrap_up_seconds if routing else _settings()["WRAP_UP_SECONDS"]
@@ -130,11 +138,26 @@ def wrap_up_seconds(group: AnswerGroup | None) -> int:
 
 def resident_by_caller(caller: str) -> Resident | None:
     """The resident whose phone number called, when exactly one has it."""
-    number = normalize_phone(caller) if caller else ""
-    if len(number) < 6:
-        return None
-    found = list(Resident.objects.filter(phones__number=number).distinct()[:2])
-    return found[0] if len(found) == 1 else None
+    return residents_by_callers({caller}).get(caller)
+
+
+def residents_by_callers(callers: Iterable[str]) -> dict[str, Resident | None]:
+    """For each calling number, the one resident who has it (None: none, or several)."""
+    numbers = {c: normalize_phone(c) for c in callers if c}
+    wanted = {n for n in numbers.values() if len(n) >= 6}
+    holders: dict[str, set[int]] = {}
+    residents: dict[int, Resident] = {}
+    if wanted:
+        found = Resident.objects.filter(phones__number__in=wanted).annotate(
+            called_from=F("phones__number")
+        )
+        for resident in found:
+            holders.setdefault(resident.called_from, set()).add(resident.pk)
+            residents[resident.pk] = resident
+    return {
+        caller: residents[next(iter(ids))] if len(ids := holders.get(number, set())) == 1 else None
+        for caller, number in numbers.items()
+    }
 
 
 def caller_url(*, resident: Resident | None, caller: str, call_id: str) -> str:
@@ -144,9 +167,13 @@ def caller_url(*, resident: Resident | None, caller: str, call_id: str) -> str:
     return f"{reverse('desk:resident_new')}?{urlencode({'phone': caller, 'call': call_id})}"
 
 
-def screen_pop_message(call: Call, *, agent: User) -> dict[str, Any]:
+def screen_pop_message(
+    call: Call, *, agent: User, residents: dict[str, Resident | None] | None = None
+) -> dict[str, Any]:
     """What the answering agent's desktop opens: the caller's resident, or a new one."""
-    resident = resident_by_caller(call.caller)
+    if residents is None:
+        residents = residents_by_callers({call.caller})
+    resident = residents.get(call.caller)
     url = caller_url(resident=resident, caller=call.caller, call_id=call.call_id)
     return {
         "type": "screen_pop",

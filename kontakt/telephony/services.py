@@ -11,11 +11,13 @@ state shown on a desktop, the wallboard) are published after the commit.
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,8 +89,11 @@ def _lock_calls(call_ids: Sequence[str]) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for call_id in sorted(call_ids):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", [call_id])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(id, 7))"
+            " FROM (SELECT unnest(%s::text[]) AS id ORDER BY 1) AS ids",
+            [sorted(call_ids)],
+        )
 
 
 def call_events_record(
@@ -142,15 +147,22 @@ def call_events_record(
             ignore_conflicts=True,
         )
         touched = sorted({e.call_id for e in new})
-        calls = _calls_rebuild(touched)
+        calls, agents = _calls_rebuild(touched)
         _callbacks_queue(calls.values())
         if follow:
-            _presence_follow(new, calls, now=_now(now))
-        if exchange is not None:
-            Exchange.objects.filter(pk=exchange.pk).update(last_event_at=_now(now))
+            _presence_follow(new, calls, agents, now=_now(now))
         result.calls = touched
         transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "calls"}))
+    if exchange is not None:
+        _exchange_seen(exchange, now=_now(now))
     return result
+
+
+def _exchange_seen(exchange: Exchange, *, now: datetime) -> None:
+    # Outside the events' transaction and at most once a minute: every batch of an exchange
+    # updating one row would make concurrent batches wait for each other.
+    stale = Q(last_event_at__isnull=True) | Q(last_event_at__lt=now - timedelta(minutes=1))
+    Exchange.objects.filter(stale, pk=exchange.pk).update(last_event_at=now)
 
 
 def _core_event(row: CallEvent) -> CoreEvent:
@@ -167,8 +179,9 @@ def _core_event(row: CallEvent) -> CoreEvent:
     )
 
 
-def _calls_rebuild(call_ids: Sequence[str]) -> dict[str, Call]:
-    """Rebuild each call from all its events; returns the calls by call id."""
+def _calls_rebuild(call_ids: Sequence[str]) -> tuple[dict[str, Call], dict[str, User]]:
+    """Rebuild each call from all its events; returns the calls by call id, and the staff
+    users its events name (by casefolded name)."""
     events: dict[str, list[CoreEvent]] = {call_id: [] for call_id in call_ids}
     for row in CallEvent.objects.filter(call_id__in=call_ids):
         events[row.call_id].append(_core_event(row))
@@ -185,7 +198,10 @@ def _calls_rebuild(call_ids: Sequence[str]) -> dict[str, Call]:
             code__in={s.answer_group for s in summaries.values() if s.answer_group}
         )
     }
-    agents = selectors.agents_by_exchange_name({s.agent for s in summaries.values() if s.agent})
+    agents = selectors.agents_by_exchange_name(
+        {s.agent for s in summaries.values() if s.agent}
+        | {e.agent for found in events.values() for e in found if e.agent}
+    )
     created: list[Call] = []
     changed: list[Call] = []
     for call_id, summary in summaries.items():
@@ -200,17 +216,25 @@ def _calls_rebuild(call_ids: Sequence[str]) -> dict[str, Call]:
         call.agent = agent
         call.language = group.language if group is not None else ""
         (changed if call.pk else created).append(call)
-    Call.objects.bulk_create(created)
-    if changed:
-        columns = [c for c in selectors.SUMMARY_COLUMNS if c != "call_id"]
-        Call.objects.bulk_update(changed, [*columns, "answer_group", "agent", "language"])
-    return {c.call_id: c for c in [*created, *changed]}
+    # One upsert for new and known calls alike (bulk_update's CASE per row is far slower);
+    # rows go in without their id, so the call id alone decides insert or update.
+    for call in changed:
+        call.pk = None
+    columns = [c for c in selectors.SUMMARY_COLUMNS if c != "call_id"]
+    Call.objects.bulk_create(
+        [*created, *changed],
+        update_conflicts=True,
+        unique_fields=["call_id"],
+        update_fields=[*columns, "answer_group", "agent", "language"],
+    )
+    calls = Call.objects.filter(call_id__in=call_ids).select_related("answer_group")
+    return {c.call_id: c for c in calls}, agents
 
 
 # Agents' states ---------------------------------------------------------------------------
 
 
-def _presence_set(
+def _presence_move(
     presence: Presence,
     *,
     state: AgentState,
@@ -218,7 +242,8 @@ def _presence_set(
     reason: str = "",
     until: datetime | None = None,
     call_id: str = "",
-) -> None:
+) -> PresenceChange:
+    """Change the state in memory; returns the change to keep. The caller saves both."""
     was_free = presence.state == AgentState.READY
     # A wrap-up or an unanswered offer past its end already made them free: idle since then.
     freed_at = presence.until if presence.until is not None and presence.until <= at else None
@@ -232,12 +257,21 @@ def _presence_set(
     elif state == AgentState.WRAP_UP and until is not None:
         # Free again when the wrap-up ends: that is when their idle time starts.
         presence.idle_since = until
-    presence.save()
-    PresenceChange.objects.create(
-        agent_id=presence.agent_id, state=state.value, reason=reason, at=at
-    )
+    return PresenceChange(agent_id=presence.agent_id, state=state.value, reason=reason, at=at)
+
+
+def _presence_announce(presence: Presence) -> None:
     message = selectors.presence_message(presence)
-    transaction.on_commit(lambda: bus.publish(bus.user_topic(presence.agent_id), message))
+    topic = bus.user_topic(presence.agent_id)
+    transaction.on_commit(lambda: bus.publish(topic, message))
+
+
+def _presence_set(presence: Presence, **change: Any) -> None:
+    """Change one agent's state, keep the change, and tell their desktop after the commit."""
+    change_row = _presence_move(presence, **change)
+    presence.save()
+    change_row.save()
+    _presence_announce(presence)
 
 
 def _presence_of(agent: User, *, now: datetime) -> Presence:
@@ -297,41 +331,68 @@ def _is_stale(presence: Presence, event: CoreEvent) -> bool:
     return presence.call_id == event.call_id or about_calls
 
 
-def _presence_follow(events: Iterable[CoreEvent], calls: dict[str, Call], *, now: datetime) -> None:
+PRESENCE_FIELDS = ["state", "reason", "since", "idle_since", "until", "call_id"]
+
+
+def _presence_follow(
+    events: Iterable[CoreEvent],
+    calls: dict[str, Call],
+    agents: dict[str, User],
+    *,
+    now: datetime,
+) -> None:
     """Move agents' states after what happened on their calls: ringing offers, answering
     makes busy, the end starts wrap-up. An event older than the agent's state changes
-    nothing (events may arrive late)."""
+    nothing (events may arrive late). The batch's agents are locked and written at once."""
     ordered = sorted(events, key=lambda e: e.at)
-    names = {e.agent for e in ordered if e.agent}
-    holding = {
-        p.call_id: p
-        for p in Presence.objects.select_for_update()
-        .filter(call_id__in={e.call_id for e in ordered})
-        .select_related("agent")
+    named = {
+        agents[e.agent.casefold()].pk
+        for e in ordered
+        if e.agent
+        and e.agent.casefold() in agents
+        and e.type in (EventType.RINGING, EventType.ANSWERED)
     }
-    agents = selectors.agents_by_exchange_name(names)
+    call_ids = {e.call_id for e in ordered}
+    locked = {
+        p.agent_id: p
+        for p in Presence.objects.select_for_update()
+        .filter(Q(agent_id__in=named) | Q(call_id__in=call_ids))
+        .order_by("agent_id")
+    }
+    missing = [Presence(agent_id=pk, since=now) for pk in sorted(named - set(locked))]
+    if missing:
+        Presence.objects.bulk_create(missing, ignore_conflicts=True)
+        locked.update(
+            (p.agent_id, p)
+            for p in Presence.objects.select_for_update().filter(
+                agent_id__in=[m.agent_id for m in missing]
+            )
+        )
+    holding = {p.call_id: p for p in locked.values() if p.call_id}
     ring = timedelta(seconds=telephony_settings()["RING_SECONDS"])
+    wraps = selectors.wrap_up_seconds_by_group()
+    changes: list[PresenceChange] = []
+    moved: dict[int, Presence] = {}
+    answered: list[tuple[Call, User]] = []
     for event in ordered:
         call = calls.get(event.call_id)
         agent = agents.get(event.agent.casefold()) if event.agent else None
         if event.type in (EventType.RINGING, EventType.ANSWERED) and agent is not None:
-            presence = _presence_of(agent, now=now)
+            presence = locked[agent.pk]
             if _is_stale(presence, event):
                 continue
             if event.type == EventType.RINGING:
-                _presence_set(
-                    presence,
-                    state=AgentState.OFFERED,
-                    at=event.at,
-                    until=event.at + ring,
-                    call_id=event.call_id,
-                )
+                state, until = AgentState.OFFERED, event.at + ring
             else:
-                _presence_set(presence, state=AgentState.BUSY, at=event.at, call_id=event.call_id)
+                state, until = AgentState.BUSY, None
                 if call is not None:
-                    message = selectors.screen_pop_message(call, agent=agent)
-                    topic = bus.user_topic(agent.pk)
-                    transaction.on_commit(lambda t=topic, m=message: bus.publish(t, m))
+                    answered.append((call, agent))
+            changes.append(
+                _presence_move(
+                    presence, state=state, at=event.at, until=until, call_id=event.call_id
+                )
+            )
+            moved[presence.agent_id] = presence
             holding[event.call_id] = presence
         elif event.type in (
             EventType.ENDED,
@@ -339,12 +400,13 @@ def _presence_follow(events: Iterable[CoreEvent], calls: dict[str, Call], *, now
             EventType.TRANSFERRED,
             EventType.CALLBACK_REQUESTED,
         ):
-            presence = holding.get(event.call_id)
+            presence = holding.pop(event.call_id, None)
             if presence is None or _is_stale(presence, event):
                 continue
             if presence.state == AgentState.BUSY:
-                wrap = selectors.wrap_up_seconds(call.answer_group if call else None)
-                _presence_set(
+                group = call.answer_group_id if call else None
+                wrap = wraps.get(group, telephony_settings()["WRAP_UP_SECONDS"])
+                change = _presence_move(
                     presence,
                     state=AgentState.WRAP_UP,
                     at=event.at,
@@ -352,8 +414,28 @@ def _presence_follow(events: Iterable[CoreEvent], calls: dict[str, Call], *, now
                     call_id=event.call_id,
                 )
             elif presence.state == AgentState.OFFERED:
-                _presence_set(presence, state=AgentState.READY, at=event.at)
-            holding.pop(event.call_id, None)
+                change = _presence_move(presence, state=AgentState.READY, at=event.at)
+            else:
+                continue
+            changes.append(change)
+            moved[presence.agent_id] = presence
+    if not moved:
+        return
+    rows = [
+        Presence(agent_id=p.agent_id, **{f: getattr(p, f) for f in PRESENCE_FIELDS})
+        for p in moved.values()
+    ]
+    Presence.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["agent"], update_fields=PRESENCE_FIELDS
+    )
+    PresenceChange.objects.bulk_create(changes)
+    for presence in moved.values():
+        _presence_announce(presence)
+    residents = selectors.residents_by_callers({call.caller for call, _agent in answered})
+    for call, agent in answered:
+        message = selectors.screen_pop_message(call, agent=agent, residents=residents)
+        topic = bus.user_topic(agent.pk)
+        transaction.on_commit(lambda t=topic, m=message: bus.publish(t, m))
 
 
 # Routing ----------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 QUEUE_PAGE = 6
 CASE_LIST_PAGE = 4
 CASE_LIST_API = 3
-# The desk also reads the articles pinned during a crisis, and the agent's state.
-DESK_WITH_RESIDENT = 14
+# The desk also reads the articles pinned during a crisis, the agent's state and the
+# callbacks, chats and e-mails they hold.
+DESK_WITH_RESIDENT = 15
 # The languages of the words, the case type asked for, the candidates of the language,
 # pinned articles, the hits and their case types (synonyms are cached).
 KNOWLEDGE_SEARCH = 12
