@@ -126,8 +126,8 @@ class CallEventAdmin(ReadOnly):
             messages.success(
                 request,
                 _(
-                    "%(accepted)s events added, %(duplicates)s already there, %(skipped)s "
-                    "agent and queue lines skipped, %(problems)s lines not understood."
+                    "Events added: %(accepted)s. Already there: %(duplicates)s. Agent and "
+                    "queue lines skipped: %(skipped)s. Lines not understood: %(problems)s."
                 )
                 % {
                     "accepted": report.accepted,
