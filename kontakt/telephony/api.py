@@ -9,7 +9,7 @@ these endpoints and nothing else; an administrator's API token opens them too.
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,7 +21,6 @@ from pydantic import AwareDatetime, ConfigDict, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from kontakt.accounts.models import User
-from kontakt.accounts.selectors import may_feed_telephony
 from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.core.call_events import EventType
 from kontakt.core.generic_cti import CtiError, cti_events
@@ -53,12 +52,7 @@ def exchange_by_key(key: str) -> Exchange | None:
 
 
 def _feeder(request: HttpRequest) -> Exchange | None:
-    """The exchange posting, or None for an administrator; anyone else may not."""
-    if isinstance(request.auth, Exchange):
-        return request.auth
-    if isinstance(request.auth, User) and may_feed_telephony(request.auth):
-        return None
-    raise PermissionDenied(_("Only a telephone exchange may post this."))
+    return selectors.require_feeder(request.auth)
 
 
 def _exchange_auth() -> list[Any]:
@@ -67,7 +61,15 @@ def _exchange_auth() -> list[Any]:
     return [ExchangeAuth(), TokenAuth()]
 
 
-EXCHANGE_SECURITY: list[dict[str, list[str]]] = [{"ExchangeAuth": []}, {"TokenAuth": []}]
+def exchange_operation(schema: str, description: str = "OK", **example: Any) -> dict[str, Any]:
+    """openapi_extra of an operation: an example (`example=`) or named examples (`examples=`)
+    of its 200 answer. (Its security follows from its auth.)"""
+    content = {"schema": {"$ref": f"#/components/schemas/{schema}"}, **example}
+    return {
+        "responses": {
+            "200": {"description": description, "content": {"application/json": content}}
+        },
+    }
 
 
 # Call events ------------------------------------------------------------------------------
@@ -226,7 +228,6 @@ def _core_events(items: list[EventIn]) -> list[CoreEvent]:
     auth=_exchange_auth(),
     summary="Post call events",
     openapi_extra={
-        "security": EXCHANGE_SECURITY,
         "requestBody": {
             "required": True,
             "content": {
@@ -245,17 +246,11 @@ def _core_events(items: list[EventIn]) -> list[CoreEvent]:
                 }
             },
         },
-        "responses": {
-            "200": {
-                "description": "Stored (or known already) before this answer.",
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": "#/components/schemas/RecordedOut"},
-                        "example": {"accepted": 3, "duplicates": 0},
-                    }
-                },
-            }
-        },
+        **exchange_operation(
+            "RecordedOut",
+            "Stored (or known already) before this answer.",
+            example={"accepted": 3, "duplicates": 0},
+        ),
     },
 )
 def telephony_events(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -288,7 +283,8 @@ class CtiOut(Schema):
     auth=None,
     summary="Generic CTI webhook (newCall, answer, hangup)",
     openapi_extra={
-        "security": [{"TokenAuth": []}, {}],
+        # No header: the exchange's token is part of the URL, as PBX vendors configure it.
+        "security": [{}],
         "requestBody": {
             "required": True,
             "content": {
@@ -380,37 +376,27 @@ class MenuOut(Schema):
     response={200: MenuOut, **ERRORS},
     auth=_exchange_auth(),
     summary="The IVR menu of a number, now",
-    openapi_extra={
-        "security": EXCHANGE_SECURITY,
-        "responses": {
-            "200": {
-                "description": "OK",
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": "#/components/schemas/MenuOut"},
-                        "example": {
-                            "number": "+46406280400",
-                            "name": "Kontaktcenter",
-                            "open": True,
-                            "crisis": False,
-                            "greeting": "Välkommen till Sjöstad kommun.",
-                            "closed_message": "",
-                            "options": [
-                                {
-                                    "digit": "1",
-                                    "label": "Avfall och vatten",
-                                    "answer_group": "avfall",
-                                },
-                                {"digit": "2", "label": "Bygglov", "answer_group": "bygg"},
-                            ],
-                            "default_answer_group": "vaxel",
-                            "next_opening": None,
-                        },
-                    }
+    openapi_extra=exchange_operation(
+        "MenuOut",
+        example={
+            "number": "+46406280400",
+            "name": "Kontaktcenter",
+            "open": True,
+            "crisis": False,
+            "greeting": "Välkommen till Sjöstad kommun.",
+            "closed_message": "",
+            "options": [
+                {
+                    "digit": "1",
+                    "label": "Avfall och vatten",
+                    "answer_group": "avfall",
                 },
-            }
+                {"digit": "2", "label": "Bygglov", "answer_group": "bygg"},
+            ],
+            "default_answer_group": "vaxel",
+            "next_opening": None,
         },
-    },
+    ),
 )
 def telephony_menu(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
     """The greeting (or the closed or crisis message) and the digits → answer groups."""
@@ -456,43 +442,33 @@ class OfferOut(Schema):
     response={200: OfferOut, **ERRORS},
     auth=_exchange_auth(),
     summary="Whom to ring for a waiting call",
-    openapi_extra={
-        "security": EXCHANGE_SECURITY,
-        "responses": {
-            "200": {
-                "description": "OK",
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": "#/components/schemas/OfferOut"},
-                        "examples": {
-                            "ring": {
-                                "value": {
-                                    "action": "ring",
-                                    "agent": {
-                                        "username": "agent1",
-                                        "name": "Anna Berg",
-                                        "phone": "1001",
-                                    },
-                                    "estimated_wait_seconds": 0,
-                                    "position": 0,
-                                    "offer_callback": False,
-                                }
-                            },
-                            "queue": {
-                                "value": {
-                                    "action": "queue",
-                                    "agent": None,
-                                    "estimated_wait_seconds": 95.0,
-                                    "position": 4,
-                                    "offer_callback": True,
-                                }
-                            },
-                        },
-                    }
-                },
-            }
+    openapi_extra=exchange_operation(
+        "OfferOut",
+        examples={
+            "ring": {
+                "value": {
+                    "action": "ring",
+                    "agent": {
+                        "username": "agent1",
+                        "name": "Anna Berg",
+                        "phone": "1001",
+                    },
+                    "estimated_wait_seconds": 0,
+                    "position": 0,
+                    "offer_callback": False,
+                }
+            },
+            "queue": {
+                "value": {
+                    "action": "queue",
+                    "agent": None,
+                    "estimated_wait_seconds": 95.0,
+                    "position": 4,
+                    "offer_callback": True,
+                }
+            },
         },
-    },
+    ),
 )
 def routing_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-untyped-def]
     """Ask again whenever the answer was "queue" (every few seconds): the agent chosen has
@@ -589,7 +565,6 @@ def _group_by_code(code: str, *, active_only: bool = True) -> AnswerGroup:
     response={200: QueuedOut, 201: QueuedOut, **ERRORS},
     auth=_exchange_auth(),
     summary="Queue a chat or an e-mail for an agent",
-    openapi_extra={"security": EXCHANGE_SECURITY},
 )
 def routing_contact_add(request: HttpRequest, payload: QueuedIn):  # type: ignore[no-untyped-def]
     """Chats and e-mails are routed by the same rules as calls: the group's skill, the
@@ -617,7 +592,6 @@ def routing_contact_add(request: HttpRequest, payload: QueuedIn):  # type: ignor
     response={200: QueuedOut, **ERRORS},
     auth=_exchange_auth(),
     summary="A chat or an e-mail is done",
-    openapi_extra={"security": EXCHANGE_SECURITY},
 )
 def routing_contact_done(request: HttpRequest, channel: str, reference: str, payload: DoneIn):  # type: ignore[no-untyped-def]
     """The agent closed it, or the resident left (`withdrawn`): the agent may take the next."""
@@ -670,7 +644,6 @@ def agent_state_set(request: HttpRequest, payload: StateIn):  # type: ignore[no-
     response={200: StateOut, **ERRORS},
     auth=_exchange_auth(),
     summary="Set an agent's state from the exchange",
-    openapi_extra={"security": EXCHANGE_SECURITY},
 )
 def agent_state_from_exchange(request: HttpRequest, username: str, payload: StateIn):  # type: ignore[no-untyped-def]
     """An agent logged in, paused or logged out on their phone."""

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
-from kontakt.accounts.selectors import may_take_calls, may_watch_queues
+from kontakt.accounts.selectors import may_feed_telephony, may_take_calls, may_watch_queues
 from kontakt.core import business_hours, routing
 from kontakt.core import router as core_router
 from kontakt.core.call_events import CallState, CallSummary
@@ -31,6 +31,7 @@ from kontakt.residents.selectors import normalize_phone
 from .models import (
     Call,
     CrisisSwitch,
+    Exchange,
     PhoneNumber,
     Presence,
     QueuedContact,
@@ -52,6 +53,16 @@ def require_watcher(user: User) -> None:
     """Supervisors and administrators watch the queues and switch crisis mode."""
     if not may_watch_queues(user):
         raise PermissionDenied(_("Only supervisors see the queues live."))
+
+
+def require_feeder(auth: object) -> Exchange | None:
+    """An exchange posting (returned), or an administrator trying it out (None); anyone
+    else may not post what an exchange posts."""
+    if isinstance(auth, Exchange):
+        return auth
+    if isinstance(auth, User) and may_feed_telephony(auth):
+        return None
+    raise PermissionDenied(_("Only a telephone exchange may post this."))
 
 
 def require_call_taker(user: User) -> None:

@@ -129,17 +129,11 @@ def call_events_record(
         CallEvent.objects.bulk_create(
             [
                 CallEvent(
-                    event_id=e.event_id,
-                    call_id=e.call_id,
                     type=e.type.value,
                     at=e.at,
-                    number=e.number,
-                    caller=e.caller,
-                    answer_group=e.answer_group,
-                    agent=e.agent,
-                    digit=e.digit,
                     source=source,
                     exchange=exchange,
+                    **{f: getattr(e, f) for f in EVENT_FIELDS},
                 )
                 for e in new
             ],
@@ -165,17 +159,13 @@ def _exchange_seen(exchange: Exchange, *, now: datetime) -> None:
     Exchange.objects.filter(stale, pk=exchange.pk).update(last_event_at=now)
 
 
+# The text fields a call event has alike in the core and in the database.
+EVENT_FIELDS = ("event_id", "call_id", "number", "caller", "answer_group", "agent", "digit")
+
+
 def _core_event(row: CallEvent) -> CoreEvent:
     return CoreEvent(
-        event_id=row.event_id,
-        call_id=row.call_id,
-        type=EventType(row.type),
-        at=row.at,
-        number=row.number,
-        caller=row.caller,
-        answer_group=row.answer_group,
-        agent=row.agent,
-        digit=row.digit,
+        type=EventType(row.type), at=row.at, **{f: getattr(row, f) for f in EVENT_FIELDS}
     )
 
 
