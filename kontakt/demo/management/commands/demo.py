@@ -7,12 +7,15 @@ import urllib.request
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from kontakt.core.call_events import CallEvent as CoreEvent
+from kontakt.core.call_events import CallState, EventType
 from kontakt.demo import municipality as m
 from kontakt.demo.municipality import DEMO_PASSWORD
 from kontakt.demo.seed import seed_all
-from kontakt.telephony.models import Exchange
-from kontakt.telephony.services import exchange_create
+from kontakt.telephony.models import Call, CallEvent, Exchange
+from kontakt.telephony.services import call_events_record, exchange_create
 
 
 class Command(BaseCommand):
@@ -62,6 +65,7 @@ class Command(BaseCommand):
         worker = subprocess.Popen([sys.executable, "-m", "kontakt.cli", "worker"])
         exchange: list[subprocess.Popen[bytes]] = []
         if not no_exchange:
+            hang_up_leftovers()
             command = [
                 sys.executable,
                 "-m",
@@ -93,6 +97,28 @@ class Command(BaseCommand):
                 process.terminate()
             for process in [*exchange, worker]:
                 process.wait(timeout=15)
+
+
+def hang_up_leftovers() -> int:
+    """End the calls a stopped earlier run of the simulated exchange left open (it could not
+    tell the server it was gone), as a real exchange would on restart."""
+    now = timezone.now()
+    open_calls = Call.objects.filter(
+        state__in=[CallState.IN_IVR, CallState.WAITING, CallState.RINGING, CallState.TALKING],
+        call_id__in=CallEvent.objects.filter(exchange__name=DEMO_EXCHANGE).values("call_id"),
+    )
+    events = [
+        CoreEvent(
+            event_id=f"{call.call_id}:restart",
+            call_id=call.call_id,
+            type=EventType.ENDED if call.state == CallState.TALKING else EventType.ABANDONED,
+            at=max(now, call.last_event_at),
+        )
+        for call in open_calls
+    ]
+    if events:
+        call_events_record(events=events, exchange=Exchange.objects.get(name=DEMO_EXCHANGE))
+    return len(events)
 
 
 def demo_exchange_key() -> str:

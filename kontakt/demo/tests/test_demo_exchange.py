@@ -1,0 +1,50 @@
+"""The demo's simulated exchange: its token is kept, and calls a stopped run left open are
+ended when the demo starts again."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from kontakt.core.call_events import CallEvent, EventType
+from kontakt.demo.management.commands.demo import (
+    DEMO_EXCHANGE,
+    demo_exchange_key,
+    hang_up_leftovers,
+)
+from kontakt.directory.models import AnswerGroup
+from kontakt.telephony.models import Call, Exchange
+from kontakt.telephony.services import call_events_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_key_is_kept_and_leftover_calls_are_ended(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    key = demo_exchange_key()
+    assert demo_exchange_key() == key  # the second run reuses it
+    exchange = Exchange.objects.get(name=DEMO_EXCHANGE)
+    AnswerGroup.objects.create(name="Allmänt", code="allmant")
+    at = timezone.now() - timedelta(minutes=2)
+    events = [
+        CallEvent("w:q", "waiting", EventType.QUEUED, at, answer_group="allmant"),
+        CallEvent("t:q", "talking", EventType.QUEUED, at, answer_group="allmant"),
+        CallEvent("t:a", "talking", EventType.ANSWERED, at + timedelta(seconds=9)),
+        CallEvent("d:q", "done", EventType.QUEUED, at, answer_group="allmant"),
+        CallEvent("d:e", "done", EventType.ABANDONED, at + timedelta(seconds=30)),
+    ]
+    call_events_record(events=events, exchange=exchange)
+    other = Exchange.objects.create(name="real", prefix="x", key_hash="h")
+    call_events_record(
+        events=[CallEvent("o:q", "other", EventType.QUEUED, at, answer_group="allmant")],
+        exchange=other,
+    )
+    assert hang_up_leftovers() == 2
+    states = dict(Call.objects.values_list("call_id", "state"))
+    assert states == {
+        "waiting": "abandoned",
+        "talking": "answered",
+        "done": "abandoned",
+        "other": "waiting",  # another exchange's calls are its own business
+    }
+    assert hang_up_leftovers() == 0
