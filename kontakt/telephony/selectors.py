@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
@@ -32,6 +32,7 @@ from .models import (
     Call,
     CrisisSwitch,
     Exchange,
+    OverflowStep,
     PhoneNumber,
     Presence,
     QueuedContact,
@@ -243,13 +244,15 @@ class RoutingState:
 def routing_groups() -> tuple[list[core_router.Group], dict[str, float]]:
     groups: list[core_router.Group] = []
     handle: dict[str, float] = {}
-    for group in AnswerGroup.objects.filter(active=True).select_related("routing"):
+    steps_of = Prefetch("routing__steps", queryset=OverflowStep.objects.select_related("to_group"))
+    active = AnswerGroup.objects.filter(active=True).select_related("routing")
+    for group in active.prefetch_related(steps_of):
         routing = getattr(group, "routing", None)
         steps: tuple[core_router.OverflowStep, ...] = ()
         if routing is not None:
             steps = tuple(
                 core_router.OverflowStep(after_seconds=s.after_seconds, group=s.to_group.code)
-                for s in routing.steps.select_related("to_group").order_by("after_seconds")
+                for s in routing.steps.all()  # ordered by after_seconds (the model's Meta)
             )
         groups.append(
             core_router.Group(
@@ -674,7 +677,7 @@ def live_figures(user: User, *, now: datetime | None = None) -> dict[str, Any]:
             "agents": {s.value: center_agents[s.value] for s in AgentState},
             **figures_json(total, th),
         },
-        "crisis": crisis_message(crisis_current()),
+        "crisis": crisis_shown(),
     }
 
 

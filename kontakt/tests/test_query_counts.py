@@ -28,6 +28,10 @@ DESK_WITH_RESIDENT = 15
 # pinned articles, the hits and their case types (synonyms are cached).
 KNOWLEDGE_SEARCH = 12
 CASE_PAGE = 8
+# The groups with their routing, their overflow steps and their names, the day's calls
+# (figures, then the chart), agents and their skills; session, user and roles (the API: its
+# token, user and roles). Crisis mode comes from the cache.
+WALLBOARD = 10
 
 
 def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
@@ -156,3 +160,49 @@ def test_the_knowledge_search_page(client_for, agent, department_a, django_asser
     with django_assert_max_num_queries(KNOWLEDGE_SEARCH):
         response = client.get(url)
     assert response.content.decode().count("data-article-id") == 10
+
+
+def test_the_wallboard(client_for, api_client_for, supervisor, agent, second_line):
+    """The wallboard refreshes every second: its count must not grow with groups, agents
+    or the day's calls."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kontakt.core.call_events import CallEvent, EventType
+    from kontakt.directory.models import AnswerGroup
+    from kontakt.telephony.models import AgentSkill, OverflowStep, RoutingSettings
+    from kontakt.telephony.services import call_events_record, presence_change
+
+    def groups(count: int, start: int = 0) -> None:
+        general = AnswerGroup.objects.get_or_create(code="allmant", defaults={"name": "Allmänt"})
+        for n in range(start, start + count):
+            group = AnswerGroup.objects.create(name=f"Grupp {n}", code=f"g{n}")
+            routing = RoutingSettings.objects.create(answer_group=group, skill=f"s{n}")
+            OverflowStep.objects.create(routing=routing, after_seconds=60, to_group=general[0])
+
+    def calls(count: int, start: int = 0) -> None:
+        at = timezone.now() - timedelta(minutes=30)
+        events = []
+        for n in range(start, start + count):
+            call = f"c{n}"
+            events += [
+                CallEvent(f"{call}q", call, EventType.QUEUED, at, answer_group="g0"),
+                CallEvent(f"{call}a", call, EventType.ANSWERED, at + timedelta(seconds=9)),
+            ]
+        call_events_record(events=events)
+
+    client = client_for(supervisor)
+    api = api_client_for(supervisor)
+    groups(2)
+    calls(3)
+    AgentSkill.objects.create(agent=agent, skill="s0")
+    presence_change(agent=agent, state="ready", by=agent)
+    few = queries(client, "/telephony/wallboard/")
+    few_api = queries(api, "/api/v1/stats/live")
+    groups(6, start=2)
+    calls(40, start=3)
+    AgentSkill.objects.create(agent=second_line, skill="s3")
+    presence_change(agent=second_line, state="ready", by=second_line)
+    assert queries(client, "/telephony/wallboard/") == few <= WALLBOARD
+    assert queries(api, "/api/v1/stats/live") == few_api <= WALLBOARD
