@@ -131,6 +131,7 @@ def _desk_context(
                 user=user, filters=case_selectors.CaseFilter(text=query)
             ).first()
         results = resident_selectors.resident_find(user=user, query=query)
+    takes_calls = telephony_selectors.may_take_calls(user)
     context: dict[str, Any] = {
         "query": query,
         "results": results,
@@ -148,13 +149,9 @@ def _desk_context(
             }
         ),
         "call": call,
-        "presence": telephony_selectors.presence_of(user)
-        if telephony_selectors.may_take_calls(user)
-        else None,
+        "presence": telephony_selectors.presence_of(user) if takes_calls else None,
         "pause_reasons": telephony_forms.PAUSE_REASONS,
-        "work": telephony_selectors.work_of(user)
-        if telephony_selectors.may_take_calls(user)
-        else [],
+        "work": telephony_selectors.work_of(user) if takes_calls else [],
         "recent_contacts": case_selectors.contacts_logged_by(user=user, limit=8),
         "pinned_articles": knowledge_selectors.pinned_articles(
             user=user, prefer=request.LANGUAGE_CODE

@@ -170,17 +170,15 @@ def _parse_events(body: bytes) -> list[EventIn]:
         data = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
-    prefix: tuple[Any, ...] = ()
     try:
         if isinstance(data, list):
             data = {"events": data}
         if isinstance(data, dict) and "events" in data:
             return _batch.validate_python(data).events
-        prefix = ()
         return [_single.validate_python(data)]
     except PydanticValidationError as error:
         raise SchemaValidationError(
-            [{**e, "loc": ("body", "payload", *prefix, *e["loc"])} for e in error.errors()]
+            [{**e, "loc": ("body", "payload", *e["loc"])} for e in error.errors()]
         ) from None
 
 
@@ -649,8 +647,8 @@ def agent_state_from_exchange(request: HttpRequest, username: str, payload: Stat
     """An agent logged in, paused or logged out on their phone."""
     _feeder(request)
     agent = _user_named(username)
-    services.presence_change(agent=agent, state=payload.state, reason=payload.reason)
-    return selectors.presence_message(agent.presence)
+    presence = services.presence_change(agent=agent, state=payload.state, reason=payload.reason)
+    return selectors.presence_message(presence)
 
 
 # Statistics -------------------------------------------------------------------------------

@@ -321,7 +321,6 @@ class Call(models.Model):
         _("state"), max_length=16, choices=[(s.value, s.value) for s in CallState]
     )
     digit = models.CharField(_("digit"), max_length=1, blank=True)
-    language = models.CharField(_("language asked for"), max_length=10, blank=True)
     started_at = models.DateTimeField(_("started"))
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -404,15 +403,6 @@ class QueuedContact(models.Model):
     reference = models.CharField(
         _("reference"), max_length=100, help_text=_("The call id, or the chat's or e-mail's id.")
     )
-    callback = models.BooleanField(_("callback"), default=False)
-    call = models.ForeignKey(
-        Call,
-        verbose_name=_("call"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="queued",
-    )
     answer_group = models.ForeignKey(
         "directory.AnswerGroup",
         verbose_name=_("answer group"),
@@ -454,3 +444,8 @@ class QueuedContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.reference} ({self.state})"
+
+    @property
+    def callback(self) -> bool:
+        """A call queued by Kontakt is a callback: chats and e-mails are the other channels."""
+        return self.channel == Channel.CALL

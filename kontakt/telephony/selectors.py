@@ -44,7 +44,8 @@ from .models import (
 STALE_WAITING = timedelta(hours=2)
 
 
-def _settings() -> dict[str, Any]:
+def telephony_settings() -> dict[str, Any]:
+    """KONTAKT["TELEPHONY"]: short abandon, service-level times, ring, wrap-up, aging."""
     from django.conf import settings
 
     return settings.KONTAKT["TELEPHONY"]
@@ -144,8 +145,9 @@ def wrap_up_seconds_by_group() -> dict[int | None, int]:
 
 
 def wrap_up_seconds(group: AnswerGroup | None) -> int:
-    routing = RoutingSettings.objects.filter(answer_group=group).first() if group else None
-    return routing.wrap_up_seconds if routing else _settings()["WRAP_UP_SECONDS"]
+    """The group's wrap-up time, or the default for groups without routing settings."""
+    fallback = telephony_settings()["WRAP_UP_SECONDS"]
+    return wrap_up_seconds_by_group().get(group.pk, fallback) if group else fallback
 
 
 def resident_by_caller(caller: str) -> Resident | None:
@@ -275,7 +277,7 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
     """Everything routing needs to decide now, read in a handful of queries."""
     groups, handle = routing_groups()
     router = core_router.Router(
-        groups, aging_seconds=_settings()["AGING_SECONDS"], handle_seconds=handle
+        groups, aging_seconds=telephony_settings()["AGING_SECONDS"], handle_seconds=handle
     )
     users: dict[str, User] = {}
     offered_calls: set[str] = set()
@@ -319,13 +321,13 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
             router.set_state(key, state, now=presence.since.timestamp(), reason=presence.reason)
         if state == AgentState.OFFERED:
             offered_calls.add(presence.call_id)
-    _load_queued_contacts(router, users)
+    _load_queued_contacts(router)
     queued: dict[str, float] = {}
     waiting = Call.objects.filter(
         state=CallState.WAITING, queued_at__gte=now - STALE_WAITING
-    ).values_list("call_id", "group_code", "queued_at", "language")
+    ).values_list("call_id", "group_code", "queued_at")
     known = {g.code for g in groups}
-    for call_id, group_code, queued_at, _language in waiting:
+    for call_id, group_code, queued_at in waiting:
         queued[call_id] = queued_at.timestamp()
         if call_id == exclude_call or call_id in offered_calls or group_code not in known:
             continue
@@ -344,7 +346,9 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
 def _loads() -> dict[int, dict[str, int]]:
     """Chats and e-mails each agent holds now, by channel."""
     loads: dict[int, dict[str, int]] = {}
-    held = QueuedContact.objects.filter(state=WorkState.ASSIGNED, callback=False)
+    held = QueuedContact.objects.filter(state=WorkState.ASSIGNED).exclude(
+        channel=core_router.Channel.CALL
+    )
     for agent_id, channel in held.values_list("agent_id", "channel"):
         per = loads.setdefault(agent_id, {})
         per[channel] = per.get(channel, 0) + 1
@@ -372,7 +376,7 @@ def queued_pk(contact_id: str) -> int | None:
     return int(contact_id.removeprefix(QUEUED_PREFIX))
 
 
-def _load_queued_contacts(router: core_router.Router, users: dict[str, User]) -> None:
+def _load_queued_contacts(router: core_router.Router) -> None:
     waiting = QueuedContact.objects.filter(
         state=WorkState.WAITING, answer_group__active=True
     ).select_related("answer_group")
@@ -397,8 +401,9 @@ def work_of(user: User) -> list[QueuedContact]:
         .select_related("answer_group")
         .order_by("assigned_at")
     )
+    residents = residents_by_callers({q.caller for q in held if q.callback})
     for queued in held:
-        queued.open_url = work_message(queued)["url"]  # type: ignore[attr-defined]
+        queued.open_url = work_message(queued, residents=residents)["url"]  # type: ignore[attr-defined]
     return held
 
 
@@ -409,10 +414,14 @@ def work_visible_to(user: User) -> QuerySet[QueuedContact]:
     return QueuedContact.objects.filter(agent=user)
 
 
-def work_message(queued: QueuedContact) -> dict[str, Any]:
+def work_message(
+    queued: QueuedContact, *, residents: dict[str, Resident | None] | None = None
+) -> dict[str, Any]:
     """A callback, chat or e-mail handed to the agent, as their desktop shows it."""
     if queued.callback:
-        resident = resident_by_caller(queued.caller)
+        if residents is None:
+            residents = residents_by_callers({queued.caller})
+        resident = residents.get(queued.caller)
         url = caller_url(resident=resident, caller=queued.caller, call_id=queued.reference)
     else:
         url = queued.url
@@ -575,7 +584,7 @@ def calls_queued_between(
 
 
 def thresholds() -> tuple[int, ...]:
-    return tuple(_settings()["SERVICE_LEVEL_SECONDS"])
+    return tuple(telephony_settings()["SERVICE_LEVEL_SECONDS"])
 
 
 def service_level_between(
@@ -587,14 +596,22 @@ def service_level_between(
     return service_level((summary_of(c) for c in calls.iterator()), thresholds=thresholds())
 
 
+def calls_today(user: User, *, now: datetime) -> list[CallSummary]:
+    """The calls queued since local midnight, as the statistics read them."""
+    require_watcher(user)
+    calls = calls_queued_between(start=_today_start(now), end=now + timedelta(seconds=1))
+    return [summary_of(c) for c in calls.iterator()]
+
+
 def intervals_today(
-    user: User, *, now: datetime, minutes: int = 15
+    user: User, *, now: datetime, minutes: int = 15, calls: list[CallSummary] | None = None
 ) -> list[tuple[str, ServiceLevel]]:
     """Today's service level per interval from the first to the current one with calls
     (at least 07:00–17:00), labelled with the local time of the interval's start."""
     require_watcher(user)
     start = _today_start(now)
-    calls = [summary_of(c) for c in calls_queued_between(start=start, end=now).iterator()]
+    if calls is None:
+        calls = calls_today(user, now=now)
     found = by_interval(calls, minutes=minutes, thresholds=thresholds())
     local = {timezone.localtime(k).replace(second=0, microsecond=0): v for k, v in found.items()}
     first = min([start.replace(hour=7), *local])
@@ -613,23 +630,30 @@ def _today_start(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def live_figures(user: User, *, now: datetime | None = None) -> dict[str, Any]:
+def live_figures(
+    user: User, *, now: datetime | None = None, calls: list[CallSummary] | None = None
+) -> dict[str, Any]:
     """The wallboard: per answer group waiting, longest wait, agents by state and today's
-    service level; the same figures for the whole center."""
+    service level; the same figures for the whole center (`calls`: today's, if read)."""
     require_watcher(user)
     now = now or timezone.now()
-    start = _today_start(now)
+    if calls is None:
+        calls = calls_today(user, now=now)
     groups, _handle = routing_groups()
     names = dict(AnswerGroup.objects.filter(active=True).values_list("code", "name"))
     today: dict[str, list[CallSummary]] = {g.code: [] for g in groups}
     waiting_since: dict[str, list[datetime]] = {g.code: [] for g in groups}
-    for call in calls_queued_between(start=start, end=now + timedelta(seconds=1)).iterator():
-        summary = summary_of(call)
-        today.setdefault(call.group_code, []).append(summary)
-        if call.state == CallState.WAITING and call.queued_at >= now - STALE_WAITING:
-            waiting_since.setdefault(call.group_code, []).append(call.queued_at)
+    for call in calls:
+        today.setdefault(call.answer_group, []).append(call)
+        queued_at = call.queued_at
+        if call.state == CallState.WAITING and queued_at and queued_at >= now - STALE_WAITING:
+            waiting_since.setdefault(call.answer_group, []).append(queued_at)
     # Agents by state, counted in every group whose need they can take.
-    presences = list(Presence.objects.select_related("agent").prefetch_related("agent__skills"))
+    presences = list(
+        Presence.objects.filter(agent__is_active=True)
+        .select_related("agent")
+        .prefetch_related("agent__skills")
+    )
     by_group: dict[str, Counter[str]] = {g.code: Counter() for g in groups}
     center_agents: Counter[str] = Counter()
     for presence in presences:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -48,10 +47,6 @@ from .models import (
 
 # The states an agent may choose on their desktop; the others follow from calls.
 CHOSEN_STATES = (AgentState.READY, AgentState.PAUSED, AgentState.LOGGED_OUT)
-
-
-def telephony_settings() -> dict:
-    return settings.KONTAKT["TELEPHONY"]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -146,7 +141,6 @@ def call_events_record(
         if follow:
             _presence_follow(new, calls, agents, now=_now(now))
         result.calls = touched
-        transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "calls"}))
     if exchange is not None:
         _exchange_seen(exchange, now=_now(now))
     return result
@@ -178,7 +172,7 @@ def _calls_rebuild(call_ids: Sequence[str]) -> tuple[dict[str, Call], dict[str, 
     existing = {c.call_id: c for c in Call.objects.filter(call_id__in=call_ids)}
     summaries = {
         call_id: summarize_call(
-            found, short_abandon_seconds=telephony_settings()["SHORT_ABANDON_SECONDS"]
+            found, short_abandon_seconds=selectors.telephony_settings()["SHORT_ABANDON_SECONDS"]
         )
         for call_id, found in events.items()
     }
@@ -204,7 +198,6 @@ def _calls_rebuild(call_ids: Sequence[str]) -> tuple[dict[str, Call], dict[str, 
             setattr(call, column, value[:limit] if limit and isinstance(value, str) else value)
         call.answer_group = group
         call.agent = agent
-        call.language = group.language if group is not None else ""
         (changed if call.pk else created).append(call)
     # One upsert for new and known calls alike (bulk_update's CASE per row is far slower);
     # rows go in without their id, so the call id alone decides insert or update.
@@ -215,7 +208,7 @@ def _calls_rebuild(call_ids: Sequence[str]) -> tuple[dict[str, Call], dict[str, 
         [*created, *changed],
         update_conflicts=True,
         unique_fields=["call_id"],
-        update_fields=[*columns, "answer_group", "agent", "language"],
+        update_fields=[*columns, "answer_group", "agent"],
     )
     calls = Call.objects.filter(call_id__in=call_ids).select_related("answer_group")
     return {c.call_id: c for c in calls}, agents
@@ -305,7 +298,6 @@ def presence_change(
         _presence_set(
             presence, state=chosen, at=now, reason=reason if chosen == AgentState.PAUSED else ""
         )
-        transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "agents"}))
     if chosen == AgentState.READY:
         routing_dispatch(now=now)
     return presence
@@ -359,7 +351,7 @@ def _presence_follow(
             )
         )
     holding = {p.call_id: p for p in locked.values() if p.call_id}
-    ring = timedelta(seconds=telephony_settings()["RING_SECONDS"])
+    ring = timedelta(seconds=selectors.telephony_settings()["RING_SECONDS"])
     wraps = selectors.wrap_up_seconds_by_group()
     changes: list[PresenceChange] = []
     moved: dict[int, Presence] = {}
@@ -395,7 +387,7 @@ def _presence_follow(
                 continue
             if presence.state == AgentState.BUSY:
                 group = call.answer_group_id if call else None
-                wrap = wraps.get(group, telephony_settings()["WRAP_UP_SECONDS"])
+                wrap = wraps.get(group, selectors.telephony_settings()["WRAP_UP_SECONDS"])
                 change = _presence_move(
                     presence,
                     state=AgentState.WRAP_UP,
@@ -476,7 +468,7 @@ def routing_decide(
         if isinstance(decision, core_router.Offer):
             agent = state.users[decision.agent_id]
             presence = _presence_of(agent, now=now)
-            ring = timedelta(seconds=telephony_settings()["RING_SECONDS"])
+            ring = timedelta(seconds=selectors.telephony_settings()["RING_SECONDS"])
             _presence_set(
                 presence, state=AgentState.OFFERED, at=now, until=now + ring, call_id=call_id
             )
@@ -657,8 +649,6 @@ def _assign(
         topic = bus.user_topic(agent.pk)
         transaction.on_commit(lambda t=topic, m=message: bus.publish(t, m))
         assigned.append(queued)
-    if assigned:
-        transaction.on_commit(lambda: bus.publish(bus.SUPERVISORS, {"type": "agents"}))
     return assigned
 
 
@@ -728,8 +718,6 @@ def _callbacks_queue(calls: Iterable[Call]) -> None:
                 channel=core_router.Channel.CALL,
                 reference=call.call_id,
                 defaults={
-                    "callback": True,
-                    "call": call,
                     "answer_group_id": call.answer_group_id,
                     "caller": call.caller,
                     "subject": call.caller,
@@ -776,9 +764,13 @@ def queued_contact_done(
 
 
 def call_contact_logged(*, call: Call, by: User, now: datetime | None = None) -> None:
-    """A contact about the call was logged: a callback it asked for is done."""
+    """A contact about the call was logged: the callback it asked for, if it is this agent's,
+    is done (another agent's stays theirs)."""
     queued = QueuedContact.objects.filter(
-        channel=core_router.Channel.CALL, reference=call.call_id, state=WorkState.ASSIGNED
+        channel=core_router.Channel.CALL,
+        reference=call.call_id,
+        state=WorkState.ASSIGNED,
+        agent=by,
     ).first()
     if queued is not None:
         queued_contact_done(queued=queued, by=by, now=now)

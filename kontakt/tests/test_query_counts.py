@@ -28,9 +28,9 @@ DESK_WITH_RESIDENT = 15
 # pinned articles, the hits and their case types (synonyms are cached).
 KNOWLEDGE_SEARCH = 12
 CASE_PAGE = 8
-# The groups with their routing, their overflow steps and their names, the day's calls
-# (figures, then the chart), agents and their skills; session, user and roles (the API: its
-# token, user and roles). Crisis mode comes from the cache.
+# The groups with their routing, their overflow steps and their names, the day's calls (read
+# once for the figures and the chart), agents and their skills; session, user and roles (the
+# API: its token, user and roles). Crisis mode comes from the cache.
 WALLBOARD = 10
 
 

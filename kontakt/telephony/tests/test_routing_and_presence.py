@@ -291,3 +291,24 @@ def test_without_opening_hours_the_menu_is_open(exchange_client, number):
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu")
     assert menu.status_code == 200
     assert menu.json()["open"] and menu.json()["next_opening"] is None
+
+
+def test_a_contact_about_another_agents_callback_leaves_it_theirs(
+    exchange_client, groups, skilled, client_for
+):
+    from kontakt.telephony.models import QueuedContact
+
+    events(
+        exchange_client,
+        now_event("c1", "queued", 120, answer_group="avfall", caller="+46701740677"),
+        now_event("c1", "callback_requested", 60),
+    )
+    ready(skilled["agent"])
+    queued = QueuedContact.objects.get()
+    assert queued.agent == skilled["agent"]
+    response = client_for(skilled["second_line"]).post(
+        "/desk/contacts/", {"channel": "phone", "outcome": "closed", "priority": "2", "call": "c1"}
+    )
+    assert response.status_code == 302  # the contact is logged, not refused after the fact
+    queued.refresh_from_db()
+    assert (queued.state, queued.agent) == ("assigned", skilled["agent"])
