@@ -76,17 +76,16 @@ def calls(count: int, seed: int = 2026) -> list[Call]:
     free: list[tuple[float, int]] = [(0.0, n) for n in range(1, AGENTS + 1)]
     heapq.heapify(free)
     made: list[tuple[float, int, Call]] = []
-    offered_at = arrivals
     ivr = [rng.uniform(8, 35) for _ in arrivals]
     # First come first served: callers in the order they entered the queue.
-    order = sorted(range(count), key=lambda i: offered_at[i] + ivr[i])
+    order = sorted(range(count), key=lambda i: arrivals[i] + ivr[i])
     for i in order:
         code, _name, _share, digit = GROUPS[rng.choices(range(len(GROUPS)), weights)[0]]
         call_id = f"pbx1-{i:06d}"
         number = NUMBERS[i % len(NUMBERS)]
         caller = f"+4670{rng.randrange(10**7):07d}"
-        offered = DAY_START + timedelta(seconds=offered_at[i])
-        queued_s = offered_at[i] + ivr[i]
+        offered = DAY_START + timedelta(seconds=arrivals[i])
+        queued_s = arrivals[i] + ivr[i]
         queued = DAY_START + timedelta(seconds=queued_s)
         patience = rng.expovariate(1 / PATIENCE_MEAN_SECONDS)
         agent_free, agent = free[0]
@@ -117,7 +116,7 @@ def calls(count: int, seed: int = 2026) -> list[Call]:
             heapq.heappush(free, (free_again, agent))
             answered, waited = True, (answer - queued).total_seconds()
         numbered = tuple({"event_id": f"{call_id}-{n + 1:02d}", **e} for n, e in enumerate(events))
-        made.append((offered_at[i], i, Call(call_id, answered, waited, code, name, numbered)))
+        made.append((arrivals[i], i, Call(call_id, answered, waited, code, name, numbered)))
     made.sort()
     return [call for _offered, _i, call in made]
 

@@ -393,8 +393,7 @@ class Router:
         READY from another state makes the agent idle since `now`; READY when already READY
         changes nothing. WRAP_UP with `wrap_up_until` ends by itself at that time.
         """
-        if self._wrap_ups and self._wrap_ups[0][0] <= now:
-            self.tick(now=now)
+        self._end_due_wrap_ups(now)
         record = self._agent(agent_id)
         state = AgentState(state)
         if state in (AgentState.OFFERED, AgentState.BUSY):
@@ -429,6 +428,11 @@ class Router:
             contacts=tuple(record.held),
             load=MappingProxyType(dict(zip(_CHANNELS, record.load, strict=True))),
         )
+
+    def _end_due_wrap_ups(self, now: float) -> None:
+        # Cheap when nothing is due: every operation that passes `now` calls it first.
+        if self._wrap_ups and self._wrap_ups[0][0] <= now:
+            self.tick(now=now)
 
     def tick(self, *, now: float) -> None:
         """End the wrap-ups due by `now`: those agents are READY, idle since wrap_up_until."""
@@ -492,8 +496,7 @@ class Router:
 
     def route(self, *, now: float) -> list[Offer]:
         """End due wrap-ups, then offer waiting contacts to agents; the offers, in order made."""
-        if self._wrap_ups and self._wrap_ups[0][0] <= now:
-            self.tick(now=now)
+        self._end_due_wrap_ups(now)
         timers = self._timers
         while timers and timers[0][0] <= now:
             _, seq, lane = _heappop(timers)
@@ -523,7 +526,7 @@ class Router:
                 continue
             _heappop(lane.heap)  # the head: this contact
             self._dequeue(contact.id)
-            offers.append(self._offer(found[0], contact, found[1], now))
+            offers.append(self._offer(found[0], contact, found[1]))
             head = self._head(lane)
             if head is not None:
                 _heappush(work, (head[3], lane))
@@ -555,7 +558,7 @@ class Router:
                 steps = lane.steps if lane.steps is not None else self._steps(lane)
                 found = self._match(steps, lane.channel, contact.queued_at, now)
                 if found is not None:
-                    return self._offer(found[0], contact, found[1], now)
+                    return self._offer(found[0], contact, found[1])
                 self._queue(contact, lane, route=False)
                 self._block(lane, contact.queued_at, steps, now)
             else:
@@ -574,16 +577,14 @@ class Router:
 
     def accept(self, agent_id: str, contact_id: str, *, now: float) -> None:
         """The agent answered the offer: they are BUSY with the contact."""
-        if self._wrap_ups and self._wrap_ups[0][0] <= now:
-            self.tick(now=now)
+        self._end_due_wrap_ups(now)
         holding = self._offered(agent_id, contact_id)
         holding.accepted = True
         del self._pending[contact_id]
 
     def reject(self, agent_id: str, contact_id: str, *, now: float) -> None:
         """Ring, no answer: the contact goes back to its place, the agent to PAUSED."""
-        if self._wrap_ups and self._wrap_ups[0][0] <= now:
-            self.tick(now=now)
+        self._end_due_wrap_ups(now)
         holding = self._offered(agent_id, contact_id)
         record = self._agents[agent_id]
         self._drop(record, holding)
@@ -603,8 +604,7 @@ class Router:
         wrap-up already running ends at the later of the two times; one set by hand with no
         end stays so.
         """
-        if self._wrap_ups and self._wrap_ups[0][0] <= now:
-            self.tick(now=now)
+        self._end_due_wrap_ups(now)
         record = self._agents.get(agent_id)
         if record is None:
             raise KeyError(agent_id)
@@ -924,7 +924,7 @@ class Router:
             if lane.state == _BLOCKED:
                 self._unblock(lane)
 
-    def _offer(self, record: _AgentRecord, contact: Contact, group: str, now: float) -> Offer:
+    def _offer(self, record: _AgentRecord, contact: Contact, group: str) -> Offer:
         offer = Offer(contact.id, record.id, group)
         channel = _CHANNEL_INDEX[contact.channel]
         record.load[channel] += 1

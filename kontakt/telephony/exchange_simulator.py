@@ -349,7 +349,6 @@ class SimulatedAgent:
 
     username: str
     call_id: str = ""  # the call their phone rings for or they talk on
-    paused: bool = False
     break_due: bool = False
 
 
@@ -553,7 +552,7 @@ class ExchangeSimulator:
             return
         if not menu.get("open") and not self._ignore_closed:
             self.counts.closed += 1
-            self._after(planned.ivr_seconds, self._hear_closed, call)
+            self._after(planned.ivr_seconds, self._finish, call, "ended")
             return
         options = {o["digit"]: o["answer_group"] for o in menu.get("options") or []}
         if options:
@@ -563,9 +562,6 @@ class ExchangeSimulator:
         call.digit = choose_digit(list(options), planned.choice, weights=self._digit_weights)
         call.group = options.get(call.digit) or str(menu.get("default_answer_group", ""))
         self._after(planned.ivr_seconds, self._queue, call)
-
-    def _hear_closed(self, call: LiveCall) -> None:
-        self._finish(call, "ended")
 
     def _queue(self, call: LiveCall) -> None:
         if call.stage != Stage.IVR:
@@ -730,7 +726,6 @@ class ExchangeSimulator:
         if answer is None or not answer.ok:
             self._after(30, self._break, agent)  # maybe ringing for a call we did not see
             return
-        agent.paused = True
         self._after(self._rng.uniform(*BREAK_SECONDS), self._back, agent)
 
     def _back(self, agent: SimulatedAgent) -> None:
@@ -738,7 +733,6 @@ class ExchangeSimulator:
         if answer is None or not answer.ok:
             self._after(30, self._back, agent)
             return
-        agent.paused = False
         self._plan_break(agent)
 
     def _agent_free(self, call: LiveCall) -> None:
