@@ -6,6 +6,7 @@ live state and the task queue to Redis with separate worker processes.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -34,8 +35,6 @@ def embedded_secret_key() -> str:
     """A random key kept in var/ for the embedded default; production sets SECRET_KEY."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        import secrets
-
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
@@ -64,6 +63,7 @@ INSTALLED_APPS = [
     "kontakt.directory",
     "kontakt.residents",
     "kontakt.cases",
+    "kontakt.intake",
     "kontakt.desk",
     "kontakt.staffing",
     "kontakt.knowledge",
@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kontakt.accounts.context_processors.staff_roles",
+                "kontakt.telephony.context_processors.crisis",
             ],
         },
     },

@@ -4,7 +4,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
-from kontakt.api import api
+from kontakt.cases.api import case_router, meta_router
+from kontakt.intake.api import router as contact_router
+from kontakt.knowledge.api import router as knowledge_router
+from kontakt.residents.api import router as resident_router
+from kontakt.telephony.api import agents_router, routing_router, stats_router
+from kontakt.telephony.api import router as telephony_router
+from kontakt.web.api import api
+
+# Each app's API router, mounted on the one API object under /api/v1/.
+for prefix, router in [
+    ("/contacts", contact_router),
+    ("/cases", case_router),
+    ("/residents", resident_router),
+    ("/knowledge", knowledge_router),
+    ("/telephony", telephony_router),
+    ("/routing", routing_router),
+    ("/agents", agents_router),
+    ("/stats", stats_router),
+    ("/", meta_router),
+]:
+    api.add_router(prefix, router)
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

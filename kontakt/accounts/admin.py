@@ -2,15 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from kontakt.telephony.models import AgentSkill
-
 from .models import ApiToken, User
-
-
-class AgentSkillInline(admin.TabularInline):
-    model = AgentSkill
-    extra = 1
-    fields = ["skill", "proficiency"]
 
 
 @admin.register(User)
@@ -44,7 +36,6 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     autocomplete_fields = ["substitute"]
-    inlines = [AgentSkillInline]
 
 
 @admin.register(ApiToken)

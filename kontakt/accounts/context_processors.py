@@ -15,11 +15,8 @@ def staff_roles(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from kontakt.telephony.selectors import crisis_shown
-
     roles = user_roles(user)
     return {
-        "crisis": crisis_shown() if roles else None,
         "may_watch_queues": may_watch_queues(user),
         "user_roles": sorted(role.label for role in roles),
         "may_log_contacts": may_log_contacts(user),

@@ -15,15 +15,13 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_log_contacts
 from kontakt.core.case_status import CaseStatus
 from kontakt.directory.models import Department
-from kontakt.knowledge import selectors as knowledge_selectors
-from kontakt.knowledge import services as knowledge_services
-from kontakt.residents.api import ERRORS, InputSchema
+from kontakt.residents.models import Resident
 from kontakt.residents.selectors import resident_get
+from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import selectors, services
-from .models import Case, CaseEvent, CaseType, Channel, Contact, Direction, Outcome, Priority
+from .models import Case, CaseEvent, CaseType, Channel, Direction, Outcome, Priority
 
-contact_router = Router(tags=["contacts"])
 case_router = Router(tags=["cases"])
 meta_router = Router(tags=["configuration"])
 
@@ -43,44 +41,6 @@ assert set(DirectionName.__args__) == set(Direction.values)  # type: ignore[attr
 
 class StrictSchema(InputSchema):
     model_config = ConfigDict(extra="forbid")
-
-
-class ContactIn(StrictSchema):
-    channel: ChannelName
-    outcome: OutcomeName
-    direction: DirectionName = "in"
-    summary: Annotated[str, Field(max_length=10_000)] = ""
-    resident_id: RowId | None = None
-    case_type: Code | None = None
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
-    case_reference: Annotated[str, Field(max_length=24)] | None = Field(
-        None, description="The open case to link to (outcome `linked`)."
-    )
-    subject: Annotated[str, Field(max_length=200)] = Field(
-        "", description="Subject of the case opened when the outcome is `forwarded`."
-    )
-    priority: Annotated[int, Field(ge=1, le=4)] = Priority.NORMAL
-    feedback_channel: FeedbackName | None = None
-    department: Code | None = Field(None, description="Department code to forward to.")
-    articles: Annotated[list[RowId], Field(max_length=20)] = Field(
-        default_factory=list,
-        description="Knowledge-base articles used in the contact (ids from the search).",
-    )
-
-
-class ContactOut(Schema):
-    id: int
-    channel: str
-    direction: str
-    outcome: str
-    started_at: datetime
-    ended_at: datetime | None
-    agent: str | None
-    resident_id: int | None
-    case_type: str | None
-    summary: str
-    case_reference: str | None
 
 
 class CaseIn(StrictSchema):
@@ -128,11 +88,6 @@ class CaseDetailOut(CaseOut):
 
 class CasePage(Schema):
     results: list[CaseOut]
-    next_offset: int | None
-
-
-class ContactPage(Schema):
-    results: list[ContactOut]
     next_offset: int | None
 
 
@@ -204,22 +159,6 @@ def event_out(event: CaseEvent) -> dict[str, object]:
     }
 
 
-def contact_out(contact: Contact) -> dict[str, object]:
-    return {
-        "id": contact.pk,
-        "channel": contact.channel,
-        "direction": contact.direction,
-        "outcome": contact.outcome,
-        "started_at": contact.started_at,
-        "ended_at": contact.ended_at,
-        "agent": contact.agent.username if contact.agent else None,
-        "resident_id": contact.resident_id,
-        "case_type": contact.case_type.code if contact.case_type else None,
-        "summary": contact.summary,
-        "case_reference": contact.case.reference if contact.case else None,
-    }
-
-
 def case_type_by_code(code: str | None, field: str = "case_type") -> CaseType | None:
     """The case type an API caller names by code; an unknown code is a field error."""
     if code is None:
@@ -232,7 +171,7 @@ def case_type_by_code(code: str | None, field: str = "case_type") -> CaseType | 
     return found
 
 
-def _department(code: str | None) -> Department | None:
+def department_by_code(code: str | None) -> Department | None:
     if code is None:
         return None
     found = Department.objects.filter(code=code).first()
@@ -243,7 +182,7 @@ def _department(code: str | None) -> Department | None:
     return found
 
 
-def _resident(request: HttpRequest, resident_id: int | None):  # type: ignore[no-untyped-def]
+def resident_by_id(request: HttpRequest, resident_id: int | None) -> Resident | None:
     if resident_id is None:
         return None
     try:
@@ -252,76 +191,9 @@ def _resident(request: HttpRequest, resident_id: int | None):  # type: ignore[no
         raise ValidationError({"resident_id": [_("No such resident.")]}) from None
 
 
-def _page(items: list, limit: int, offset: int) -> tuple[list, int | None]:  # type: ignore[type-arg]
+def page_of(items: list, limit: int, offset: int) -> tuple[list, int | None]:  # type: ignore[type-arg]
     more = len(items) > limit
     return items[:limit], (offset + limit if more else None)
-
-
-@contact_router.post("", response={201: ContactOut, **ERRORS}, summary="Log a contact")
-def contact_create(request: HttpRequest, payload: ContactIn):  # type: ignore[no-untyped-def]
-    """Log one interaction. `forwarded` opens a case; `linked` joins `case_reference`."""
-    case = None
-    if payload.case_reference:
-        case = selectors.case_get(user=request.user, reference=payload.case_reference)
-    draft = services.ContactDraft(
-        channel=payload.channel,
-        outcome=payload.outcome,
-        direction=payload.direction,
-        summary=payload.summary,
-        resident=_resident(request, payload.resident_id),
-        case_type=case_type_by_code(payload.case_type),
-        started_at=payload.started_at,
-        ended_at=payload.ended_at,
-        case=case,
-        subject=payload.subject,
-        priority=payload.priority,
-        feedback_channel=payload.feedback_channel or "",
-        department=_department(payload.department),
-    )
-    articles = knowledge_selectors.articles_used(
-        user=request.user, ids=[str(article_id) for article_id in payload.articles]
-    )
-    if len(articles) < len(set(payload.articles)):
-        raise ValidationError({"articles": [_("No such article.")]})
-    contact = knowledge_services.contact_log_with_articles(
-        draft=draft, articles=articles, by=request.user
-    )
-    return 201, contact_out(contact)
-
-
-class ContactQuery(InputSchema):
-    resident_id: RowId | None = None
-    agent: Annotated[str, Field(max_length=150)] | None = None
-    channel: ChannelName | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
-    q: Annotated[str, Field(max_length=200)] | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
-
-
-@contact_router.get("", response={200: ContactPage, **ERRORS}, summary="Search contacts")
-def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: ignore[no-untyped-def]
-    contacts = selectors.contacts_visible_to(request.user).select_related(
-        "agent", "case_type", "case"
-    )
-    if filters.resident_id:
-        contacts = contacts.filter(resident_id=filters.resident_id)
-    if filters.agent:
-        contacts = contacts.filter(agent__username=filters.agent)
-    if filters.channel:
-        contacts = contacts.filter(channel=filters.channel)
-    if filters.since:
-        contacts = contacts.filter(started_at__gte=filters.since)
-    if filters.until:
-        contacts = contacts.filter(started_at__lt=filters.until)
-    if filters.q:
-        contacts = contacts.filter(summary__icontains=filters.q)
-    rows = list(
-        contacts.order_by("-started_at", "-id")[filters.offset : filters.offset + filters.limit + 1]
-    )
-    rows, next_offset = _page(rows, filters.limit, filters.offset)
-    return {"results": [contact_out(c) for c in rows], "next_offset": next_offset}
 
 
 @case_router.post("", response={201: CaseOut, **ERRORS}, summary="Open a case")
@@ -334,10 +206,10 @@ def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
         case_type=case_type,
         subject=payload.subject,
         description=payload.description,
-        resident=_resident(request, payload.resident_id),
+        resident=resident_by_id(request, payload.resident_id),
         priority=payload.priority,
         feedback_channel=payload.feedback_channel or "",
-        department=_department(payload.department),
+        department=department_by_code(payload.department),
     )
     case = services.case_create(draft=draft, by=request.user)
     return 201, case_out(case)
@@ -390,7 +262,7 @@ def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[
         ),
     )
     rows = list(cases[filters.offset : filters.offset + filters.limit + 1])
-    rows, next_offset = _page(rows, filters.limit, filters.offset)
+    rows, next_offset = page_of(rows, filters.limit, filters.offset)
     return {"results": [case_out(c) for c in rows], "next_offset": next_offset}
 
 
@@ -447,7 +319,7 @@ def case_status(request: HttpRequest, reference: str, payload: StatusIn):  # typ
 )
 def case_forward(request: HttpRequest, reference: str, payload: ForwardIn):  # type: ignore[no-untyped-def]
     case = selectors.case_get(user=request.user, reference=reference[:40])
-    department = _department(payload.department)
+    department = department_by_code(payload.department)
     assert department is not None
     services.case_forward(case=case, department=department, by=request.user, note=payload.note)
     return case_out(

@@ -390,15 +390,8 @@ class Contact(models.Model):
         on_delete=models.PROTECT,
         related_name="contacts",
     )
-    # A phone contact points at the exchange's record of its call.
-    call = models.ForeignKey(
-        "telephony.Call",
-        verbose_name=_("call"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="contacts",
-    )
+    # A phone contact names its call by the exchange's id: cases do not know the exchange.
+    call_id = models.CharField(_("call id"), max_length=100, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("contact")

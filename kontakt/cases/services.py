@@ -6,7 +6,6 @@ timeline itself: nothing happens in signals or save().
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
-from kontakt.accounts.selectors import handlers_in, is_in, may_log_contacts
+from kontakt.accounts.selectors import handlers_in, is_in, may_log_contacts, staff_absent
 from kontakt.core.business_hours import OpeningHours
 from kontakt.core.case_status import (
     CaseStatus,
@@ -49,6 +48,7 @@ from .models import (
     Priority,
 )
 from .selectors import may_close_at_first_contact, may_work_case
+from .tasks import notify_resident_case_closed, send_case_message
 
 
 def _now(now: datetime | None) -> datetime:
@@ -58,6 +58,11 @@ def _now(now: datetime | None) -> datetime:
 def _require_work(user: User, case: Case) -> None:
     if not may_work_case(user, case):
         raise PermissionDenied(_("You may not change this case."))
+
+
+def _entry(case: Case, kind: str, *, at: datetime, by: User | None, **fields: object) -> CaseEvent:
+    """A timeline entry, not yet stored: the caller inserts a change's entries at once."""
+    return CaseEvent(case=case, kind=kind, at=at, by=by, **fields)
 
 
 def _event(case: Case, kind: str, *, at: datetime, by: User | None, **fields: object) -> CaseEvent:
@@ -103,17 +108,6 @@ def handler_next(*, department: Department, now: datetime) -> User | None:
     return handler
 
 
-def _auto_assign(case: Case, *, now: datetime, by: User | None) -> None:
-    if not case.department.auto_assign:
-        return
-    handler = handler_next(department=case.department, now=now)
-    if handler is None:
-        return
-    case.handler = handler
-    case.save(update_fields=["handler", "updated_at"])
-    _assigned_event(case, handler, at=now, by=by).save()
-
-
 @dataclass(frozen=True)
 class CaseDraft:
     """What an agent or an integration gives to open a case."""
@@ -155,28 +149,25 @@ def case_create(
 ) -> Case:
     """Open a case with its reference, SLA due time and first timeline entries.
 
-    With `forward`, the case goes straight to its department's queue (status forwarded),
-    as when an agent forwards a contact. A department that assigns automatically gets the
-    case on its next handler who is in. One INSERT for the case, one for its timeline.
+    With `forward`, the case goes straight to its department's queue by the same transition
+    as `case_forward`. A department that assigns automatically gets the case on its next
+    handler who is in. One INSERT for the case, one for its timeline.
     """
     _check_draft(draft)
     now = _now(now)
     hours = hours or opening_hours()
     clock = sla_start(at=now, response_time=draft.case_type.response_time, hours=hours)
     department = draft.department or draft.case_type.department
-    status = CaseStatus.FORWARDED if forward else CaseStatus.NEW
     # No savepoint when nested: a failure here fails the caller's whole transaction.
     with transaction.atomic(savepoint=False):
-        handler = handler_next(department=department, now=now) if department.auto_assign else None
-        case = Case.objects.create(
+        case = Case(
             reference=case_reference_next(year=timezone.localdate(now).year),
             case_type=draft.case_type,
             resident=draft.resident,
-            status=status,
+            status=CaseStatus.NEW,
             priority=draft.priority,
             department=department,
             answer_group=draft.case_type.answer_group,
-            handler=handler,
             subject=draft.subject.strip(),
             description=draft.description.strip(),
             feedback_channel=draft.feedback_channel
@@ -187,9 +178,9 @@ def case_create(
         )
         due = clock.due_at.isoformat() if clock.due_at else None
         events = [
-            CaseEvent(
-                case=case,
-                kind=CaseEventKind.CREATED,
+            _entry(
+                case,
+                CaseEventKind.CREATED,
                 at=now,
                 by=by,
                 to_status=CaseStatus.NEW,
@@ -197,27 +188,54 @@ def case_create(
             )
         ]
         if forward:
-            events += [
-                CaseEvent(
-                    case=case,
-                    kind=CaseEventKind.STATUS,
-                    at=now,
-                    by=by,
-                    from_status=CaseStatus.NEW,
-                    to_status=CaseStatus.FORWARDED,
-                ),
-                CaseEvent(
-                    case=case,
-                    kind=CaseEventKind.FORWARDED,
-                    at=now,
-                    by=by,
-                    data={"department_id": department.pk, "department": department.name},
-                ),
-            ]
-        if handler is not None:
-            events.append(_assigned_event(case, handler, at=now, by=by))
+            events += _forwarding(case, department=department, by=by, now=now, hours=hours)
+        else:
+            events += _assigning(case, now=now, by=by)
+        case.save(force_insert=True)
         CaseEvent.objects.bulk_create(events)
     return case
+
+
+def _assigning(case: Case, *, now: datetime, by: User | None) -> list[CaseEvent]:
+    """Give the case to its department's next handler who is in, if the department assigns
+    automatically; the caller saves the case and inserts the entries."""
+    if not case.department.auto_assign:
+        return []
+    handler = handler_next(department=case.department, now=now)
+    if handler is None:
+        return []
+    case.handler = handler
+    return [_assigned_event(case, handler, at=now, by=by)]
+
+
+def _forwarding(
+    case: Case,
+    *,
+    department: Department,
+    by: User | None,
+    now: datetime,
+    hours: OpeningHours,
+    note: str = "",
+) -> list[CaseEvent]:
+    """The transition to a department's queue, on creation and later alike: status
+    forwarded, the new department, no handler until the department assigns one. The caller
+    saves the case and inserts the entries returned."""
+    events = []
+    if case.status != CaseStatus.FORWARDED:
+        events += _apply_status(case, to_status=CaseStatus.FORWARDED, by=by, now=now, hours=hours)
+    case.department = department
+    case.handler = None
+    events.append(
+        _entry(
+            case,
+            CaseEventKind.FORWARDED,
+            at=now,
+            by=by,
+            body=note.strip(),
+            data={"department_id": department.pk, "department": department.name},
+        )
+    )
+    return events + _assigning(case, now=now, by=by)
 
 
 def _assigned_event(case: Case, handler: User, *, at: datetime, by: User | None) -> CaseEvent:
@@ -239,8 +257,9 @@ def _apply_status(
     now: datetime,
     hours: OpeningHours,
     body: str = "",
-) -> None:
-    """Move a case to a status, stopping or starting its SLA clock; the caller saves."""
+) -> list[CaseEvent]:
+    """Move a case to a status, stopping or starting its SLA clock; the caller saves the case
+    and inserts the timeline entries returned."""
     from_status = case.case_status
     try:
         check_transition(from_status, to_status)
@@ -257,22 +276,24 @@ def _apply_status(
     runs = sla_clock_running(to_status)
     clock = SlaClock(due_at=case.due_at, paused_at=case.sla_paused_at, remaining=case.sla_remaining)
     case.status = to_status
-    _event(
-        case,
-        CaseEventKind.STATUS,
-        at=now,
-        by=by,
-        from_status=from_status,
-        to_status=to_status,
-        body=body,
-    )
+    events = [
+        _entry(
+            case,
+            CaseEventKind.STATUS,
+            at=now,
+            by=by,
+            from_status=from_status,
+            to_status=to_status,
+            body=body,
+        )
+    ]
     if to_status == CaseStatus.CLOSED:
         case.closed_at = now
         if was_running:
             case.sla_met = case.due_at is None or now <= case.due_at
         else:
             case.sla_met = (case.sla_remaining or timedelta(0)) > timedelta(0)
-        return
+        return events
     if from_status == CaseStatus.CLOSED:
         case.closed_at = None
         case.sla_met = None
@@ -284,27 +305,32 @@ def _apply_status(
             paused.paused_at,
             paused.remaining,
         )
-        _event(
-            case,
-            CaseEventKind.SLA_PAUSED,
-            at=now,
-            by=by,
-            data={
-                "remaining_seconds": int(paused.remaining.total_seconds())
-                if paused.remaining
-                else 0
-            },
+        events.append(
+            _entry(
+                case,
+                CaseEventKind.SLA_PAUSED,
+                at=now,
+                by=by,
+                data={
+                    "remaining_seconds": int(paused.remaining.total_seconds())
+                    if paused.remaining
+                    else 0
+                },
+            )
         )
     elif runs and not was_running and clock.remaining is not None:
         resumed = sla_resume(clock, at=now, hours=hours)
         case.due_at, case.sla_paused_at, case.sla_remaining = resumed.due_at, None, None
-        _event(
-            case,
-            CaseEventKind.SLA_RESUMED,
-            at=now,
-            by=by,
-            data={"due_at": resumed.due_at.isoformat() if resumed.due_at else None},
+        events.append(
+            _entry(
+                case,
+                CaseEventKind.SLA_RESUMED,
+                at=now,
+                by=by,
+                data={"due_at": resumed.due_at.isoformat() if resumed.due_at else None},
+            )
         )
+    return events
 
 
 def case_change_status(
@@ -328,23 +354,26 @@ def case_change_status(
     hours = opening_hours()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        _apply_status(case, to_status=target, by=by, now=now, hours=hours, body=note.strip())
+        events = _apply_status(
+            case, to_status=target, by=by, now=now, hours=hours, body=note.strip()
+        )
         if target == CaseStatus.CLOSED:
             case.resolution = resolution.strip()
-            _event(
-                case,
-                CaseEventKind.CLOSED,
-                at=now,
-                by=by,
-                body=case.resolution,
-                data={"sla_met": case.sla_met},
+            events.append(
+                _entry(
+                    case,
+                    CaseEventKind.CLOSED,
+                    at=now,
+                    by=by,
+                    body=case.resolution,
+                    data={"sla_met": case.sla_met},
+                )
             )
         if target == CaseStatus.OPEN and case.handler_id is None:
             case.handler = by
         case.save()
+        CaseEvent.objects.bulk_create(events)
     if target == CaseStatus.CLOSED:
-        from .tasks import notify_resident_case_closed
-
         transaction.on_commit(lambda: notify_resident_case_closed.enqueue(case_id=case.pk))
     return case
 
@@ -358,12 +387,22 @@ def case_take(*, case: Case, by: User, now: datetime | None = None) -> Case:
         if case.status == CaseStatus.CLOSED:
             raise ValidationError({"status": [_("A closed case cannot be taken.")]})
         case.handler = by
-        _event(
-            case, CaseEventKind.ASSIGNED, at=now, by=by, body=str(by), data={"handler_id": by.pk}
-        )
+        events = [
+            _entry(
+                case,
+                CaseEventKind.ASSIGNED,
+                at=now,
+                by=by,
+                body=str(by),
+                data={"handler_id": by.pk},
+            )
+        ]
         if case.status in (CaseStatus.NEW, CaseStatus.FORWARDED):
-            _apply_status(case, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
+            events += _apply_status(
+                case, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours()
+            )
         case.save()
+        CaseEvent.objects.bulk_create(events)
     return case
 
 
@@ -398,22 +437,11 @@ def case_forward(
     now = _now(now)
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
-        if case.status != CaseStatus.FORWARDED:
-            _apply_status(
-                case, to_status=CaseStatus.FORWARDED, by=by, now=now, hours=opening_hours()
-            )
-        case.department = department
-        case.handler = None
-        case.save()
-        _event(
-            case,
-            CaseEventKind.FORWARDED,
-            at=now,
-            by=by,
-            body=note.strip(),
-            data={"department_id": department.pk, "department": department.name},
+        events = _forwarding(
+            case, department=department, by=by, now=now, hours=opening_hours(), note=note
         )
-        _auto_assign(case, now=now, by=by)
+        case.save()
+        CaseEvent.objects.bulk_create(events)
     return case
 
 
@@ -462,11 +490,13 @@ def case_add_message(
         event = _event(case, kind, at=now, by=by, body=body.strip(), channel=channel)
         if inbound and case.status in (CaseStatus.WAITING, CaseStatus.CLOSED):
             # New information from the resident reopens the matter it belongs to.
-            _apply_status(case, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours())
+            CaseEvent.objects.bulk_create(
+                _apply_status(
+                    case, to_status=CaseStatus.OPEN, by=by, now=now, hours=opening_hours()
+                )
+            )
         case.save()
     if not inbound and channel == Channel.EMAIL:
-        from .tasks import send_case_message
-
         transaction.on_commit(lambda: send_case_message.enqueue(event_id=event.pk))
     return event
 
@@ -510,7 +540,7 @@ def case_attach(
 
 @dataclass(frozen=True)
 class ContactDraft:
-    """What an agent logs about one interaction."""
+    """What is recorded about one interaction (the intake service assembles it)."""
 
     channel: str
     outcome: str
@@ -527,11 +557,16 @@ class ContactDraft:
     priority: int = Priority.NORMAL
     feedback_channel: str = ""
     department: Department | None = None
-    # A phone contact about a call the agent answered (a telephony Call).
-    call: Any = None
+    # A phone contact: the exchange's id of the call it is about.
+    call_id: str = ""
 
 
-def _check_contact(draft: ContactDraft, by: User, *, now: datetime) -> None:
+def contact_check(draft: ContactDraft, by: User | None, *, now: datetime) -> None:
+    """Refuse a contact that cannot be recorded, with every field's reason at once.
+
+    A contact no agent took (`by` is None: it arrived by itself) cannot have been closed at
+    first contact.
+    """
     errors: dict[str, list[str]] = {}
     if draft.channel not in Channel.values:
         errors["channel"] = [_("Choose a channel from the list.")]
@@ -539,17 +574,21 @@ def _check_contact(draft: ContactDraft, by: User, *, now: datetime) -> None:
         errors["direction"] = [_("Choose inbound or outbound.")]
     if draft.outcome not in Outcome.values:
         errors["outcome"] = [_("Choose an outcome from the list.")]
-    # Missing times default to now (see contact_log); check the times that will be stored.
+    # Missing times default to now (see contact_record); check the times that will be stored.
     started = draft.started_at or now
     if (draft.ended_at or max(now, started)) < started:
         errors["ended_at"] = [_("The contact cannot end before it started.")]
     if draft.case_type is not None and not draft.case_type.active:
         errors["case_type"] = [_("This case type is no longer in use.")]
+    if len(draft.call_id) > 100:
+        errors["call_id"] = [_("At most %(n)s characters.") % {"n": 100}]
     closing = draft.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER)
-    if closing and not may_close_at_first_contact(by, draft.case_type):
+    if closing and (by is None or not may_close_at_first_contact(by, draft.case_type)):
         errors["outcome"] = [
             _("First line may not close “%(type)s” at first contact; forward it.")
             % {"type": draft.case_type}
+            if by is not None
+            else _("Only an agent closes a contact at first contact; forward it.")
         ]
     if draft.outcome == Outcome.FORWARDED and draft.case_type is None:
         errors["case_type"] = [_("Choose the case type of the case to open.")]
@@ -564,51 +603,50 @@ def _check_contact(draft: ContactDraft, by: User, *, now: datetime) -> None:
         raise ValidationError(errors)
 
 
-def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -> Contact:
-    """Log a contact; forwarding opens a case, linking joins an open one, in one transaction."""
-    if not may_log_contacts(by):
-        raise PermissionDenied(_("You may not log contacts."))
-    now = _now(now)
-    _check_contact(draft, by, now=now)
-    answered = draft.call.answered_at if draft.call is not None else None
-    started = draft.started_at or (answered if answered and answered <= now else now)
-    with transaction.atomic():
-        case = draft.case
-        if draft.outcome == Outcome.FORWARDED:
-            assert draft.case_type is not None
-            summary_line = draft.summary.strip().splitlines()[0] if draft.summary.strip() else ""
-            case = case_create(
-                draft=CaseDraft(
-                    case_type=draft.case_type,
-                    subject=(draft.subject.strip() or summary_line or str(draft.case_type))[:200],
-                    description=draft.summary,
-                    resident=draft.resident,
-                    priority=draft.priority,
-                    feedback_channel=draft.feedback_channel,
-                    department=draft.department,
-                ),
-                by=by,
-                now=now,
-                forward=True,
-            )
-        elif draft.outcome != Outcome.LINKED:
-            case = None
-        contact = Contact.objects.create(
-            channel=draft.channel,
-            direction=draft.direction,
-            started_at=started,
-            # A start a little ahead of this server's clock must not end before it began.
-            ended_at=draft.ended_at or max(now, started),
-            agent=by,
-            resident=draft.resident,
-            case_type=draft.case_type or (case.case_type if case else None),
-            summary=draft.summary.strip(),
-            outcome=draft.outcome,
-            case=case,
-            call=draft.call,
+def contact_record(*, draft: ContactDraft, by: User | None, now: datetime) -> Contact:
+    """Store a checked contact: forwarding opens a case, linking joins an open one.
+
+    Only the intake service (`kontakt.intake.services.contact_intake`) calls this, inside
+    its transaction, after `contact_check` and its own permission check.
+    """
+    started = draft.started_at or now
+    case = draft.case
+    if draft.outcome == Outcome.FORWARDED:
+        assert draft.case_type is not None
+        summary_line = draft.summary.strip().splitlines()[0] if draft.summary.strip() else ""
+        case = case_create(
+            draft=CaseDraft(
+                case_type=draft.case_type,
+                subject=(draft.subject.strip() or summary_line or str(draft.case_type))[:200],
+                description=draft.summary,
+                resident=draft.resident,
+                priority=draft.priority,
+                feedback_channel=draft.feedback_channel,
+                department=draft.department,
+            ),
+            by=by,
+            now=now,
+            forward=True,
         )
-        if draft.outcome == Outcome.LINKED and case is not None:
-            _event(
+    elif draft.outcome != Outcome.LINKED:
+        case = None
+    contact = Contact.objects.create(
+        channel=draft.channel,
+        direction=draft.direction,
+        started_at=started,
+        # A start a little ahead of this server's clock must not end before it began.
+        ended_at=draft.ended_at or max(now, started),
+        agent=by,
+        resident=draft.resident,
+        case_type=draft.case_type or (case.case_type if case else None),
+        summary=draft.summary.strip(),
+        outcome=draft.outcome,
+        case=case,
+        call_id=draft.call_id,
+    )
+    if draft.outcome == Outcome.LINKED and case is not None:
+        events = [
+            _entry(
                 case,
                 CaseEventKind.CONTACT,
                 at=now,
@@ -617,13 +655,17 @@ def contact_log(*, draft: ContactDraft, by: User, now: datetime | None = None) -
                 channel=contact.channel,
                 data={"contact_id": contact.pk},
             )
-            if draft.direction == Direction.INBOUND:
-                # Decide on the stored status, not on the caller's copy of the case.
-                locked = Case.objects.select_for_update().get(pk=case.pk)
-                if locked.status == CaseStatus.WAITING:
-                    hours = opening_hours()
-                    _apply_status(locked, to_status=CaseStatus.OPEN, by=by, now=now, hours=hours)
-                    locked.save()
+        ]
+        if draft.direction == Direction.INBOUND:
+            # Decide on the stored status, not on the caller's copy of the case.
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            if locked.status == CaseStatus.WAITING:
+                hours = opening_hours()
+                events += _apply_status(
+                    locked, to_status=CaseStatus.OPEN, by=by, now=now, hours=hours
+                )
+                locked.save()
+        CaseEvent.objects.bulk_create(events)
     return contact
 
 
@@ -672,8 +714,6 @@ def cases_of_absent_handlers_reassign(*, now: datetime | None = None) -> int:
     A substitute who is out too is skipped; without one the case goes back to its
     department's queue, where automatic assignment picks a handler who is in.
     """
-    from kontakt.accounts.selectors import staff_absent
-
     now = _now(now)
     today = timezone.localdate(now)
     moved = 0
@@ -710,6 +750,9 @@ def cases_of_absent_handlers_reassign(*, now: datetime | None = None) -> int:
                     data={"handler_id": target.pk if target else None, "absent_id": handler.pk},
                 )
                 if target is None:
-                    _auto_assign(case, now=now, by=None)
+                    assigned = _assigning(case, now=now, by=None)
+                    if assigned:
+                        case.save(update_fields=["handler", "updated_at"])
+                        CaseEvent.objects.bulk_create(assigned)
             moved += 1
     return moved

@@ -25,6 +25,7 @@ from kontakt.core.case_status import CaseStatus
 from kontakt.core.identity import norwegian_check_digits
 from kontakt.directory.models import AnswerGroup, Department, OpeningHours, Unit
 from kontakt.directory.selectors import opening_hours, opening_hours_changed
+from kontakt.intake import services as intake_services
 from kontakt.knowledge import services as knowledge_services
 from kontakt.knowledge import transfer
 from kontakt.knowledge.models import Article, ArticleFlag, SearchGap, Synonym
@@ -360,7 +361,9 @@ def seed_traffic(
                 started_at=started,
                 ended_at=ended,
             )
-            case_services.contact_log(draft=draft, by=agent, now=ended)
+            intake_services.contact_intake(
+                arrival=intake_services.Arrival(contact=draft), by=agent, now=ended
+            )
             continue
         case_type = types[rng.choices(type_codes, type_weights)[0]]
         subject, summary = rng.choice(m.QUESTIONS[case_type.code])
@@ -378,7 +381,9 @@ def seed_traffic(
                     started_at=started,
                     ended_at=ended,
                 )
-                case_services.contact_log(draft=draft, by=agent, now=ended)
+                intake_services.contact_intake(
+                    arrival=intake_services.Arrival(contact=draft), by=agent, now=ended
+                )
                 continue
         roll = rng.random()
         if case_type.first_line_may_close and roll < 0.97:
@@ -399,8 +404,8 @@ def seed_traffic(
         used = []
         if articles.get(case_type.pk) and rng.random() < m.ARTICLE_USE_SHARE:
             used = [rng.choice(articles[case_type.pk])]
-        contact = knowledge_services.contact_log_with_articles(
-            draft=draft, articles=used, by=agent, now=ended
+        contact = intake_services.contact_intake(
+            arrival=intake_services.Arrival(contact=draft, articles=used), by=agent, now=ended
         )
         if contact.case is not None:
             forwarded.append(contact.case)

@@ -6,27 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kontakt.cases.models import Channel, Outcome, Priority
 from kontakt.directory.models import Department
 from kontakt.residents.models import FeedbackChannel, ResidentKind
-
-
-class Text(forms.CharField):
-    """Text from a textarea, with Windows line endings made plain."""
-
-    def to_python(self, value):  # type: ignore[no-untyped-def]
-        text = super().to_python(value)
-        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
-
-
-class StyledForm(forms.Form):
-    """A form whose inputs wear the design system's input style."""
-
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if not isinstance(
-                widget, forms.HiddenInput | forms.RadioSelect | forms.ClearableFileInput
-            ):
-                widget.attrs.setdefault("class", "ds-input")
+from kontakt.web.forms import StyledForm, Text
 
 
 class ResidentSearchForm(StyledForm):

@@ -5,13 +5,11 @@ the selectors and services; a view only asks whether the user has a staff role a
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from kontakt.accounts.selectors import (
     colleagues_of,
-    is_staff_user,
     may_log_contacts,
     sees_all_departments,
     works_department_only,
@@ -33,53 +30,15 @@ from kontakt.cases import services as case_services
 from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
 from kontakt.core.case_status import parse_case_reference
 from kontakt.directory.models import Department
+from kontakt.intake import services as intake_services
 from kontakt.knowledge import selectors as knowledge_selectors
-from kontakt.knowledge import services as knowledge_services
 from kontakt.residents import selectors as resident_selectors
 from kontakt.residents import services as resident_services
 from kontakt.telephony import forms as telephony_forms
 from kontakt.telephony import selectors as telephony_selectors
-from kontakt.telephony import services as telephony_services
+from kontakt.web.pages import apply_errors, front_line_required, staff_required
 
 from . import forms
-
-View = Callable[..., HttpResponse]
-
-
-def staff_required(view: View) -> View:
-    """Signed in, with at least one staff role; anything finer is the selectors' business."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_staff_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def front_line_required(view: View) -> View:
-    @staff_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not may_log_contacts(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's field errors on the form (unknown fields at the top)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                for message in item.messages:
-                    form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @staff_required
@@ -206,28 +165,25 @@ def contact_log(request: HttpRequest) -> HttpResponse:
             case = None
             if data["outcome"] == Outcome.LINKED and data["case_reference"]:
                 case = case_selectors.case_get(user=request.user, reference=data["case_reference"])
-            draft = case_services.ContactDraft(
-                channel=data["channel"],
-                outcome=data["outcome"],
-                summary=data["summary"],
-                resident=resident,
-                case_type=_case_type_from(data["case_type"]),
-                case=case,
-                priority=data["priority"],
-                department=data["department"],
-                call=call,
-            )
-            contact = knowledge_services.contact_log_with_articles(
-                draft=draft,
+            arrival = intake_services.Arrival(
+                contact=case_services.ContactDraft(
+                    channel=data["channel"],
+                    outcome=data["outcome"],
+                    summary=data["summary"],
+                    resident=resident,
+                    case_type=_case_type_from(data["case_type"]),
+                    case=case,
+                    priority=data["priority"],
+                    department=data["department"],
+                ),
+                source=intake_services.Source(call=call),
                 articles=articles,
-                by=request.user,
                 unanswered_search=request.POST.get("kb_gap", "")[:200],
             )
+            contact = intake_services.contact_intake(arrival=arrival, by=request.user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            if call is not None:
-                telephony_services.call_contact_logged(call=call, by=request.user)
             if contact.case is not None and data["outcome"] == Outcome.FORWARDED:
                 messages.success(
                     request,

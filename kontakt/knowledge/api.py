@@ -20,7 +20,8 @@ from pydantic import ConfigDict
 
 from kontakt.accounts.selectors import is_staff_user
 from kontakt.cases.api import case_type_by_code
-from kontakt.residents.api import ERRORS, InputSchema
+from kontakt.web.api import TokenAuth
+from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import selectors, services
 from .models import Article
@@ -30,8 +31,6 @@ router = Router(tags=["knowledge"])
 
 def public_or_staff(request: HttpRequest) -> Any:
     """A staff user by token or session, or a resident (anonymous) when none is sent."""
-    from kontakt.api import TokenAuth
-
     if request.headers.get("Authorization"):
         return TokenAuth()(request)  # None (a 401) for any header but a valid bearer token
     user = getattr(request, "user", None)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
 from kontakt.cases.models import CaseType
-from kontakt.desk.forms import StyledForm, Text
 from kontakt.directory.models import Department
+from kontakt.web.forms import StyledForm, Text
 
 from .models import Article, ArticleStatus, FlagReason, Visibility
 from .services import ArticleDraft, LinkDraft, links_as_lines, links_from_lines

@@ -21,7 +21,6 @@ from kontakt.accounts.selectors import (
     may_edit_articles_of,
     may_log_contacts,
 )
-from kontakt.cases import services as case_services
 from kontakt.cases.models import CaseType, Contact, Outcome
 from kontakt.core import text_search
 from kontakt.directory.models import Department
@@ -44,6 +43,7 @@ from .models import (
     Visibility,
 )
 from .selectors import SearchResult
+from .tasks import notify_article_task, send_article
 
 
 def _now(now: datetime | None) -> datetime:
@@ -286,8 +286,6 @@ def article_flag(
 
 
 def _notify_flag(flag: ArticleFlag) -> None:
-    from .tasks import notify_article_task
-
     transaction.on_commit(lambda: notify_article_task.enqueue(flag_id=flag.pk))
 
 
@@ -336,44 +334,42 @@ def articles_review_remind(*, now: datetime | None = None) -> list[ArticleFlag]:
 # Use in contacts --------------------------------------------------------------------------
 
 
-def contact_log_with_articles(
+def contact_articles_record(
     *,
-    draft: case_services.ContactDraft,
+    contact: Contact,
     articles: Sequence[Article],
-    by: User,
+    by: User | None,
     unanswered_search: str = "",
     now: datetime | None = None,
-) -> Contact:
-    """Log a contact and the articles the agent used in it, in one transaction.
+) -> None:
+    """Record the articles used in a contact just logged (the intake service calls this in
+    its transaction).
 
     A contact closed at first contact counts for each article it used: the search ranks
     articles that close contacts higher. `unanswered_search` is the agent's last search
     that found nothing: it joins the gap list under the contact's case type.
     """
     now = _now(now)
-    with transaction.atomic():
-        contact = case_services.contact_log(draft=draft, by=by, now=now)
-        unique = list({article.pk: article for article in articles}.values())
-        ArticleUse.objects.bulk_create(
-            ArticleUse(
-                article=article,
-                contact=contact,
-                resident=contact.resident,
-                kind=UseKind.LINKED,
-                used_by=by,
-                used_at=now,
-            )
-            for article in unique
+    unique = list({article.pk: article for article in articles}.values())
+    ArticleUse.objects.bulk_create(
+        ArticleUse(
+            article=article,
+            contact=contact,
+            resident=contact.resident,
+            kind=UseKind.LINKED,
+            used_by=by,
+            used_at=now,
         )
-        if contact.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER) and unique:
-            Article.objects.filter(pk__in=[a.pk for a in unique]).update(
-                closed_contacts=F("closed_contacts") + 1
-            )
-        if unanswered_search.strip():
-            search_gap_record(
-                query=unanswered_search, language="", case_type=contact.case_type, now=now
-            )
-    return contact
+        for article in unique
+    )
+    if contact.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER) and unique:
+        Article.objects.filter(pk__in=[a.pk for a in unique]).update(
+            closed_contacts=F("closed_contacts") + 1
+        )
+    if unanswered_search.strip():
+        search_gap_record(
+            query=unanswered_search, language="", case_type=contact.case_type, now=now
+        )
 
 
 def article_send(
@@ -400,8 +396,6 @@ def article_send(
         errors["channel"] = [_("Choose e-mail or SMS.")]
     if errors:
         raise ValidationError(errors)
-    from .tasks import send_article
-
     with transaction.atomic():
         use = ArticleUse.objects.create(
             article=article, resident=resident, kind=channel, used_by=by, used_at=_now(now)

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from kontakt.cases import selectors as case_selectors
 from kontakt.core import text_search
-from kontakt.desk.views import apply_errors, front_line_required, staff_required
 from kontakt.residents import selectors as resident_selectors
+from kontakt.web.pages import apply_errors, front_line_required, staff_required
 
 from . import forms, selectors, services
 from .models import Article

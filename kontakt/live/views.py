@@ -20,7 +20,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from kontakt.desk.views import staff_required
+from kontakt.web.pages import staff_required
 
 from . import bus
 from .bus import Message

@@ -1,9 +1,11 @@
 """Reads of residents, with access control applied here."""
 
 import re
+from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kontakt.accounts.models import User
 from kontakt.accounts.selectors import (
@@ -11,7 +13,13 @@ from kontakt.accounts.selectors import (
     sees_all_departments,
     works_department_only,
 )
-from kontakt.core.identity import IdentityCountry, mask_identity_number
+from kontakt.core.identity import (
+    IdentityCountry,
+    InvalidIdentityNumber,
+    format_identity_number,
+    mask_identity_number,
+    parse_identity_number,
+)
 
 from .models import Resident
 
@@ -73,14 +81,42 @@ def resident_find(*, user: User, query: str, limit: int = 20) -> list[Resident]:
     )
 
 
+def resident_match(
+    *, identity_number: str = "", emails: Sequence[str] = (), phones: Sequence[str] = ()
+) -> Resident | None:
+    """The one registered resident these details name: by identity number, else by an
+    e-mail address, else by a phone number; None when nobody or more than one matches.
+
+    For the intake, which decides for itself who a contact is from (no user's access
+    applies: the details arrived with the contact).
+    """
+    if identity_number.strip():
+        try:
+            identity = parse_identity_number(identity_number, today=timezone.localdate())
+        except InvalidIdentityNumber:
+            pass  # not a number anyone has: the e-mail address or phone may still tell
+        else:
+            found = Resident.objects.filter(
+                identity_country=str(identity.country), identity_number=identity.normalized
+            ).first()
+            if found is not None:
+                return found
+    for condition in (
+        Q(emails__address__in=[e.strip().lower() for e in emails if e.strip()]),
+        Q(phones__number__in=[normalize_phone(p) for p in phones if p.strip()]),
+    ):
+        found = list(Resident.objects.filter(condition).distinct()[:2])
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def identity_number_shown(*, user: User, resident: Resident) -> str:
     """The identity number as this user may see it: whole, or masked."""
     if not resident.identity_number:
         return ""
     country = IdentityCountry(resident.identity_country)
     if may_see_identity_number(user):
-        from kontakt.core.identity import format_identity_number
-
         return format_identity_number(resident.identity_number, country)
     return mask_identity_number(resident.identity_number, country)
 

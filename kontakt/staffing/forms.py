@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kontakt.cases.models import Channel
 from kontakt.core.planning import ServiceGoal
-from kontakt.desk.forms import StyledForm
+from kontakt.web.forms import StyledForm
 
 from .selectors import ALL_CHANNELS
 

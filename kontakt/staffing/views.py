@@ -25,9 +25,10 @@ from openpyxl import Workbook
 
 from kontakt.core.erlang import ErlangError
 from kontakt.core.what_if import WhatIfError
-from kontakt.desk.views import apply_errors, staff_required
+from kontakt.web import charts
+from kontakt.web.pages import apply_errors, staff_required
 
-from . import charts, selectors, services
+from . import selectors, services
 from .forms import PlanForm, WhatIfForm
 from .models import RunStatus, WhatIfRun
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import services  # admin_users: the skills on a user's page
 from .models import (
     Call,
     CallEvent,

@@ -25,7 +25,8 @@ from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.core.call_events import EventType
 from kontakt.core.generic_cti import CtiError, cti_events
 from kontakt.directory.models import AnswerGroup
-from kontakt.residents.api import ERRORS, InputSchema
+from kontakt.web.api import TokenAuth
+from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import selectors, services
 from .models import EventSource, Exchange, QueuedContact
@@ -56,8 +57,6 @@ def _feeder(request: HttpRequest) -> Exchange | None:
 
 
 def _exchange_auth() -> list[Any]:
-    from kontakt.api import TokenAuth
-
     return [ExchangeAuth(), TokenAuth()]
 
 

@@ -14,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kontakt.desk.views import staff_required
 from kontakt.knowledge.models import Article, ArticleStatus
-from kontakt.staffing import charts
+from kontakt.web import charts
+from kontakt.web.pages import apply_errors, staff_required
 
 from . import selectors, services
 from .forms import CrisisForm, StateForm
@@ -85,8 +85,6 @@ def crisis(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Crisis mode is on."))
                 return redirect("telephony:crisis")
         except ValidationError as error:
-            from kontakt.desk.views import apply_errors
-
             apply_errors(form, error)
     elif current is not None:
         form = CrisisForm(

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from kontakt.cases.models import Case, CaseEvent, Contact
-from kontakt.cases.services import ContactDraft, case_change_status, case_forward, contact_log
+from kontakt.cases.services import ContactDraft, case_change_status, case_forward
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.residents.tests.factories import ResidentFactory
 from kontakt.tests.clock import MONDAY_0900, at
+from kontakt.tests.intake import contact_log
 
 pytestmark = pytest.mark.django_db
 

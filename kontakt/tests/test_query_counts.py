@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from kontakt.accounts.roles import Role
 from kontakt.accounts.tests.factories import UserFactory
-from kontakt.cases.services import ContactDraft, case_add_note, case_take, contact_log
+from kontakt.cases.services import ContactDraft, case_add_note, case_take
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.residents.tests.factories import ResidentFactory
 from kontakt.tests.clock import at
+from kontakt.tests.intake import contact_log
 
 pytestmark = pytest.mark.django_db
 

@@ -25,11 +25,11 @@ from kontakt.cases.services import (
     case_forward,
     case_take,
     cases_of_absent_handlers_reassign,
-    contact_log,
     handler_absence_set,
 )
 from kontakt.cases.tests.factories import CaseFactory, CaseTypeFactory
 from kontakt.tests.clock import MONDAY_0900, STOCKHOLM, at
+from kontakt.tests.intake import contact_log
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kontakt.accounts.roles import Role
 from kontakt.accounts.tests.factories import UserFactory
 from kontakt.cases.models import Attachment, Case, CaseEvent, Contact
-from kontakt.cases.services import ContactDraft, case_change_status, case_take, contact_log
+from kontakt.cases.services import ContactDraft, case_change_status, case_take
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.residents.models import Resident, ResidentAccess
 from kontakt.residents.tests.factories import ResidentFactory
 from kontakt.tests.clock import at
+from kontakt.tests.intake import contact_log
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from kontakt.cases.models import Contact, Outcome
 from kontakt.knowledge import selectors, services, transfer
 from kontakt.knowledge.models import Article, ArticleFlag, ArticleRevision, ArticleUse, SearchGap
 from kontakt.residents import sms
+from kontakt.tests.intake import contact_log
 
 from .factories import make_article
 
@@ -203,7 +204,7 @@ def test_contacts_record_the_articles_used_and_closed_ones_count(department_a, a
     used = make_article("Grovavfall", department=department_a)
     other = make_article("Hemtjänst", department=department_a)
     for outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER):
-        services.contact_log_with_articles(
+        contact_log(
             draft=case_services.ContactDraft(channel="phone", outcome=outcome, resident=resident),
             articles=[used, used],
             by=agent,
@@ -217,7 +218,7 @@ def test_contacts_record_the_articles_used_and_closed_ones_count(department_a, a
 def test_a_failed_contact_records_no_use(department_a, agent):
     used = make_article("Grovavfall", department=department_a)
     with pytest.raises(ValidationError):
-        services.contact_log_with_articles(
+        contact_log(
             draft=case_services.ContactDraft(channel="fax", outcome="closed"),
             articles=[used],
             by=agent,

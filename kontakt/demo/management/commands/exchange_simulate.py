@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kontakt.demo.municipality import CHANNEL_SHARE, CONTACTS_PER_DAY, HOURLY_SHARE
-from kontakt.residents.models import ResidentPhone
-from kontakt.telephony.exchange_simulator import (
+from kontakt.demo.exchange_simulator import (
     CallPlanner,
     ExchangeSimulator,
     KontaktApi,
     SimulatorError,
     log,
 )
+from kontakt.demo.municipality import CHANNEL_SHARE, CONTACTS_PER_DAY, HOURLY_SHARE
+from kontakt.residents.models import ResidentPhone
 from kontakt.telephony.models import MenuOption, PhoneNumber
 
 # Residents' numbers callers use: enough for variety, few enough to read at once.

@@ -24,11 +24,7 @@ from kontakt.accounts.roles import Role
 from kontakt.accounts.services import roles_sync
 from kontakt.accounts.tests.factories import UserFactory
 from kontakt.core.call_events import OPEN_STATES, CallState
-from kontakt.directory.models import AnswerGroup, OpeningHours
-from kontakt.directory.selectors import opening_hours_changed
-from kontakt.residents.tests.factories import ResidentFactory
-from kontakt.telephony import services
-from kontakt.telephony.exchange_simulator import (
+from kontakt.demo.exchange_simulator import (
     FICTION_NUMBERS,
     CallPlanner,
     Counts,
@@ -37,10 +33,14 @@ from kontakt.telephony.exchange_simulator import (
     PlannedCall,
     choose_digit,
 )
-from kontakt.telephony.exchange_simulator import (
+from kontakt.demo.exchange_simulator import (
     Answer as KontaktApiAnswer,
 )
-from kontakt.telephony.management.commands.exchange_simulate import menu_options_of
+from kontakt.demo.management.commands.exchange_simulate import menu_options_of
+from kontakt.directory.models import AnswerGroup, OpeningHours
+from kontakt.directory.selectors import opening_hours_changed
+from kontakt.residents.tests.factories import ResidentFactory
+from kontakt.telephony import services
 from kontakt.telephony.models import (
     AgentSkill,
     Call,

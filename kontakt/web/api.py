@@ -1,4 +1,5 @@
-"""The JSON API v1: wiring, authentication and the shape of errors.
+"""The JSON API v1's object, authentication and the shape of errors (apps' routers are
+mounted on it in `kontakt.urls`).
 
 Every error is JSON with per-field messages in the caller's language (Accept-Language);
 no input, however malformed, gets a 500.
@@ -156,24 +157,3 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         errors = {"__all__": [_("The body is not valid JSON.")]}
         return _error(request, 400, errors, _("The request has errors."))
     return _error(request, exc.status_code, {}, str(exc))
-
-
-def _routers() -> None:
-    from kontakt.cases.api import case_router, contact_router, meta_router
-    from kontakt.knowledge.api import router as knowledge_router
-    from kontakt.residents.api import router as resident_router
-    from kontakt.telephony.api import agents_router, routing_router, stats_router
-    from kontakt.telephony.api import router as telephony_router
-
-    api.add_router("/contacts", contact_router)
-    api.add_router("/cases", case_router)
-    api.add_router("/residents", resident_router)
-    api.add_router("/knowledge", knowledge_router)
-    api.add_router("/telephony", telephony_router)
-    api.add_router("/routing", routing_router)
-    api.add_router("/agents", agents_router)
-    api.add_router("/stats", stats_router)
-    api.add_router("/", meta_router)
-
-
-_routers()
