@@ -8,7 +8,7 @@ demo: install            ## Install everything, seed the demo municipality and s
 	.venv/bin/kontakt demo
 
 test: install-dev        ## Install everything and run lint, type checks and the suite on SQLite and PostgreSQL
-	scripts/test
+	scripts/test --require-services
 
 install:
 	scripts/bootstrap
@@ -25,7 +25,7 @@ format: install-dev
 	.venv/bin/ruff check --fix .
 
 typecheck: install-dev
-	.venv/bin/mypy kontakt/core
+	.venv/bin/mypy kontakt
 	.venv/bin/lint-imports
 
 test-sqlite: install-dev
