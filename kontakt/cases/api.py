@@ -80,6 +80,12 @@ class EventOut(Schema):
     to_status: str
     body: str
     channel: str
+    delivery: str = Field(
+        description=(
+            "For a message to the resident: queued, sent, failed, to_post (a letter), said "
+            "(by phone or in person) or not_sent; empty for any other entry."
+        )
+    )
 
 
 class CaseDetailOut(CaseOut):
@@ -156,6 +162,7 @@ def event_out(event: CaseEvent) -> dict[str, object]:
         "to_status": event.to_status,
         "body": event.body,
         "channel": event.channel,
+        "delivery": event.delivery,
     }
 
 

@@ -223,8 +223,20 @@ class CaseEventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Delivery(models.TextChoices):
+    """What became of a message to the resident (a message's entry keeps it in `data`)."""
+
+    QUEUED = "queued", _("to be sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("not delivered")
+    TO_POST = "to_post", _("to be posted")
+    SAID = "said", _("told by phone or in person")
+    NOT_SENT = "not_sent", _("recorded, not sent")
+
+
 class CaseEvent(models.Model):
-    """One entry in a case's timeline; never changed once written."""
+    """One entry in a case's timeline; never changed once written, but for the delivery
+    state of a message to the resident (`data["delivery"]`, a `Delivery`)."""
 
     case = models.ForeignKey(
         Case,
@@ -268,6 +280,16 @@ class CaseEvent(models.Model):
     @property
     def channel_label(self) -> str:
         return str(Channel(self.channel).label) if self.channel in Channel.values else self.channel
+
+    @property
+    def delivery(self) -> str:
+        """What became of a message to the resident ("" for any other entry)."""
+        value = self.data.get("delivery") if isinstance(self.data, dict) else None
+        return value if value in Delivery.values else ""
+
+    @property
+    def delivery_label(self) -> str:
+        return str(Delivery(self.delivery).label) if self.delivery else ""
 
     @property
     def from_status_label(self) -> str:

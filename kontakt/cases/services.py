@@ -43,6 +43,7 @@ from .models import (
     CaseType,
     Channel,
     Contact,
+    Delivery,
     Direction,
     Outcome,
     Priority,
@@ -484,10 +485,11 @@ def case_add_message(
         raise ValidationError(errors)
     now = _now(now)
     inbound = direction == Direction.INBOUND
+    data = {} if inbound else {"delivery": delivery_on_writing(channel)}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         kind = CaseEventKind.MESSAGE_IN if inbound else CaseEventKind.MESSAGE_OUT
-        event = _event(case, kind, at=now, by=by, body=body.strip(), channel=channel)
+        event = _event(case, kind, at=now, by=by, body=body.strip(), channel=channel, data=data)
         if inbound and case.status in (CaseStatus.WAITING, CaseStatus.CLOSED):
             # New information from the resident reopens the matter it belongs to.
             CaseEvent.objects.bulk_create(
@@ -496,9 +498,22 @@ def case_add_message(
                 )
             )
         case.save()
-    if not inbound and channel == Channel.EMAIL:
+    if data.get("delivery") == Delivery.QUEUED:
         transaction.on_commit(lambda: send_case_message.enqueue(event_id=event.pk))
     return event
+
+
+def delivery_on_writing(channel: str) -> str:
+    """What becomes of a message to the resident once written: e-mail and SMS are sent by
+    the task queue, a letter waits to be posted, a phone call or visit is an account of
+    what was said; chat and web form have no way back to the resident here."""
+    if channel in (Channel.EMAIL, Channel.SMS):
+        return Delivery.QUEUED
+    if channel == Channel.LETTER:
+        return Delivery.TO_POST
+    if channel in (Channel.PHONE, Channel.VISIT):
+        return Delivery.SAID
+    return Delivery.NOT_SENT
 
 
 def case_attach(

@@ -8,9 +8,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kontakt.residents.models import FeedbackChannel
-from kontakt.residents.selectors import resident_email
+from kontakt.residents.selectors import resident_email, resident_phone
+from kontakt.residents.sms import SmsError, send_sms
 
-from .models import Case, CaseEvent, CaseEventKind
+from .models import Case, CaseEvent, CaseEventKind, Channel, Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +53,31 @@ def notify_resident_case_closed(*, case_id: int) -> str:
 
 @task(queue_name="notifications")
 def send_case_message(*, event_id: int) -> str:
-    """Send a message written on a case to the resident by e-mail."""
+    """Send a message written on a case to the resident, by e-mail or SMS as written, and
+    record on the message whether it went out."""
     event = CaseEvent.objects.select_related("case__resident").get(pk=event_id)
-    address = _resident_email(event.case)
-    if address is None:
-        logger.warning(
-            "Case %s has no e-mail address for message %s", event.case.reference, event_id
-        )
-        return "no-address"
-    subject = f"{event.case.reference}: {event.case.subject}"
-    send_mail(subject, event.body, None, [address])
-    return "sent"
+    if event.data.get("delivery") != Delivery.QUEUED:
+        return "done-before"
+    resident = event.case.resident
+    if event.channel == Channel.SMS:
+        to = resident_phone(resident) if resident else None
+    else:
+        to = resident_email(resident) if resident else None
+    if to is None:
+        logger.warning("Case %s has no address for message %s", event.case.reference, event_id)
+        return _delivered(event, Delivery.FAILED, reason="no-address")
+    try:
+        if event.channel == Channel.SMS:
+            send_sms(to=to, text=f"{event.case.reference}: {event.body}")
+        else:
+            send_mail(f"{event.case.reference}: {event.case.subject}", event.body, None, [to])
+    except (SmsError, OSError) as error:
+        logger.warning("Message %s of case %s not sent: %s", event_id, event.case.reference, error)
+        return _delivered(event, Delivery.FAILED, reason=str(error)[:200])
+    return _delivered(event, Delivery.SENT, to=to)
+
+
+def _delivered(event: CaseEvent, delivery: str, **details: str) -> str:
+    event.data = {**event.data, "delivery": delivery, **details}
+    event.save(update_fields=["data"])
+    return delivery

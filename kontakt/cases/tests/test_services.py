@@ -28,6 +28,7 @@ from kontakt.cases.services import (
     handler_absence_set,
 )
 from kontakt.cases.tests.factories import CaseFactory, CaseTypeFactory
+from kontakt.residents import sms
 from kontakt.tests.clock import MONDAY_0900, STOCKHOLM, at
 from kontakt.tests.intake import contact_log
 
@@ -830,3 +831,63 @@ def test_a_message_by_email_is_sent_to_the_resident(
         )
     (sent,) = mail.outbox
     assert (sent.to, sent.body) == (["karin@example.se"], "Vi behöver ett intyg.")
+
+
+def _message(case, channel, by, capture):  # type: ignore[no-untyped-def]
+    with capture(execute=True):
+        event = case_add_message(
+            case=case, body="Vi behöver ett intyg.", direction="out", channel=channel, by=by
+        )
+    event.refresh_from_db()
+    return event
+
+
+def test_a_message_by_email_records_that_it_was_sent(
+    second_line, parking_type, resident, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(case_type=parking_type, resident=resident, by=second_line)
+    event = _message(case, "email", second_line, django_capture_on_commit_callbacks)
+    assert (event.delivery, event.data["to"]) == ("sent", "karin@example.se")
+
+
+def test_a_message_by_sms_goes_through_the_gateway(
+    second_line, parking_type, resident, settings, django_capture_on_commit_callbacks
+):
+    settings.KONTAKT = {**settings.KONTAKT, "SMS": {**settings.KONTAKT["SMS"], "BACKEND": "memory"}}
+    sms.outbox.clear()
+    case = CaseFactory(case_type=parking_type, resident=resident, by=second_line)
+    event = _message(case, "sms", second_line, django_capture_on_commit_callbacks)
+    (text,) = sms.outbox
+    assert (text.to, text.text) == ("+46701234567", f"{case.reference}: Vi behöver ett intyg.")
+    assert event.delivery == "sent" and mail.outbox == []
+
+
+def test_an_sms_the_gateway_refuses_is_shown_as_not_delivered(
+    second_line, parking_type, resident, settings, django_capture_on_commit_callbacks
+):
+    sms_settings = {**settings.KONTAKT["SMS"], "BACKEND": "http", "URL": "http://127.0.0.1:9/"}
+    settings.KONTAKT = {**settings.KONTAKT, "SMS": sms_settings}
+    case = CaseFactory(case_type=parking_type, resident=resident, by=second_line)
+    event = _message(case, "sms", second_line, django_capture_on_commit_callbacks)
+    assert event.delivery == "failed" and "could not be reached" in event.data["reason"]
+
+
+def test_a_message_without_an_address_is_not_delivered(
+    second_line, parking_type, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(case_type=parking_type, by=second_line)
+    event = _message(case, "email", second_line, django_capture_on_commit_callbacks)
+    assert (event.delivery, event.data["reason"]) == ("failed", "no-address")
+
+
+@pytest.mark.parametrize(
+    ("channel", "delivery"),
+    [("letter", "to_post"), ("phone", "said"), ("visit", "said"), ("chat", "not_sent")],
+)
+def test_a_message_on_a_channel_without_sending_never_shows_as_sent(
+    second_line, parking_type, resident, django_capture_on_commit_callbacks, channel, delivery
+):
+    case = CaseFactory(case_type=parking_type, resident=resident, by=second_line)
+    event = _message(case, channel, second_line, django_capture_on_commit_callbacks)
+    assert event.delivery == delivery
+    assert mail.outbox == []

@@ -45,7 +45,9 @@ def redis_or_skip() -> redis.Redis:
         client.ping()
     except redis.RedisError as error:
         if os.environ.get("KONTAKT_TEST_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"Redis is required (--require-services) and unreachable at {REDIS_URL}: {error}")
+            pytest.fail(
+                f"Redis is required (--require-services) and unreachable at {REDIS_URL}: {error}"
+            )
         pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
     return client
 
