@@ -1,6 +1,7 @@
 """Forms of the staffing pages: they parse and translate; selectors and services decide."""
 
 from datetime import date, timedelta
+from typing import Literal
 
 from django import forms
 from django.conf import settings
@@ -28,7 +29,9 @@ def patience_field() -> forms.IntegerField:
     )
 
 
-def _goal_default(key: str) -> float | None:
+def _goal_default(
+    key: Literal["SERVICE_LEVEL", "ANSWER_SECONDS", "SHRINKAGE", "PATIENCE_SECONDS"],
+) -> float | None:
     return settings.KONTAKT["STAFFING"][key]
 
 
