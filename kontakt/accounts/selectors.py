@@ -68,7 +68,7 @@ def may_edit_any_article(user: User | AnonymousUser) -> bool:
     return bool(user_roles(user) & EDITS_ANY_ARTICLE)
 
 
-def may_edit_articles_of(user: User | AnonymousUser, department_id: int | None) -> bool:
+def may_edit_articles_of(user: User, department_id: int | None) -> bool:
     """Whether the user may write articles owned by the department (any, for None)."""
     if may_edit_any_article(user):
         return True

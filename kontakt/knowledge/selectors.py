@@ -10,6 +10,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeGuard
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -45,7 +46,7 @@ from .models import (
 Viewer = User | AnonymousUser | None
 
 
-def _is_staff(user: Viewer) -> bool:
+def _is_staff(user: Viewer) -> TypeGuard[User]:
     return user is not None and is_staff_user(user)
 
 
@@ -121,7 +122,7 @@ def may_edit_article(user: Viewer, article: Article | None = None) -> bool:
 
 
 def may_pin_articles(user: Viewer) -> bool:
-    return _is_staff(user) and may_edit_any_article(user)  # type: ignore[arg-type]
+    return _is_staff(user) and may_edit_any_article(user)
 
 
 def is_stale(article: Article, *, today: date) -> bool:
