@@ -66,10 +66,8 @@ def crisis(request: StaffRequest) -> HttpResponse:
     """Crisis mode: switch on with a message and an article, switch off; the log."""
     log = list(selectors.crisis_log(request.user))
     current = selectors.crisis_current()
-    form = CrisisForm(
-        request.POST or None,
-        articles=Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("title"),
-    )
+    articles = Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("title")
+    form = CrisisForm(request.POST or None, articles=articles)
     if request.method == "POST":
         try:
             if request.POST.get("switch") == "off":
@@ -89,7 +87,7 @@ def crisis(request: StaffRequest) -> HttpResponse:
     elif current is not None:
         form = CrisisForm(
             initial={"message": current.message, "article": current.article_id},
-            articles=form.fields["article"].queryset,
+            articles=articles,
         )
     return render(
         request,
