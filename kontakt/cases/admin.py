@@ -27,7 +27,7 @@ class CaseEventInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -59,7 +59,7 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [CaseEventInline, AttachmentInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 
@@ -72,5 +72,5 @@ class ContactAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Contact._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

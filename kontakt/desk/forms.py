@@ -138,6 +138,6 @@ class AbsenceForm(StyledForm):
         label=_("Substitute"), queryset=None, required=False, empty_label=_("No substitute")
     )
 
-    def __init__(self, *args, colleagues=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["substitute"].queryset = colleagues

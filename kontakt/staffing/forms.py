@@ -62,7 +62,7 @@ class PlanForm(StyledForm):
         label=_("AHT (seconds, empty: measured)"), min_value=1, max_value=36_000, required=False
     )
 
-    def __init__(self, data, *, groups, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, data, *, groups, **kwargs):
         initial = self.defaults()
         merged = {**initial, **{k: v for k, v in data.items() if k in self.base_fields}}
         super().__init__(merged, **kwargs)
@@ -124,7 +124,7 @@ class WhatIfForm(StyledForm):
     opens = forms.TimeField(label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}))
     closes = forms.TimeField(label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         opens, closes = data.get("opens"), data.get("closes")
         if opens is not None and closes is not None and closes <= opens:

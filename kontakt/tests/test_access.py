@@ -688,7 +688,7 @@ def test_every_url_is_in_the_table():
 
 
 @pytest.fixture
-def world(users, second_line, parking_type, care_type) -> World:  # type: ignore[no-untyped-def]
+def world(users, second_line, parking_type, care_type) -> World:
     resident_a = ResidentFactory(name="Karin Lindqvist")
     resident_b = ResidentFactory(name="Karin Berg")
     CaseFactory(case_type=parking_type, resident=resident_a, by=second_line)

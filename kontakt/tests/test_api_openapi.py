@@ -28,7 +28,7 @@ NOT_OPERATIONS = {"openapi-json", "openapi-view", "api-root"}
 
 
 @pytest.fixture
-def document(client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def document(client) -> dict[str, Any]:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")

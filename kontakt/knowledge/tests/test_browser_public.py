@@ -81,7 +81,7 @@ class Answers:
 
 
 @pytest.fixture
-def answers(live_server, settings) -> Answers:  # type: ignore[no-untyped-def]
+def answers(live_server, settings) -> Answers:
     """Two departments, an answer in three languages with e-services, and a few more."""
     settings.KONTAKT = {
         **settings.KONTAKT,
@@ -136,12 +136,12 @@ def in_language(page: Page, base: str, language: str) -> None:
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
 
 
-def axe_violations(page: Page) -> list[dict]:  # type: ignore[type-arg]
+def axe_violations(page: Page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
-    return page.evaluate(RUN_AXE, WCAG_21_AA)  # type: ignore[no-any-return]
+    return page.evaluate(RUN_AXE, WCAG_21_AA)
 
 
-def readable(found: dict[str, list[dict]]) -> str:  # type: ignore[type-arg]
+def readable(found: dict[str, list[dict]]) -> str:
     lines = []
     for where, violations in found.items():
         for v in violations:
@@ -152,7 +152,7 @@ def readable(found: dict[str, list[dict]]) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
-def visit_every_page(page: Page, town: Answers, language: str, shot, name: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def visit_every_page(page: Page, town: Answers, language: str, shot, name: str) -> dict:
     """The index, a search with results, one without, an article: axe's findings on each."""
     found = {}
     article = town.parking[language]

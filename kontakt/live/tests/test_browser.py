@@ -31,7 +31,7 @@ LISTEN = """() => {
 
 
 @pytest.fixture
-def live_page(live_server, page) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+def live_page(live_server, page) -> Iterator[Page]:
     """The browser page; afterwards its stream is closed and the server has let it go, so no
     request of this test is still running when the next one starts."""
     yield page

@@ -40,7 +40,7 @@ def events_of(blocks: list[dict[str, str]]) -> list[dict]:
     return [json.loads(b["data"]) for b in events]
 
 
-def read_while_publishing(response, *messages: tuple[str, dict]) -> str:  # type: ignore[no-untyped-def]
+def read_while_publishing(response, *messages: tuple[str, dict]) -> str:
     """The whole stream; the messages are published from another thread once it is open."""
     chunks = iter(response.streaming_content)
     first = next(chunks)  # the view has subscribed by the time it sends this
