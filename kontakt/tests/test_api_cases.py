@@ -375,7 +375,7 @@ def test_cases_are_paged(api_client, second_line, parking_type):
 
 @pytest.fixture
 def case(second_line, parking_type, resident) -> Case:
-    return CaseFactory(case_type=parking_type, resident=resident, by=second_line)
+    return CaseFactory.create(case_type=parking_type, resident=resident, by=second_line)
 
 
 def test_notes_and_messages(api_client_for, handler, case):

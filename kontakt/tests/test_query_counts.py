@@ -45,10 +45,15 @@ def queries(client, url: str) -> int:
 
 
 def open_cases(count: int, case_type, by, resident=None) -> None:
-    handlers = [UserFactory(role=Role.HANDLER, department=case_type.department) for _ in range(3)]
+    handlers = [
+        UserFactory.create(role=Role.HANDLER, department=case_type.department) for _ in range(3)
+    ]
     for i in range(count):
-        case = CaseFactory(
-            case_type=case_type, resident=resident or ResidentFactory(), by=by, now=at(2, 9, i % 60)
+        case = CaseFactory.create(
+            case_type=case_type,
+            resident=resident or ResidentFactory.create(),
+            by=by,
+            now=at(2, 9, i % 60),
         )
         if i % 2:
             case_take(case=case, by=handlers[i % 3], now=at(2, 10))

@@ -295,7 +295,7 @@ LEGAL = {
 
 
 def case_in(status: str, case_type, by) -> Case:
-    case = CaseFactory(case_type=case_type, by=by, now=MONDAY_0900)
+    case = CaseFactory.create(case_type=case_type, by=by, now=MONDAY_0900)
     if status != "new":
         case_change_status(case=case, to_status=status, by=by, resolution="Klart", now=at(2, 10))
     case.refresh_from_db()
