@@ -429,8 +429,10 @@ def knowledge_gaps(*, user: User) -> list[Gap]:
     searches = SearchGap.objects.all()
     everything = sees_all_departments(user)
     if not everything:
-        case_types = case_types.filter(department_id=user.department_id)
-        searches = searches.filter(case_type__department_id=user.department_id)
+        department_id = user.department_id
+        assert department_id is not None  # may_see_gaps: a department contact has one
+        case_types = case_types.filter(department_id=department_id)
+        searches = searches.filter(case_type__department_id=department_id)
     contacts = Contact.objects.filter(
         outcome__in=[Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER], case_type__isnull=False
     )
