@@ -23,8 +23,7 @@ class CaseTypeAdmin(admin.ModelAdmin):
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
-    fields = ["at", "kind", "by", "from_status", "to_status", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "by", "from_status", "to_status", "body")
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -15,8 +15,7 @@ from .models import Article, ArticleFlag, ArticleLink, SearchGap, Synonym
 class ArticleLinkInline(admin.TabularInline):
     model = ArticleLink
     extra = 0
-    fields = ["label", "url", "kind"]
-    readonly_fields = fields
+    fields = readonly_fields = ("label", "url", "kind")
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
