@@ -217,7 +217,7 @@ def call_taker() -> str:
     from kontakt.accounts.roles import Role
     from kontakt.accounts.tests.factories import UserFactory
 
-    return UserFactory(username="phone-agent", role=Role.AGENT).username
+    return UserFactory.create(username="phone-agent", role=Role.AGENT).username
 
 
 ROWS = [

@@ -35,9 +35,9 @@ def document(client) -> dict[str, Any]:
     return response.json()
 
 
-def api_patterns() -> list[tuple[str, str]]:
+def api_patterns() -> list[tuple[str, str | None]]:
     """(route, url name) of every URL of the API, read from the resolver."""
-    found = []
+    found: list[tuple[str, str | None]] = []
 
     def walk(patterns: list[Any], prefix: str, namespace: str | None) -> None:
         for pattern in patterns:

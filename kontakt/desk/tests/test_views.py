@@ -210,7 +210,9 @@ def case(agent, parking_type, resident) -> Case:
     draft = ContactDraft(
         channel="phone", outcome="forwarded", case_type=parking_type, resident=resident
     )
-    return contact_log(draft=draft, by=agent).case
+    case = contact_log(draft=draft, by=agent).case
+    assert case is not None
+    return case
 
 
 @pytest.fixture
