@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from kontakt.directory.models import Department
 from kontakt.knowledge.models import Article, LinkKind
@@ -277,7 +277,12 @@ def test_script_in_an_article_never_runs(live_server, page: Page, shot, browser_
         by=None,
     )
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     in_language(page, live_server.url, "sv")
     url = f"{live_server.url}/answers/sv/{article.translation_key}/"
 
@@ -302,6 +307,7 @@ def test_script_in_an_article_never_runs(live_server, page: Page, shot, browser_
     hrefs = [links.nth(index).get_attribute("href") for index in range(links.count())]
     assert hrefs == ["/answers/", "https://sjostad.example/"]
     for index, href in enumerate(hrefs):
+        assert href is not None
         page.goto(url)
         prose.locator("a").nth(index).click()
         expect(page).to_have_url(href if href.startswith("https:") else live_server.url + href)

@@ -50,6 +50,7 @@ def signed_in(page: Page, base: str) -> User:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = agent.get_session_auth_hash()
     session.create()
+    assert session.session_key is not None
     page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": base}])
     return agent
 
