@@ -6,6 +6,7 @@ An exchange authenticates with its own token (`kontakt exchange_create NAME`), w
 these endpoints and nothing else; an administrator's API token opens them too.
 """
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime, ConfigDict, TypeAdapter
@@ -170,8 +172,6 @@ _batch = TypeAdapter(BatchIn)
 
 def _parse_events(body: bytes) -> list[EventIn]:
     """One event, a list of events, or {"events": [...]}; errors point at the field."""
-    import json
-
     try:
         data = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -324,12 +324,8 @@ def telephony_cti(request: HttpRequest, token: str) -> dict[str, object]:
     """The webhook PBX vendors already speak for Zammad's generic CTI: configure
     `…/api/v1/telephony/cti/<exchange token>` as the URL. A new inbound call is queued in
     the answer group of the dialled number (no tone choice is known here)."""
-    import json
-
     exchange = exchange_by_key(token) if token.startswith("kx_") else None
     if exchange is None:
-        from ninja.errors import AuthenticationError
-
         raise AuthenticationError
     if request.content_type == "application/json":
         try:
