@@ -8,6 +8,7 @@ live state and the task queue to Redis with separate worker processes.
 import os
 import secrets
 from pathlib import Path
+from typing import TypedDict
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -138,7 +139,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": SQLITE_OPTIONS,
             "TEST": {"NAME": os.environ.get("KONTAKT_SQLITE_TEST_PATH") or None},
         }
@@ -243,7 +244,64 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kontakt@kommun.exampl
 
 # Kontakt ---------------------------------------------------------------------------------
 
-KONTAKT = {
+
+class StaffingSettings(TypedDict):
+    SERVICE_LEVEL: float
+    ANSWER_SECONDS: float
+    SHRINKAGE: float
+    PATIENCE_SECONDS: float | None
+
+
+class KnowledgeSettings(TypedDict):
+    LANGUAGES: list[str]
+    FLAG_DUE_DAYS: int
+    CORRECT_BELOW: int
+
+
+class TelephonySettings(TypedDict):
+    SHORT_ABANDON_SECONDS: float
+    SERVICE_LEVEL_SECONDS: list[int]
+    RING_SECONDS: int
+    WRAP_UP_SECONDS: int
+    AGING_SECONDS: float
+
+
+class SmsSettings(TypedDict):
+    BACKEND: str
+    FILE_PATH: str
+    URL: str
+    TOKEN: str
+    SENDER: str
+
+
+class LiveSettings(TypedDict):
+    BACKEND: str
+    REDIS_URL: str
+    KEY_PREFIX: str
+    BUFFER: int
+    RESUME_SECONDS: int
+    STREAM_SECONDS: float
+    HEARTBEAT_SECONDS: float
+
+
+class KontaktSettings(TypedDict):
+    """The shape of KONTAKT, so that its readers get typed values."""
+
+    MUNICIPALITY_NAME: str
+    CENTER_PHONE: str
+    CENTER_EMAIL: str
+    CASE_REFERENCE_PREFIX: str
+    HOLIDAY_COUNTRY: str
+    STAFFING: StaffingSettings
+    KNOWLEDGE: KnowledgeSettings
+    TELEPHONY: TelephonySettings
+    SMS: SmsSettings
+    LIVE: LiveSettings
+    ATTACHMENT_MAX_BYTES: int
+    ATTACHMENT_CONTENT_TYPES: list[str]
+
+
+KONTAKT: KontaktSettings = {
     # The municipality's name on residents' pages.
     "MUNICIPALITY_NAME": os.environ.get("KONTAKT_MUNICIPALITY_NAME", "Kommunen"),
     # How residents reach the contact center, shown when an answer is not found.

@@ -19,7 +19,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["groups", "department", "is_active"]
     list_select_related = ["department"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (
             _("Contact center"),
             {

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender, **kwargs):  # type: ignore[no-untyped-def]
+def _sync_roles(sender, **kwargs):
     # Permissions exist only after migrate, so the role groups are kept in step here.
     from .services import roles_sync  # noqa: PLC0415 (models load only once apps are ready)
 

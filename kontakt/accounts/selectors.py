@@ -1,6 +1,7 @@
 """Who a staff user is and what their roles let them do; every access check starts here."""
 
 from datetime import date
+from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -39,7 +40,7 @@ def user_roles(user: User | AnonymousUser) -> frozenset[Role]:
     return result
 
 
-def is_staff_user(user: User | AnonymousUser) -> bool:
+def is_staff_user(user: User | AnonymousUser) -> TypeGuard[User]:
     return bool(user_roles(user))
 
 
@@ -68,7 +69,7 @@ def may_edit_any_article(user: User | AnonymousUser) -> bool:
     return bool(user_roles(user) & EDITS_ANY_ARTICLE)
 
 
-def may_edit_articles_of(user: User | AnonymousUser, department_id: int | None) -> bool:
+def may_edit_articles_of(user: User, department_id: int | None) -> bool:
     """Whether the user may write articles owned by the department (any, for None)."""
     if may_edit_any_article(user):
         return True

@@ -23,11 +23,10 @@ class CaseTypeAdmin(admin.ModelAdmin):
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
-    fields = ["at", "kind", "by", "from_status", "to_status", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "by", "from_status", "to_status", "body")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -59,7 +58,7 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [CaseEventInline, AttachmentInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 
@@ -72,5 +71,5 @@ class ContactAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Contact._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

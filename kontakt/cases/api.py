@@ -1,10 +1,10 @@
 """API handlers for contacts and cases: parse, call one service or selector, answer."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict, get_args
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from kontakt.core.case_status import CaseStatus
 from kontakt.directory.models import Department
 from kontakt.residents.models import Resident
 from kontakt.residents.selectors import resident_get
+from kontakt.web.api import StaffApiRequest
 from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import selectors, services
@@ -34,9 +35,9 @@ Code = Annotated[str, Field(min_length=1, max_length=60)]
 # A row id: beyond a 64-bit integer the databases raise instead of finding nothing.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
-assert set(ChannelName.__args__) == set(Channel.values)  # type: ignore[attr-defined]
-assert set(OutcomeName.__args__) == set(Outcome.values)  # type: ignore[attr-defined]
-assert set(DirectionName.__args__) == set(Direction.values)  # type: ignore[attr-defined]
+assert set(get_args(ChannelName)) == set(Channel.values)
+assert set(get_args(OutcomeName)) == set(Outcome.values)
+assert set(get_args(DirectionName)) == set(Direction.values)
 
 
 class StrictSchema(InputSchema):
@@ -189,7 +190,7 @@ def department_by_code(code: str | None) -> Department | None:
     return found
 
 
-def resident_by_id(request: HttpRequest, resident_id: int | None) -> Resident | None:
+def resident_by_id(request: StaffApiRequest, resident_id: int | None) -> Resident | None:
     if resident_id is None:
         return None
     try:
@@ -198,13 +199,13 @@ def resident_by_id(request: HttpRequest, resident_id: int | None) -> Resident | 
         raise ValidationError({"resident_id": [_("No such resident.")]}) from None
 
 
-def page_of(items: list, limit: int, offset: int) -> tuple[list, int | None]:  # type: ignore[type-arg]
+def page_of[T](items: list[T], limit: int, offset: int) -> tuple[list[T], int | None]:
     more = len(items) > limit
     return items[:limit], (offset + limit if more else None)
 
 
 @case_router.post("", response={201: CaseOut, **ERRORS}, summary="Open a case")
-def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+def case_create(request: StaffApiRequest, payload: CaseIn) -> tuple[int, dict[str, object]]:
     if not may_log_contacts(request.user):
         raise PermissionDenied(_("You may not open cases."))
     case_type = case_type_by_code(payload.case_type)
@@ -239,7 +240,7 @@ class CaseQuery(InputSchema):
 
 
 @case_router.get("", response={200: CasePage, **ERRORS}, summary="Search and filter cases")
-def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[no-untyped-def]
+def case_list(request: StaffApiRequest, filters: Query[CaseQuery]) -> dict[str, object]:
     statuses = (
         [s.strip() for s in filters.status.split(",") if s.strip()] if filters.status else None
     )
@@ -276,7 +277,7 @@ def case_list(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[
 @case_router.get(
     "/{reference}", response={200: CaseDetailOut, **ERRORS}, summary="Read a case with its timeline"
 )
-def case_detail(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
+def case_detail(request: StaffApiRequest, reference: str) -> dict[str, object]:
     case = selectors.case_get(user=request.user, reference=reference[:40])
     return {**case_out(case), "events": [event_out(e) for e in selectors.case_timeline(case=case)]}
 
@@ -284,7 +285,9 @@ def case_detail(request: HttpRequest, reference: str):  # type: ignore[no-untype
 @case_router.post(
     "/{reference}/notes", response={201: EventOut, **ERRORS}, summary="Add an internal note"
 )
-def case_note(request: HttpRequest, reference: str, payload: NoteIn):  # type: ignore[no-untyped-def]
+def case_note(
+    request: StaffApiRequest, reference: str, payload: NoteIn
+) -> tuple[int, dict[str, object]]:
     case = selectors.case_get(user=request.user, reference=reference[:40])
     return 201, event_out(services.case_add_note(case=case, body=payload.body, by=request.user))
 
@@ -292,7 +295,9 @@ def case_note(request: HttpRequest, reference: str, payload: NoteIn):  # type: i
 @case_router.post(
     "/{reference}/messages", response={201: EventOut, **ERRORS}, summary="Add a message"
 )
-def case_message(request: HttpRequest, reference: str, payload: MessageIn):  # type: ignore[no-untyped-def]
+def case_message(
+    request: StaffApiRequest, reference: str, payload: MessageIn
+) -> tuple[int, dict[str, object]]:
     """A message to (`out`) or from (`in`) the resident; one from a waiting resident reopens."""
     case = selectors.case_get(user=request.user, reference=reference[:40])
     event = services.case_add_message(
@@ -308,7 +313,7 @@ def case_message(request: HttpRequest, reference: str, payload: MessageIn):  # t
 @case_router.post(
     "/{reference}/status", response={200: CaseOut, **ERRORS}, summary="Change the status"
 )
-def case_status(request: HttpRequest, reference: str, payload: StatusIn):  # type: ignore[no-untyped-def]
+def case_status(request: StaffApiRequest, reference: str, payload: StatusIn) -> dict[str, object]:
     """Move along the transition table; `closed` needs a `resolution`."""
     case = selectors.case_get(user=request.user, reference=reference[:40])
     case = services.case_change_status(
@@ -324,7 +329,7 @@ def case_status(request: HttpRequest, reference: str, payload: StatusIn):  # typ
 @case_router.post(
     "/{reference}/forward", response={200: CaseOut, **ERRORS}, summary="Forward to a department"
 )
-def case_forward(request: HttpRequest, reference: str, payload: ForwardIn):  # type: ignore[no-untyped-def]
+def case_forward(request: StaffApiRequest, reference: str, payload: ForwardIn) -> dict[str, object]:
     case = selectors.case_get(user=request.user, reference=reference[:40])
     department = department_by_code(payload.department)
     assert department is not None
@@ -339,7 +344,7 @@ def case_forward(request: HttpRequest, reference: str, payload: ForwardIn):  # t
 @meta_router.get(
     "/case-types", response={200: list[CaseTypeOut], **ERRORS}, summary="Active case types"
 )
-def case_type_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def case_type_list(request: StaffApiRequest) -> list[dict[str, object]]:
     return [
         {
             "code": t.code,
@@ -353,8 +358,13 @@ def case_type_list(request: HttpRequest):  # type: ignore[no-untyped-def]
     ]
 
 
+class DepartmentRow(TypedDict):
+    code: str
+    name: str
+
+
 @meta_router.get(
     "/departments", response={200: list[DepartmentOut], **ERRORS}, summary="Departments"
 )
-def department_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def department_list(request: StaffApiRequest) -> list[DepartmentRow]:
     return list(Department.objects.filter(active=True).values("code", "name"))

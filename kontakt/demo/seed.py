@@ -336,6 +336,7 @@ def seed_traffic(
         "second_line": list(User.objects.filter(groups__name="second_line"))
     }
     for user in User.objects.filter(groups__name="handler").select_related("department"):
+        assert user.department is not None  # the demo's handlers each work in one
         staff.setdefault(user.department.code, []).append(user)
     start = timezone.localdate(now) - m.DEMO_DAYS
     times = [

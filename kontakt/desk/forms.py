@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kontakt.accounts.models import User
 from kontakt.cases.models import Channel, Outcome, Priority
 from kontakt.directory.models import Department
 from kontakt.residents.models import FeedbackChannel, ResidentKind
@@ -134,10 +135,10 @@ class AbsenceForm(StyledForm):
     out_of_office_until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    substitute = forms.ModelChoiceField(
+    substitute: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Substitute"), queryset=None, required=False, empty_label=_("No substitute")
     )
 
-    def __init__(self, *args, colleagues=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["substitute"].queryset = colleagues

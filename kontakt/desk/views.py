@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,20 +36,20 @@ from kontakt.residents import selectors as resident_selectors
 from kontakt.residents import services as resident_services
 from kontakt.telephony import forms as telephony_forms
 from kontakt.telephony import selectors as telephony_selectors
-from kontakt.web.pages import apply_errors, front_line_required, staff_required
+from kontakt.web.pages import StaffRequest, apply_errors, front_line_required, staff_required
 
 from . import forms
 
 
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     if may_log_contacts(request.user):
         return redirect("desk:desk")
     return redirect("desk:queue")
 
 
 @front_line_required
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: StaffRequest) -> HttpResponse:
     """The agent desktop: search, the resident's panel, and the contact form."""
     query = request.GET.get("q", "").strip()[:200]
     resident = None
@@ -73,7 +73,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def _desk_context(
-    request: HttpRequest,
+    request: StaffRequest,
     *,
     query: str,
     resident: Any,
@@ -143,7 +143,7 @@ def _case_type_from(text: str) -> CaseType | None:
 
 @front_line_required
 @require_POST
-def contact_log(request: HttpRequest) -> HttpResponse:
+def contact_log(request: StaffRequest) -> HttpResponse:
     form = forms.ContactForm(request.POST)
     resident = None
     if request.POST.get("resident"):
@@ -203,7 +203,7 @@ def contact_log(request: HttpRequest) -> HttpResponse:
 
 
 @front_line_required
-def resident_new(request: HttpRequest) -> HttpResponse:
+def resident_new(request: StaffRequest) -> HttpResponse:
     form = forms.ResidentForm(
         request.POST or None,
         initial={
@@ -245,7 +245,7 @@ def resident_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     """The department queue, oldest due first; overdue cases stand out."""
     user = request.user
     department = None
@@ -274,12 +274,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, reference=reference)
     return render(request, "desk/case.html", _case_context(request, case))
 
 
-def _case_context(request: HttpRequest, case: Any, **form_overrides: Any) -> dict[str, Any]:
+def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> dict[str, Any]:
     user = request.user
     context = {
         "case": case,
@@ -311,7 +311,7 @@ def _case_context(request: HttpRequest, case: Any, **form_overrides: Any) -> dic
 
 
 def _case_action(
-    request: HttpRequest,
+    request: StaffRequest,
     reference: str,
     form_class: Any,
     form_name: str,
@@ -335,7 +335,7 @@ def _case_action(
 
 @staff_required
 @require_POST
-def case_take(request: HttpRequest, reference: str) -> HttpResponse:
+def case_take(request: StaffRequest, reference: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, reference=reference)
     try:
         case_services.case_take(case=case, by=request.user)
@@ -348,7 +348,7 @@ def case_take(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+def case_note(request: StaffRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
         case_services.case_add_note(case=case, body=data["body"], by=request.user)
         return _("Note added.")
@@ -358,7 +358,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def case_message(request: HttpRequest, reference: str) -> HttpResponse:
+def case_message(request: StaffRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
         case_services.case_add_message(
             case=case,
@@ -374,7 +374,7 @@ def case_message(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def case_status(request: HttpRequest, reference: str) -> HttpResponse:
+def case_status(request: StaffRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
         case_services.case_change_status(
             case=case,
@@ -390,7 +390,7 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def case_forward(request: HttpRequest, reference: str) -> HttpResponse:
+def case_forward(request: StaffRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
         case_services.case_forward(
             case=case, department=data["department"], by=request.user, note=data["note"]
@@ -402,7 +402,7 @@ def case_forward(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def case_attach(request: HttpRequest, reference: str) -> HttpResponse:
+def case_attach(request: StaffRequest, reference: str) -> HttpResponse:
     def act(case: Any, data: dict[str, Any]) -> str:
         case_services.case_attach(case=case, upload=data["file"], by=request.user)
         return _("File attached.")
@@ -411,7 +411,7 @@ def case_attach(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @staff_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: StaffRequest) -> HttpResponse:
     """Search over the cases the user may read."""
     query = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
@@ -435,7 +435,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def absence(request: HttpRequest) -> HttpResponse:
+def absence(request: StaffRequest) -> HttpResponse:
     user = request.user
     colleagues = colleagues_of(user)
     form = forms.AbsenceForm(

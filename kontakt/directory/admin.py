@@ -27,12 +27,12 @@ class AnswerGroupAdmin(admin.ModelAdmin):
 class OpeningHoursChangeMixin:
     """Opening hours are cached for SLA arithmetic; a change must be seen at once."""
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
         opening_hours_changed()
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
-        super().delete_model(request, obj)  # type: ignore[misc]
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
         opening_hours_changed()
 
 

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
@@ -27,6 +26,7 @@ from kontakt.cases.models import Contact, Priority
 from kontakt.cases.services import ContactDraft
 from kontakt.knowledge import selectors as knowledge_selectors
 from kontakt.telephony import selectors as telephony_selectors
+from kontakt.web.api import StaffApiRequest
 from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import services
@@ -104,7 +104,7 @@ def contact_out(contact: Contact) -> dict[str, object]:
 
 
 @router.post("", response={201: ContactOut, **ERRORS}, summary="Log a contact")
-def contact_create(request: HttpRequest, payload: ContactIn):  # type: ignore[no-untyped-def]
+def contact_create(request: StaffApiRequest, payload: ContactIn) -> tuple[int, dict[str, object]]:
     """Log one interaction. `forwarded` opens a case; `linked` joins `case_reference`."""
     case = None
     if payload.case_reference:
@@ -154,7 +154,7 @@ class ContactQuery(InputSchema):
 
 
 @router.get("", response={200: ContactPage, **ERRORS}, summary="Search contacts")
-def contact_list(request: HttpRequest, filters: Query[ContactQuery]):  # type: ignore[no-untyped-def]
+def contact_list(request: StaffApiRequest, filters: Query[ContactQuery]) -> dict[str, object]:
     contacts = case_selectors.contacts_visible_to(request.user).select_related(
         "agent", "case_type", "case"
     )

@@ -15,11 +15,10 @@ from .models import Article, ArticleFlag, ArticleLink, SearchGap, Synonym
 class ArticleLinkInline(admin.TabularInline):
     model = ArticleLink
     extra = 0
-    fields = ["label", "url", "kind"]
-    readonly_fields = fields
+    fields = readonly_fields = ("label", "url", "kind")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -66,18 +65,18 @@ class ArticleAdmin(admin.ModelAdmin):
         url = reverse("knowledge:article_edit", args=[article.pk])
         return format_html('<a href="{}">{}</a>', url, _("Edit"))
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False  # written on the knowledge pages: /knowledge/articles/new/
 
-    def delete_model(self, request, obj: Article) -> None:  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj: Article) -> None:
         services.article_delete(article=obj, by=request.user)
 
-    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request, queryset) -> None:
         for article in queryset:
             services.article_delete(article=article, by=request.user)
 
     @admin.action(description=_("Export the selected articles as CSV"))
-    def export_csv(self, request, queryset) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def export_csv(self, request, queryset) -> HttpResponse:
         response = HttpResponse(
             transfer.to_csv(transfer.export_queryset(queryset)), content_type="text/csv"
         )
@@ -107,13 +106,13 @@ class SynonymAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     search_fields = ["words"]
 
-    def save_model(self, request, obj: Synonym, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj: Synonym, form, change) -> None:
         services.synonym_save(words=obj.words, language=obj.language, synonym=obj)
 
-    def delete_model(self, request, obj: Synonym) -> None:  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj: Synonym) -> None:
         services.synonym_delete(synonym=obj)
 
-    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request, queryset) -> None:
         for synonym in queryset:
             services.synonym_delete(synonym=synonym)
 
@@ -125,7 +124,7 @@ class ArticleFlagAdmin(admin.ModelAdmin):
     list_select_related = ["article", "flagged_by"]
     readonly_fields = [f.name for f in ArticleFlag._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -136,5 +135,5 @@ class SearchGapAdmin(admin.ModelAdmin):
     search_fields = ["query"]
     readonly_fields = [f.name for f in SearchGap._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False

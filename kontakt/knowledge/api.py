@@ -6,7 +6,7 @@ sent must be valid.
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from kontakt.accounts.models import User
 from kontakt.accounts.selectors import is_staff_user
 from kontakt.cases.api import case_type_by_code
-from kontakt.web.api import TokenAuth
+from kontakt.web.api import StaffApiRequest, TokenAuth
 from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import selectors, services
@@ -29,7 +30,7 @@ from .models import Article
 router = Router(tags=["knowledge"])
 
 
-def public_or_staff(request: HttpRequest) -> Any:
+def public_or_staff(request: HttpRequest) -> User | AnonymousUser | None:
     """A staff user by token or session, or a resident (anonymous) when none is sent."""
     if request.headers.get("Authorization"):
         return TokenAuth()(request)  # None (a 401) for any header but a valid bearer token
@@ -37,6 +38,12 @@ def public_or_staff(request: HttpRequest) -> Any:
     if user is not None and user.is_authenticated and is_staff_user(user):
         return user
     return AnonymousUser()
+
+
+class PublicOrStaffRequest(HttpRequest):
+    """The request of a handler behind `public_or_staff`: `auth` is what it returned."""
+
+    auth: User | AnonymousUser
 
 
 # A token, a staff session, or nothing at all (the empty requirement: a resident).
@@ -182,7 +189,9 @@ SEARCH_EXAMPLE = {
         },
     },
 )
-def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type: ignore[no-untyped-def]
+def knowledge_search(
+    request: PublicOrStaffRequest, filters: Query[SearchQuery]
+) -> dict[str, object]:
     """Full-text search with Swedish, Norwegian and English stemming, definite forms,
     synonyms and spelling corrections; best first, pinned (crisis) articles on top.
 
@@ -238,7 +247,9 @@ def knowledge_search(request: HttpRequest, filters: Query[SearchQuery]):  # type
     summary="Read an article",
     openapi_extra={"security": PUBLIC_OR_STAFF},
 )
-def knowledge_article(request: HttpRequest, article_id: Annotated[int, Field(ge=1, le=2**63 - 1)]):  # type: ignore[no-untyped-def]
+def knowledge_article(
+    request: PublicOrStaffRequest, article_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+) -> dict[str, object]:
     """One article; without a token, only a published public one."""
     article = selectors.article_get(user=request.auth, article_id=article_id)
     return {
@@ -266,9 +277,9 @@ def knowledge_article(request: HttpRequest, article_id: Annotated[int, Field(ge=
     response={201: FlagOut, **ERRORS},
     summary="Flag an article to its owner",
 )
-def knowledge_flag(  # type: ignore[no-untyped-def]
-    request: HttpRequest, article_id: Annotated[int, Field(ge=1, le=2**63 - 1)], payload: FlagIn
-):
+def knowledge_flag(
+    request: StaffApiRequest, article_id: Annotated[int, Field(ge=1, le=2**63 - 1)], payload: FlagIn
+) -> tuple[int, dict[str, object]]:
     """Wrong, outdated or missing something: the owner gets a task with a due date."""
     article = selectors.article_get(user=request.user, article_id=article_id)
     flag = services.article_flag(

@@ -33,7 +33,7 @@ class SearchForm(StyledForm):
     lang = forms.ChoiceField(label=_("Language"), required=False)
     case_type = forms.CharField(label=_("Case type"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lang"].choices = [("", _("All languages")), *language_choices()]
 
@@ -101,7 +101,7 @@ class ArticleForm(StyledForm):
     )
     note = forms.CharField(label=_("What changed"), max_length=300, required=False)
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = language_choices()
         self.fields["owner"].queryset = self.fields["owner"].queryset.distinct()

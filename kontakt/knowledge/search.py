@@ -98,7 +98,8 @@ def _index_postgres(articles: list[Article]) -> None:
 def _add_terms(articles: list[Article]) -> None:
     """Add the articles' words to the vocabulary, marking those of public articles (words
     are never removed: a stale one can only suggest a correction that then finds nothing)."""
-    internal, public = set(), set()
+    internal: set[tuple[str, str]] = set()
+    public: set[tuple[str, str]] = set()
     for article in articles:
         text = " ".join([article.title, article.keywords, article.summary, article.body_text])
         pairs = public if article.is_public else internal
@@ -168,7 +169,7 @@ def _matching(
             FROM {FTS_TABLE} JOIN knowledge_article a ON a.id = {FTS_TABLE}.rowid
             WHERE {FTS_TABLE} MATCH %s AND a.language = %s AND a.status = %s{visibility}
             ORDER BY bm25({FTS_TABLE}, {BM25_WEIGHTS}) LIMIT %s"""
-        params = [match, language, ArticleStatus.PUBLISHED.value, *extra, limit]
+        params: list[str | int] = [match, language, ArticleStatus.PUBLISHED.value, *extra, limit]
     else:
         query = text_search.tsquery(terms, every=every)
         if not query:
@@ -248,9 +249,10 @@ def _similar_words(word: str, language: str, *, public_only: bool, count: int = 
         terms = Term.objects.filter(language=language, word__startswith=word[0])
         if public_only:
             terms = terms.filter(public=True)
+        shortest, longest = _lengths(word)
         pool = list(
             terms.annotate(length=Length("word"))
-            .filter(length__range=_lengths(word))
+            .filter(length__gte=shortest, length__lte=longest)
             .values_list("word", flat=True)
         )
     return text_search.closest_words(word, pool, count=count)

@@ -10,6 +10,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeGuard
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -45,7 +46,7 @@ from .models import (
 Viewer = User | AnonymousUser | None
 
 
-def _is_staff(user: Viewer) -> bool:
+def _is_staff(user: Viewer) -> TypeGuard[User]:
     return user is not None and is_staff_user(user)
 
 
@@ -121,7 +122,7 @@ def may_edit_article(user: Viewer, article: Article | None = None) -> bool:
 
 
 def may_pin_articles(user: Viewer) -> bool:
-    return _is_staff(user) and may_edit_any_article(user)  # type: ignore[arg-type]
+    return _is_staff(user) and may_edit_any_article(user)
 
 
 def is_stale(article: Article, *, today: date) -> bool:
@@ -428,8 +429,10 @@ def knowledge_gaps(*, user: User) -> list[Gap]:
     searches = SearchGap.objects.all()
     everything = sees_all_departments(user)
     if not everything:
-        case_types = case_types.filter(department_id=user.department_id)
-        searches = searches.filter(case_type__department_id=user.department_id)
+        department_id = user.department_id
+        assert department_id is not None  # may_see_gaps: a department contact has one
+        case_types = case_types.filter(department_id=department_id)
+        searches = searches.filter(case_type__department_id=department_id)
     contacts = Contact.objects.filter(
         outcome__in=[Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER], case_type__isnull=False
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kontakt.cases import selectors as case_selectors
 from kontakt.core import text_search
 from kontakt.residents import selectors as resident_selectors
-from kontakt.web.pages import apply_errors, front_line_required, staff_required
+from kontakt.web.pages import StaffRequest, apply_errors, front_line_required, staff_required
 
 from . import forms, selectors, services
 from .models import Article
@@ -34,7 +34,7 @@ def _int(value: str | None) -> int | None:
 
 
 @staff_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: StaffRequest) -> HttpResponse:
     """The search page; asked by htmx (the desktop's panel), only the results."""
     form = forms.SearchForm(request.GET)
     form.is_valid()
@@ -81,12 +81,12 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_detail(request: StaffRequest, article_id: int) -> HttpResponse:
     article = selectors.article_get(user=request.user, article_id=article_id)
     return render(request, "knowledge/article.html", _article_context(request, article))
 
 
-def _article_context(request: HttpRequest, article: Article, **extra: Any) -> dict[str, Any]:
+def _article_context(request: StaffRequest, article: Article, **extra: Any) -> dict[str, Any]:
     user = request.user
     context = {
         "article": article,
@@ -102,7 +102,7 @@ def _article_context(request: HttpRequest, article: Article, **extra: Any) -> di
     return context
 
 
-def _editor_form(request: HttpRequest, article: Article | None) -> forms.ArticleForm:
+def _editor_form(request: StaffRequest, article: Article | None) -> forms.ArticleForm:
     if article is not None:
         initial = forms.article_initial(article)
     elif source_id := _int(request.GET.get("translate")):
@@ -115,7 +115,7 @@ def _editor_form(request: HttpRequest, article: Article | None) -> forms.Article
     return forms.ArticleForm(request.POST or None, initial=initial)
 
 
-def _edit(request: HttpRequest, article: Article | None) -> HttpResponse:
+def _edit(request: StaffRequest, article: Article | None) -> HttpResponse:
     if not selectors.may_edit_article(request.user, article):
         raise PermissionDenied
     form = _editor_form(request, article)
@@ -134,18 +134,18 @@ def _edit(request: HttpRequest, article: Article | None) -> HttpResponse:
 
 
 @staff_required
-def article_new(request: HttpRequest) -> HttpResponse:
+def article_new(request: StaffRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @staff_required
-def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_edit(request: StaffRequest, article_id: int) -> HttpResponse:
     return _edit(request, selectors.article_get(user=request.user, article_id=article_id))
 
 
 @staff_required
 @require_POST
-def article_flag(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_flag(request: StaffRequest, article_id: int) -> HttpResponse:
     article = selectors.article_get(user=request.user, article_id=article_id)
     form = forms.FlagForm(request.POST)
     if form.is_valid():
@@ -167,7 +167,7 @@ def article_flag(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @front_line_required
 @require_POST
-def article_send(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_send(request: StaffRequest, article_id: int) -> HttpResponse:
     """Send the article's public text to the resident; htmx gets a one-line status."""
     article = selectors.article_get(user=request.user, article_id=article_id)
     form = forms.SendForm(request.POST)
@@ -198,7 +198,7 @@ def article_send(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def article_pin(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_pin(request: StaffRequest, article_id: int) -> HttpResponse:
     article = selectors.article_get(user=request.user, article_id=article_id)
     try:
         if request.POST.get("pin") == "0":
@@ -213,7 +213,7 @@ def article_pin(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @staff_required
-def tasks(request: HttpRequest) -> HttpResponse:
+def tasks(request: StaffRequest) -> HttpResponse:
     """The owner's tasks: flagged articles and reviews that are due."""
     if not selectors.may_edit_article(request.user):
         raise PermissionDenied
@@ -223,7 +223,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_dismiss(request: StaffRequest, flag_id: int) -> HttpResponse:
     flag = selectors.flag_get(user=request.user, flag_id=flag_id)
     try:
         services.article_flag_dismiss(flag=flag, by=request.user)
@@ -235,7 +235,7 @@ def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 
 @staff_required
-def gaps(request: HttpRequest) -> HttpResponse:
+def gaps(request: StaffRequest) -> HttpResponse:
     """What residents ask that the knowledge base does not answer, per case type."""
     if not selectors.may_see_gaps(request.user):
         raise PermissionDenied

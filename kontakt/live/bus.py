@@ -36,12 +36,15 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import redis
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from kontakt.settings import LiveSettings
 
 CENTER = "center"  # every staff user: the crisis banner
 SUPERVISORS = "supervisors"  # supervisors and administrators: the wallboard
@@ -127,9 +130,8 @@ def encode(topic: str, message: dict[str, Any]) -> str:
     return json.dumps(message, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
-def live_settings() -> dict[str, Any]:
-    config: dict[str, Any] = settings.KONTAKT["LIVE"]
-    return config
+def live_settings() -> "LiveSettings":
+    return settings.KONTAKT["LIVE"]
 
 
 _buses: dict[tuple[Any, ...], Bus] = {}
@@ -152,7 +154,7 @@ def get_bus() -> Bus:
         return _buses[key]
 
 
-def make_bus(config: dict[str, Any]) -> Bus:
+def make_bus(config: "LiveSettings") -> Bus:
     if config["BACKEND"] == "memory":
         return MemoryBus(buffer=config["BUFFER"], resume_seconds=config["RESUME_SECONDS"])
     if config["BACKEND"] == "redis":

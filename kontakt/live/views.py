@@ -17,10 +17,10 @@ from functools import partial
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from kontakt.web.pages import staff_required
+from kontakt.web.pages import StaffRequest, staff_required
 
 from . import bus
 from .bus import Message
@@ -36,7 +36,7 @@ _asgi_waiters: ThreadPoolExecutor | None = None
 
 @require_GET
 @staff_required
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: StaffRequest) -> StreamingHttpResponse:
     """text/event-stream of the user's topics (from live_topics, never from the request)."""
     topics = live_topics(request.user)  # staff_required: never empty here
     # A new EventSource cannot set the header; live.js passes the id in the query then.

@@ -27,8 +27,8 @@ class ResidentAccessAdmin(admin.ModelAdmin):
     list_select_related = ["user", "resident"]
     readonly_fields = ["at", "user", "resident", "what"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

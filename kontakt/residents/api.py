@@ -2,10 +2,10 @@
 
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from kontakt.web.api import StaffApiRequest
 from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import selectors, services
@@ -47,7 +47,7 @@ class ResidentQuery(InputSchema):
     q: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-def resident_out(request: HttpRequest, resident: Resident) -> dict[str, object]:
+def resident_out(request: StaffApiRequest, resident: Resident) -> dict[str, object]:
     return {
         "id": resident.pk,
         "name": resident.name,
@@ -64,7 +64,7 @@ def resident_out(request: HttpRequest, resident: Resident) -> dict[str, object]:
 
 
 @router.post("", response={201: ResidentOut, **ERRORS}, summary="Register a resident")
-def resident_create(request: HttpRequest, payload: ResidentIn):  # type: ignore[no-untyped-def]
+def resident_create(request: StaffApiRequest, payload: ResidentIn) -> tuple[int, dict[str, object]]:
     resident = services.resident_create(
         draft=services.ResidentDraft(**payload.dict()), by=request.user
     )
@@ -72,14 +72,16 @@ def resident_create(request: HttpRequest, payload: ResidentIn):  # type: ignore[
 
 
 @router.get("", response={200: list[ResidentOut], **ERRORS}, summary="Find residents")
-def resident_list(request: HttpRequest, filters: Query[ResidentQuery]):  # type: ignore[no-untyped-def]
+def resident_list(
+    request: StaffApiRequest, filters: Query[ResidentQuery]
+) -> list[dict[str, object]]:
     """By name, phone number, e-mail address or identity number."""
     found = selectors.resident_find(user=request.user, query=filters.q)
     return [resident_out(request, r) for r in found]
 
 
 @router.get("/{int:resident_id}", response={200: ResidentOut, **ERRORS}, summary="Read a resident")
-def resident_detail(request: HttpRequest, resident_id: int):  # type: ignore[no-untyped-def]
+def resident_detail(request: StaffApiRequest, resident_id: int) -> dict[str, object]:
     resident = selectors.resident_get(user=request.user, resident_id=resident_id)
     services.resident_access_log(resident=resident, user=request.user, what="api")
     return resident_out(request, resident)

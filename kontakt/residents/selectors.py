@@ -105,9 +105,9 @@ def resident_match(
         Q(emails__address__in=[e.strip().lower() for e in emails if e.strip()]),
         Q(phones__number__in=[normalize_phone(p) for p in phones if p.strip()]),
     ):
-        found = list(Resident.objects.filter(condition).distinct()[:2])
-        if len(found) == 1:
-            return found[0]
+        matches = list(Resident.objects.filter(condition).distinct()[:2])
+        if len(matches) == 1:
+            return matches[0]
     return None
 
 

@@ -1,6 +1,7 @@
 """Forms of the staffing pages: they parse and translate; selectors and services decide."""
 
 from datetime import date, timedelta
+from typing import Literal
 
 from django import forms
 from django.conf import settings
@@ -28,7 +29,9 @@ def patience_field() -> forms.IntegerField:
     )
 
 
-def _goal_default(key: str) -> float | None:
+def _goal_default(
+    key: Literal["SERVICE_LEVEL", "ANSWER_SECONDS", "SHRINKAGE", "PATIENCE_SECONDS"],
+) -> float | None:
     return settings.KONTAKT["STAFFING"][key]
 
 
@@ -59,7 +62,7 @@ class PlanForm(StyledForm):
         label=_("AHT (seconds, empty: measured)"), min_value=1, max_value=36_000, required=False
     )
 
-    def __init__(self, data, *, groups, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, data, *, groups, **kwargs):
         initial = self.defaults()
         merged = {**initial, **{k: v for k, v in data.items() if k in self.base_fields}}
         super().__init__(merged, **kwargs)
@@ -121,7 +124,7 @@ class WhatIfForm(StyledForm):
     opens = forms.TimeField(label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}))
     closes = forms.TimeField(label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         opens, closes = data.get("opens"), data.get("closes")
         if opens is not None and closes is not None and closes <= opens:

@@ -35,6 +35,10 @@ def what_if_simulate(*, run_id: int) -> str:
     try:
         sides = {}
         for index, side in enumerate(("plan", "what_if")):
+
+            def side_progress(share: float, index: int = index) -> None:
+                progress((index + share) / 2)
+
             sides[side] = simulate_day(
                 p[side]["calls"],
                 p[side]["on_phones"],
@@ -43,7 +47,7 @@ def what_if_simulate(*, run_id: int) -> str:
                 patience_seconds=p[side]["patience_seconds"],
                 answer_times=tuple(float(t) for t in p["answer_times"]),
                 seed=p["seed"],
-                progress=lambda share, index=index: progress((index + share) / 2),
+                progress=side_progress,
             )
     except Exception as error:
         logger.exception("What-if run %s failed", run_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from kontakt.core.erlang import ErlangError
 from kontakt.core.what_if import WhatIfError
 from kontakt.web import charts
-from kontakt.web.pages import apply_errors, staff_required
+from kontakt.web.pages import StaffRequest, apply_errors, staff_required
 
 from . import selectors, services
 from .forms import PlanForm, WhatIfForm
@@ -36,7 +36,7 @@ PLAN_FIELDS = list(PlanForm.base_fields)
 WHAT_IF_PREFIX = "w"  # the what-if's AHT and patience are not the plan's
 
 
-def _plan_form(request: HttpRequest, data: QueryDict) -> PlanForm:
+def _plan_form(request: StaffRequest, data: QueryDict) -> PlanForm:
     return PlanForm(data, groups=selectors.answer_groups(user=request.user))
 
 
@@ -48,7 +48,7 @@ def _plan_query(form: PlanForm) -> str:
     return query.urlencode()
 
 
-def _build_plan(request: HttpRequest, form: PlanForm) -> selectors.StaffingPlan | None:
+def _build_plan(request: StaffRequest, form: PlanForm) -> selectors.StaffingPlan | None:
     """The plan the valid form asks for, or None with the trouble put on the form."""
     data = form.cleaned_data
     group = selectors.answer_group_get(user=request.user, code=data["group"])
@@ -111,14 +111,14 @@ def plan_charts(plan: selectors.StaffingPlan) -> list[SafeString]:
 
 
 @staff_required
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: StaffRequest) -> HttpResponse:
     form = _plan_form(request, request.GET)
     staffing = _build_plan(request, form) if form.is_valid() else None
     return _render_plan(request, form, staffing, entered={})
 
 
 def _render_plan(
-    request: HttpRequest,
+    request: StaffRequest,
     form: PlanForm,
     staffing: selectors.StaffingPlan | None,
     *,
@@ -150,7 +150,7 @@ def _typed_agents(data: QueryDict, rows: list[selectors.PlanRow]) -> dict[str, s
 
 @staff_required
 @require_POST
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: StaffRequest) -> HttpResponse:
     """Store the agents entered per interval, or fill the roster with the agents needed."""
     form = _plan_form(request, request.POST)
     staffing = _build_plan(request, form) if form.is_valid() else None
@@ -237,7 +237,7 @@ def _export_rows(staffing: selectors.StaffingPlan) -> list[list[Any]]:
 
 
 @staff_required
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: StaffRequest, fmt: str) -> HttpResponse:
     """The plan's intervals as CSV or as an Excel workbook."""
     form = _plan_form(request, request.GET)
     staffing = _build_plan(request, form) if form.is_valid() else None
@@ -310,7 +310,7 @@ def _what_if_defaults(staffing: selectors.StaffingPlan, fcr: float | None) -> di
 
 
 @staff_required
-def what_if(request: HttpRequest) -> HttpResponse:
+def what_if(request: StaffRequest) -> HttpResponse:
     """A day's plan with the changes to try; posting starts a simulation in the background."""
     source = request.POST if request.method == "POST" else request.GET
     plan_data = source.copy()
@@ -443,7 +443,7 @@ def _run_chart(rows: list[dict[str, Any]]) -> SafeString:
 
 
 @staff_required
-def what_if_run(request: HttpRequest, pk: int) -> HttpResponse:
+def what_if_run(request: StaffRequest, pk: int) -> HttpResponse:
     """A what-if run: its progress while it runs, then the day beside the plan."""
     run = selectors.what_if_get(user=request.user, pk=pk)
     context: dict[str, Any] = {"run": run, "done": run.status == RunStatus.DONE}

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -114,8 +115,6 @@ class CallEventAdmin(ReadOnly):
     def queue_log_upload(self, request: HttpRequest) -> HttpResponse:
         """Upload an Asterisk queue_log: its calls join the statistics."""
         if not request.user.has_perm("telephony.add_callevent") and not request.user.is_superuser:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = QueueLogForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

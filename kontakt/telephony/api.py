@@ -6,6 +6,7 @@ An exchange authenticates with its own token (`kontakt exchange_create NAME`), w
 these endpoints and nothing else; an administrator's API token opens them too.
 """
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime, ConfigDict, TypeAdapter
@@ -25,7 +27,7 @@ from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.core.call_events import EventType
 from kontakt.core.generic_cti import CtiError, cti_events
 from kontakt.directory.models import AnswerGroup
-from kontakt.web.api import TokenAuth
+from kontakt.web.api import StaffApiRequest, TokenAuth
 from kontakt.web.schemas import ERRORS, InputSchema
 
 from . import selectors, services
@@ -42,7 +44,7 @@ MAX_BATCH = 1000
 class ExchangeAuth(HttpBearer):
     """A telephone exchange's bearer token (create one with `kontakt exchange_create`)."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> Exchange | None:
         if not token.startswith("kx_") or len(token) > 200:
             return None
         return exchange_by_key(token)
@@ -52,7 +54,14 @@ def exchange_by_key(key: str) -> Exchange | None:
     return Exchange.objects.filter(key_hash=Exchange.hash_key(key), revoked_at__isnull=True).first()
 
 
-def _feeder(request: HttpRequest) -> Exchange | None:
+class ExchangeApiRequest(HttpRequest):
+    """The request of a handler behind `_exchange_auth()`: `auth` is the exchange, or the
+    staff user of an API token."""
+
+    auth: Exchange | User
+
+
+def _feeder(request: ExchangeApiRequest) -> Exchange | None:
     return selectors.require_feeder(request.auth)
 
 
@@ -163,8 +172,6 @@ _batch = TypeAdapter(BatchIn)
 
 def _parse_events(body: bytes) -> list[EventIn]:
     """One event, a list of events, or {"events": [...]}; errors point at the field."""
-    import json
-
     try:
         data = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -250,7 +257,7 @@ def _core_events(items: list[EventIn]) -> list[CoreEvent]:
         ),
     },
 )
-def telephony_events(request: HttpRequest):  # type: ignore[no-untyped-def]
+def telephony_events(request: ExchangeApiRequest) -> dict[str, object]:
     """What happened on calls: `offered` (the call reached the center), `queued` (it entered
     an answer group's queue), `ringing`, `answered`, `transferred`, `transfer_returned`,
     `abandoned` (the caller hung up), `ended`, `callback_requested`.
@@ -313,16 +320,12 @@ class CtiOut(Schema):
         },
     },
 )
-def telephony_cti(request: HttpRequest, token: str):  # type: ignore[no-untyped-def]
+def telephony_cti(request: HttpRequest, token: str) -> dict[str, object]:
     """The webhook PBX vendors already speak for Zammad's generic CTI: configure
     `…/api/v1/telephony/cti/<exchange token>` as the URL. A new inbound call is queued in
     the answer group of the dialled number (no tone choice is known here)."""
-    import json
-
     exchange = exchange_by_key(token) if token.startswith("kx_") else None
     if exchange is None:
-        from ninja.errors import AuthenticationError
-
         raise AuthenticationError
     if request.content_type == "application/json":
         try:
@@ -395,7 +398,7 @@ class MenuOut(Schema):
         },
     ),
 )
-def telephony_menu(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+def telephony_menu(request: ExchangeApiRequest, number: str) -> dict[str, object]:
     """The greeting (or the closed or crisis message) and the digits → answer groups."""
     _feeder(request)
     return selectors.ivr_menu(number=number)
@@ -467,7 +470,7 @@ class OfferOut(Schema):
         },
     ),
 )
-def routing_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-untyped-def]
+def routing_offer(request: ExchangeApiRequest, payload: OfferIn) -> dict[str, object]:
     """Ask again whenever the answer was "queue" (every few seconds): the agent chosen has
     the group's skill (and the caller's language), the highest proficiency, and has been
     idle longest; a call that waited past an overflow step is offered to more groups. The
@@ -532,7 +535,7 @@ class DoneIn(InputSchema):
     withdrawn: bool = Field(False, description="The resident left before an agent took it.")
 
 
-def queued_out(queued: Any) -> dict[str, Any]:
+def queued_out(queued: QueuedContact) -> dict[str, object]:
     agent = queued.agent
     return {
         "channel": queued.channel,
@@ -563,7 +566,9 @@ def _group_by_code(code: str, *, active_only: bool = True) -> AnswerGroup:
     auth=_exchange_auth(),
     summary="Queue a chat or an e-mail for an agent",
 )
-def routing_contact_add(request: HttpRequest, payload: QueuedIn):  # type: ignore[no-untyped-def]
+def routing_contact_add(
+    request: ExchangeApiRequest, payload: QueuedIn
+) -> tuple[int, dict[str, object]]:
     """Chats and e-mails are routed by the same rules as calls: the group's skill, the
     language, the most proficient and longest idle agent, with a capacity per channel (three
     chats, five e-mails at once; none beside a call). The agent's desktop is told at once;
@@ -590,7 +595,9 @@ def routing_contact_add(request: HttpRequest, payload: QueuedIn):  # type: ignor
     auth=_exchange_auth(),
     summary="A chat or an e-mail is done",
 )
-def routing_contact_done(request: HttpRequest, channel: str, reference: str, payload: DoneIn):  # type: ignore[no-untyped-def]
+def routing_contact_done(
+    request: ExchangeApiRequest, channel: str, reference: str, payload: DoneIn
+) -> dict[str, object]:
     """The agent closed it, or the resident left (`withdrawn`): the agent may take the next."""
     _feeder(request)
     queued = get_object_or_404(QueuedContact, channel=channel, reference=reference)
@@ -621,12 +628,12 @@ def _user_named(username: str) -> User:
 
 
 @agents_router.get("/me/state", response={200: StateOut, **ERRORS}, summary="Your state")
-def agent_state(request: HttpRequest):  # type: ignore[no-untyped-def]
+def agent_state(request: StaffApiRequest) -> dict[str, object]:
     return selectors.presence_of(request.auth)
 
 
 @agents_router.post("/me/state", response={200: StateOut, **ERRORS}, summary="Set your state")
-def agent_state_set(request: HttpRequest, payload: StateIn):  # type: ignore[no-untyped-def]
+def agent_state_set(request: StaffApiRequest, payload: StateIn) -> dict[str, object]:
     """Ready for calls, paused (with a reason) or logged out; busy, ringing and wrap-up
     follow from calls."""
     selectors.require_call_taker(request.auth)
@@ -642,7 +649,9 @@ def agent_state_set(request: HttpRequest, payload: StateIn):  # type: ignore[no-
     auth=_exchange_auth(),
     summary="Set an agent's state from the exchange",
 )
-def agent_state_from_exchange(request: HttpRequest, username: str, payload: StateIn):  # type: ignore[no-untyped-def]
+def agent_state_from_exchange(
+    request: ExchangeApiRequest, username: str, payload: StateIn
+) -> dict[str, object]:
     """An agent logged in, paused or logged out on their phone."""
     _feeder(request)
     agent = _user_named(username)
@@ -698,7 +707,7 @@ class LiveOut(Schema):
 
 
 @stats_router.get("/live", response={200: LiveOut, **ERRORS}, summary="The queues now")
-def stats_live(request: HttpRequest):  # type: ignore[no-untyped-def]
+def stats_live(request: StaffApiRequest) -> dict[str, object]:
     """Per answer group: contacts waiting, the longest wait, agents by state, and today's
     offered, answered, abandoned, service level at 20 and 30 s and ASA."""
     return selectors.live_figures(request.auth)
@@ -719,7 +728,7 @@ class ServiceLevelOut(FiguresOut):
 @stats_router.get(
     "/service-level", response={200: ServiceLevelOut, **ERRORS}, summary="Service level of a period"
 )
-def stats_service_level(request: HttpRequest, filters: Query[PeriodQuery]):  # type: ignore[no-untyped-def]
+def stats_service_level(request: StaffApiRequest, filters: Query[PeriodQuery]) -> dict[str, object]:
     """Calls queued in [start, end), all groups or one: offered, answered, abandoned, short
     abandons apart, service level over offered at 20 and 30 s (and, labelled, over answered)
     and ASA."""

@@ -1,9 +1,13 @@
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kontakt.core.router import AgentState
+from kontakt.knowledge.models import Article
 
 # Reasons offered for a pause; any other may be typed.
 PAUSE_REASONS = [_("Lunch"), _("Break"), _("Meeting"), _("Training"), _("Other work")]
@@ -28,7 +32,7 @@ class CrisisForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Callers hear it instead of the greeting; every agent sees it on top."),
     )
-    article = forms.ModelChoiceField(
+    article: forms.ModelChoiceField[Article] = forms.ModelChoiceField(
         label=_("Article to pin"),
         queryset=None,
         required=False,
@@ -36,6 +40,10 @@ class CrisisForm(forms.Form):
         help_text=_("Shown first in every search while crisis mode is on."),
     )
 
-    def __init__(self, *args: object, articles: QuerySet, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["article"].queryset = articles  # type: ignore[attr-defined]
+    def __init__(
+        self, data: QueryDict | None = None, *, articles: QuerySet[Article], **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        field = self.fields["article"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = articles

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from kontakt.knowledge.models import Article, ArticleStatus
 from kontakt.web import charts
-from kontakt.web.pages import apply_errors, staff_required
+from kontakt.web.pages import StaffRequest, apply_errors, staff_required
 
 from . import selectors, services
 from .forms import CrisisForm, StateForm
 
 
-def _back(request: HttpRequest, default: str) -> str:
+def _back(request: StaffRequest, default: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -30,7 +30,7 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 @staff_required
-def wallboard(request: HttpRequest) -> HttpResponse:
+def wallboard(request: StaffRequest) -> HttpResponse:
     """The queues live for supervisors: refreshed every second."""
     context = _wallboard_context(request)
     template = (
@@ -41,7 +41,7 @@ def wallboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _wallboard_context(request: HttpRequest) -> dict[str, Any]:
+def _wallboard_context(request: StaffRequest) -> dict[str, Any]:
     now = timezone.now()
     calls = selectors.calls_today(request.user, now=now)
     figures = selectors.live_figures(request.user, now=now, calls=calls)
@@ -62,14 +62,12 @@ def _wallboard_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @staff_required
-def crisis(request: HttpRequest) -> HttpResponse:
+def crisis(request: StaffRequest) -> HttpResponse:
     """Crisis mode: switch on with a message and an article, switch off; the log."""
     log = list(selectors.crisis_log(request.user))
     current = selectors.crisis_current()
-    form = CrisisForm(
-        request.POST or None,
-        articles=Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("title"),
-    )
+    articles = Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("title")
+    form = CrisisForm(request.POST or None, articles=articles)
     if request.method == "POST":
         try:
             if request.POST.get("switch") == "off":
@@ -89,7 +87,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
     elif current is not None:
         form = CrisisForm(
             initial={"message": current.message, "article": current.article_id},
-            articles=form.fields["article"].queryset,
+            articles=articles,
         )
     return render(
         request,
@@ -101,7 +99,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def state_set(request: HttpRequest) -> HttpResponse:
+def state_set(request: StaffRequest) -> HttpResponse:
     """The agent sets their state from the desktop (a form, or htmx/JSON)."""
     form = StateForm(request.POST)
     error_messages: list[str] = []
@@ -117,7 +115,7 @@ def state_set(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             error_messages = list(error.messages)
     else:
-        error_messages = [m for errors in form.errors.values() for m in errors]
+        error_messages = [str(m) for errors in form.errors.values() for m in errors]
     if request.headers.get("Accept", "").startswith("application/json"):
         body = selectors.presence_of(request.user)
         if error_messages:
@@ -129,14 +127,14 @@ def state_set(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def state(request: HttpRequest) -> HttpResponse:
+def state(request: StaffRequest) -> HttpResponse:
     """The agent's own state as JSON (the desktop reads it on load and after a reconnect)."""
     return JsonResponse(selectors.presence_of(request.user))
 
 
 @staff_required
 @require_POST
-def work_done(request: HttpRequest, pk: int) -> HttpResponse:
+def work_done(request: StaffRequest, pk: int) -> HttpResponse:
     """The agent is done with a callback, chat or e-mail they were handed."""
     queued = get_object_or_404(selectors.work_visible_to(request.user), pk=pk)
     services.queued_contact_done(queued=queued, by=request.user)

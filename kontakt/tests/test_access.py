@@ -217,7 +217,7 @@ def call_taker() -> str:
     from kontakt.accounts.roles import Role
     from kontakt.accounts.tests.factories import UserFactory
 
-    return UserFactory(username="phone-agent", role=Role.AGENT).username
+    return UserFactory.create(username="phone-agent", role=Role.AGENT).username
 
 
 ROWS = [
@@ -688,16 +688,16 @@ def test_every_url_is_in_the_table():
 
 
 @pytest.fixture
-def world(users, second_line, parking_type, care_type) -> World:  # type: ignore[no-untyped-def]
-    resident_a = ResidentFactory(name="Karin Lindqvist")
-    resident_b = ResidentFactory(name="Karin Berg")
-    CaseFactory(case_type=parking_type, resident=resident_a, by=second_line)
-    CaseFactory(case_type=care_type, resident=resident_b, by=second_line)
+def world(users, second_line, parking_type, care_type) -> World:
+    resident_a = ResidentFactory.create(name="Karin Lindqvist")
+    resident_b = ResidentFactory.create(name="Karin Berg")
+    CaseFactory.create(case_type=parking_type, resident=resident_a, by=second_line)
+    CaseFactory.create(case_type=care_type, resident=resident_b, by=second_line)
     return World(
-        department_a_case=lambda: CaseFactory(
+        department_a_case=lambda: CaseFactory.create(
             case_type=parking_type, resident=resident_a, by=second_line
         ),
-        department_b_case=lambda: CaseFactory(
+        department_b_case=lambda: CaseFactory.create(
             case_type=care_type, resident=resident_b, by=second_line
         ),
         resident_a=resident_a,

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 CASES = "/api/v1/cases"
 
 
-def assert_unauthorised(response) -> None:  # type: ignore[no-untyped-def]
+def assert_unauthorised(response) -> None:
     assert response.status_code == 401
     assert response["Content-Type"].startswith("application/json")
     assert response.json() == {"message": "Sign in, or send a valid API token.", "errors": {}}

@@ -24,17 +24,17 @@ SWEDISH_MO = Path(settings.LOCALE_PATHS[0]) / "sv" / "LC_MESSAGES" / "django.mo"
 
 
 @pytest.fixture
-def frozen(monkeypatch):  # type: ignore[no-untyped-def]
+def frozen(monkeypatch):
     """The clock stands still at Monday 09:00, so due times can be checked exactly."""
     monkeypatch.setattr(timezone, "now", lambda: MONDAY_0900)
     return MONDAY_0900
 
 
-def post(client, path, body):  # type: ignore[no-untyped-def]
+def post(client, path, body):
     return client.post(path, body, content_type=JSON)
 
 
-def references(response) -> set[str]:  # type: ignore[no-untyped-def]
+def references(response) -> set[str]:
     assert response.status_code == 200, response.content
     return {row["reference"] for row in response.json()["results"]}
 
@@ -244,7 +244,7 @@ def test_a_case_is_opened_read_and_not_found(api_client, parking_type, resident)
 
 
 @pytest.fixture
-def cases(second_line, parking_type, care_type, department_b, resident):  # type: ignore[no-untyped-def]
+def cases(second_line, parking_type, care_type, department_b, resident):
     """Four cases: forwarded parking, new care, parking sent on to B, a closed parking case."""
     other = ResidentFactory(name="Kalle Svensson")
     made = {
@@ -374,8 +374,8 @@ def test_cases_are_paged(api_client, second_line, parking_type):
 
 
 @pytest.fixture
-def case(second_line, parking_type, resident) -> Case:  # type: ignore[no-untyped-def]
-    return CaseFactory(case_type=parking_type, resident=resident, by=second_line)
+def case(second_line, parking_type, resident) -> Case:
+    return CaseFactory.create(case_type=parking_type, resident=resident, by=second_line)
 
 
 def test_notes_and_messages(api_client_for, handler, case):

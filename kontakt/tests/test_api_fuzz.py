@@ -164,7 +164,7 @@ def bodies(fields: list[str]) -> st.SearchStrategy[object]:
     return st.one_of(known, known, with_unknown, JSON_VALUES)
 
 
-def assert_handled(response) -> None:  # type: ignore[no-untyped-def]
+def assert_handled(response) -> None:
     assert response.status_code < 500, response.content[:2000]
     if response.status_code == 400:
         assert response["Content-Type"].startswith("application/json")
@@ -179,7 +179,7 @@ def assert_handled(response) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(api_client_for, second_line, parking_type, care_type, resident):  # type: ignore[no-untyped-def]
+def world(api_client_for, second_line, parking_type, care_type, resident):
     case = CaseFactory(case_type=parking_type, resident=resident, by=second_line)
     return {"client": api_client_for(second_line), "ref": case.reference, "resident": resident.pk}
 

@@ -28,16 +28,16 @@ NOT_OPERATIONS = {"openapi-json", "openapi-view", "api-root"}
 
 
 @pytest.fixture
-def document(client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def document(client) -> dict[str, Any]:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     return response.json()
 
 
-def api_patterns() -> list[tuple[str, str]]:
+def api_patterns() -> list[tuple[str, str | None]]:
     """(route, url name) of every URL of the API, read from the resolver."""
-    found = []
+    found: list[tuple[str, str | None]] = []
 
     def walk(patterns: list[Any], prefix: str, namespace: str | None) -> None:
         for pattern in patterns:

@@ -35,7 +35,7 @@ CASE_PAGE = 8
 WALLBOARD = 10
 
 
-def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def queries(client, url: str) -> int:
     """Queries of a warm page: a first request fills the caches (e.g. crisis mode's state)."""
     client.get(url)
     with CaptureQueriesContext(connection) as captured:
@@ -44,11 +44,16 @@ def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
     return len(captured)
 
 
-def open_cases(count: int, case_type, by, resident=None) -> None:  # type: ignore[no-untyped-def]
-    handlers = [UserFactory(role=Role.HANDLER, department=case_type.department) for _ in range(3)]
+def open_cases(count: int, case_type, by, resident=None) -> None:
+    handlers = [
+        UserFactory.create(role=Role.HANDLER, department=case_type.department) for _ in range(3)
+    ]
     for i in range(count):
-        case = CaseFactory(
-            case_type=case_type, resident=resident or ResidentFactory(), by=by, now=at(2, 9, i % 60)
+        case = CaseFactory.create(
+            case_type=case_type,
+            resident=resident or ResidentFactory.create(),
+            by=by,
+            now=at(2, 9, i % 60),
         )
         if i % 2:
             case_take(case=case, by=handlers[i % 3], now=at(2, 10))

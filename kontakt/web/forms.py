@@ -6,7 +6,7 @@ from django import forms
 class Text(forms.CharField):
     """Text from a textarea, with Windows line endings made plain."""
 
-    def to_python(self, value):  # type: ignore[no-untyped-def]
+    def to_python(self, value):
         text = super().to_python(value)
         return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
@@ -14,7 +14,7 @@ class Text(forms.CharField):
 class StyledForm(forms.Form):
     """A form whose inputs wear the design system's input style."""
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget

@@ -7,7 +7,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A staff user; `role` names the role group to join (None for a user without a role)."""
 
     class Meta:
@@ -21,7 +21,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@kommun.example")
     password = factory.django.Password("lykta-cykel-snö-42")
 
+    # factory_boy calls a post-generation hook with the object made, not the factory.
     @factory.post_generation
-    def role(self, create: bool, extracted: Role | str | None, **kwargs: object) -> None:
+    def role(self: User, create: bool, extracted: Role | str | None, **kwargs: object) -> None:
         if create and extracted:
             self.groups.add(Group.objects.get(name=Role(extracted).value))

@@ -10,7 +10,7 @@ from kontakt.cases.models import Case, CaseType
 from kontakt.directory.tests.factories import DepartmentFactory
 
 
-class CaseTypeFactory(factory.django.DjangoModelFactory):
+class CaseTypeFactory(factory.django.DjangoModelFactory[CaseType]):
     class Meta:
         model = CaseType
         django_get_or_create = ("code",)
@@ -21,7 +21,7 @@ class CaseTypeFactory(factory.django.DjangoModelFactory):
     response_time = timedelta(hours=16)
 
 
-class CaseFactory(factory.Factory):
+class CaseFactory(factory.Factory[Case]):
     """A case opened with `case_create`: a real reference, due time and timeline."""
 
     class Meta:

@@ -39,7 +39,7 @@ def kinds(case: Case) -> list[str]:
     return list(case.events.order_by("at", "id").values_list("kind", flat=True))
 
 
-def forwarded_case(by, case_type, now=MONDAY_0900, **fields):  # type: ignore[no-untyped-def]
+def forwarded_case(by, case_type, now=MONDAY_0900, **fields):
     draft = ContactDraft(channel="phone", outcome="forwarded", case_type=case_type, **fields)
     return contact_log(draft=draft, by=by, now=now).case
 
@@ -295,8 +295,8 @@ LEGAL = {
 }
 
 
-def case_in(status: str, case_type, by) -> Case:  # type: ignore[no-untyped-def]
-    case = CaseFactory(case_type=case_type, by=by, now=MONDAY_0900)
+def case_in(status: str, case_type, by) -> Case:
+    case = CaseFactory.create(case_type=case_type, by=by, now=MONDAY_0900)
     if status != "new":
         case_change_status(case=case, to_status=status, by=by, resolution="Klart", now=at(2, 10))
     case.refresh_from_db()
@@ -528,7 +528,7 @@ def test_a_case_draft_is_checked_before_anything_is_stored(second_line, parking_
 # Assignment ----------------------------------------------------------------------------
 
 
-def handlers_of(department, count):  # type: ignore[no-untyped-def]
+def handlers_of(department, count):
     return [
         UserFactory(username=f"h{i}", role=Role.HANDLER, department=department)
         for i in range(count)

@@ -239,14 +239,14 @@ def center(live_server) -> Center:
     MenuOption.objects.create(
         phone_number=phone, digit="2", label="Bygg", answer_group=groups["bygg"]
     )
-    simulated = [UserFactory(username=f"sim{n}", role=Role.AGENT) for n in (1, 2)]
+    simulated = [UserFactory.create(username=f"sim{n}", role=Role.AGENT) for n in (1, 2)]
     for agent in simulated:
         AgentSkill.objects.create(agent=agent, skill="avfall", proficiency=3)
         AgentSkill.objects.create(agent=agent, skill="bygg", proficiency=3)
-    desk = UserFactory(username="desk", role=Role.AGENT)
+    desk = UserFactory.create(username="desk", role=Role.AGENT)
     AgentSkill.objects.create(agent=desk, skill="avfall", proficiency=3)
     services.presence_change(agent=desk, state="ready", by=desk)
-    ResidentFactory(name="Karin Lindqvist", phones=[RESIDENT_PHONE])
+    ResidentFactory.create(name="Karin Lindqvist", phones=[RESIDENT_PHONE])
     # Open one minute a week, three days from today: closed now. (With no opening hours at
     # all the menu answers 500.)
     OpeningHours.objects.create(
@@ -259,7 +259,7 @@ def center(live_server) -> Center:
         key=key,
         simulated=simulated,
         desk=desk,
-        supervisor=UserFactory(username="supervisor", role=Role.SUPERVISOR),
+        supervisor=UserFactory.create(username="supervisor", role=Role.SUPERVISOR),
     )
 
 

@@ -36,7 +36,7 @@ QUESTIONS = [
 
 
 @pytest.fixture
-def demo_knowledge(db) -> User:  # type: ignore[no-untyped-def]
+def demo_knowledge(db) -> User:
     seed_configuration()
     seed_staff()
     seed_knowledge(now=timezone.now(), progress=False)

@@ -63,7 +63,7 @@ def _staff(username: str, first: str, last: str, role: Role, department: Departm
 
 
 @pytest.fixture
-def municipality(live_server, settings, tmp_path) -> Municipality:  # type: ignore[no-untyped-def]
+def municipality(live_server, settings, tmp_path) -> Municipality:
     """Two departments, two case types, office hours, an agent, a handler and two residents."""
     # The live server runs in this process, so these settings hold for its requests too:
     # tasks run at once, uploads stay in tmp_path, and signing in is quick.
@@ -156,7 +156,7 @@ def browser_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(browser, browser_errors):  # type: ignore[no-untyped-def]
+def page(browser, browser_errors):
     """A fresh browser context: no cookies, English, Stockholm time, a desktop screen."""
     context = browser.new_context(
         locale="en-GB", timezone_id="Europe/Stockholm", viewport={"width": 1440, "height": 900}
@@ -164,13 +164,13 @@ def page(browser, browser_errors):  # type: ignore[no-untyped-def]
     context.set_default_timeout(5_000)
     page = context.new_page()
 
-    def on_response(response):  # type: ignore[no-untyped-def]
+    def on_response(response):
         # Pages answer 400 to a form with errors; only assets and crashes count here.
         failed = response.status >= 500 or (response.status >= 400 and "/static/" in response.url)
         if failed:
             browser_errors.append(f"{response.status} {response.url}")
 
-    def on_console(message):  # type: ignore[no-untyped-def]
+    def on_console(message):
         # A failed load is reported by on_response already (and the favicon is not ours).
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             browser_errors.append(f"console: {message.text}")
@@ -187,7 +187,7 @@ def shot() -> Callable[[object, str], Path]:
     """Save a full-page screenshot under SHOTS_DIR, to look at after the run."""
     SHOTS_DIR.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    def take(page, name: str) -> Path:
         path = SHOTS_DIR / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

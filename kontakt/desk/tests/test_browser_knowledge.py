@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
@@ -129,7 +129,12 @@ def test_script_in_an_article_never_runs_on_the_staff_page(
 ):
     town = municipality
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     article = services.article_save(
         draft=services.ArticleDraft(
             title="Försök",

@@ -21,7 +21,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DAY = date(2026, 3, 17)  # a Tuesday; the eight weeks before it hold no public holiday
 
 
-def calls_history(municipality) -> AnswerGroup:  # type: ignore[no-untyped-def]
+def calls_history(municipality) -> AnswerGroup:
     """Eight weeks of calls about waste: a morning peak and a smaller one after lunch."""
     group = AnswerGroup.objects.create(name="Avfall och vatten", code="avfall-vatten")
     municipality.waste.answer_group = group

@@ -19,15 +19,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def desk(client_for, agent):  # type: ignore[no-untyped-def]
+def desk(client_for, agent):
     return client_for(agent)
 
 
-def log(client, **fields):  # type: ignore[no-untyped-def]
+def log(client, **fields):
     return client.post("/desk/contacts/", {"channel": "phone", "priority": "2", **fields})
 
 
-def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
+def messages_of(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
 
 
@@ -206,19 +206,21 @@ def test_a_resident_with_a_bad_or_taken_number_is_not_registered(
 
 
 @pytest.fixture
-def case(agent, parking_type, resident) -> Case:  # type: ignore[no-untyped-def]
+def case(agent, parking_type, resident) -> Case:
     draft = ContactDraft(
         channel="phone", outcome="forwarded", case_type=parking_type, resident=resident
     )
-    return contact_log(draft=draft, by=agent).case
+    case = contact_log(draft=draft, by=agent).case
+    assert case is not None
+    return case
 
 
 @pytest.fixture
-def worker(client_for, handler):  # type: ignore[no-untyped-def]
+def worker(client_for, handler):
     return client_for(handler)
 
 
-def act(client, case: Case, action: str, data=None):  # type: ignore[no-untyped-def]
+def act(client, case: Case, action: str, data=None):
     return client.post(f"/cases/{case.reference}/{action}/", data or {})
 
 

@@ -24,7 +24,7 @@ def make_article(
         summary=summary or title,
         body=body,
         language=language,
-        owner_department=department or DepartmentFactory(),
+        owner_department=department or DepartmentFactory.create(),
         visibility=visibility,
         **fields,
     )

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def answers(department_a):  # type: ignore[no-untyped-def]
+def answers(department_a):
     public = make_article(
         "Bygglov för altan", "Låga altaner kräver inget bygglov.", department=department_a
     )

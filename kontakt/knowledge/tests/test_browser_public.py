@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from kontakt.directory.models import Department
 from kontakt.knowledge.models import Article, LinkKind
@@ -81,7 +81,7 @@ class Answers:
 
 
 @pytest.fixture
-def answers(live_server, settings) -> Answers:  # type: ignore[no-untyped-def]
+def answers(live_server, settings) -> Answers:
     """Two departments, an answer in three languages with e-services, and a few more."""
     settings.KONTAKT = {
         **settings.KONTAKT,
@@ -136,12 +136,12 @@ def in_language(page: Page, base: str, language: str) -> None:
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
 
 
-def axe_violations(page: Page) -> list[dict]:  # type: ignore[type-arg]
+def axe_violations(page: Page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
-    return page.evaluate(RUN_AXE, WCAG_21_AA)  # type: ignore[no-any-return]
+    return page.evaluate(RUN_AXE, WCAG_21_AA)
 
 
-def readable(found: dict[str, list[dict]]) -> str:  # type: ignore[type-arg]
+def readable(found: dict[str, list[dict]]) -> str:
     lines = []
     for where, violations in found.items():
         for v in violations:
@@ -152,7 +152,7 @@ def readable(found: dict[str, list[dict]]) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
-def visit_every_page(page: Page, town: Answers, language: str, shot, name: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def visit_every_page(page: Page, town: Answers, language: str, shot, name: str) -> dict:
     """The index, a search with results, one without, an article: axe's findings on each."""
     found = {}
     article = town.parking[language]
@@ -277,7 +277,12 @@ def test_script_in_an_article_never_runs(live_server, page: Page, shot, browser_
         by=None,
     )
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     in_language(page, live_server.url, "sv")
     url = f"{live_server.url}/answers/sv/{article.translation_key}/"
 
@@ -302,6 +307,7 @@ def test_script_in_an_article_never_runs(live_server, page: Page, shot, browser_
     hrefs = [links.nth(index).get_attribute("href") for index in range(links.count())]
     assert hrefs == ["/answers/", "https://sjostad.example/"]
     for index, href in enumerate(hrefs):
+        assert href is not None
         page.goto(url)
         prose.locator("a").nth(index).click()
         expect(page).to_have_url(href if href.startswith("https:") else live_server.url + href)

@@ -20,7 +20,7 @@ INDEX_PAGE = 2
 ARTICLE_PAGE = 3  # the article, its links, its translations
 
 
-def answer(department, title, *, language="sv", visibility="public", status="published", **more):  # type: ignore[no-untyped-def]
+def answer(department, title, *, language="sv", visibility="public", status="published", **more):
     """An article saved as an author would, public and published unless told."""
     return article_save(
         draft=ArticleDraft(
@@ -36,20 +36,20 @@ def answer(department, title, *, language="sv", visibility="public", status="pub
     )
 
 
-def visit(client: Client, url: str, language: str = "sv", **params: str):  # type: ignore[no-untyped-def]
+def visit(client: Client, url: str, language: str = "sv", **params: str):
     """The page as a browser asking for `language` gets it. Tests that read the page's own
     words ask for English, so they hold whatever the Swedish and Norwegian catalogues say."""
     return client.get(url, params, headers={"accept-language": language})
 
 
-def text(response) -> str:  # type: ignore[no-untyped-def]
+def text(response) -> str:
     """The page's words, without tags, as a reader sees them."""
     body = response.content.decode()
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
-def titles_listed(response) -> list[str]:  # type: ignore[no-untyped-def]
+def titles_listed(response) -> list[str]:
     return [
         article.title
         for department in response.context["departments"]

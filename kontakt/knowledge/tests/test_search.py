@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def library(department_a) -> dict[str, Article]:  # type: ignore[no-untyped-def]
+def library(department_a) -> dict[str, Article]:
     """A small knowledge base in Swedish, Norwegian and English."""
     d = department_a
     return {
@@ -79,7 +79,7 @@ def library(department_a) -> dict[str, Article]:  # type: ignore[no-untyped-def]
     }
 
 
-def titles(user, query: str, **options) -> list[str]:  # type: ignore[no-untyped-def]
+def titles(user, query: str, **options) -> list[str]:
     result = selectors.article_search(user=user, query=query, **options)
     return [hit.article.title for hit in result.hits]
 
@@ -157,7 +157,7 @@ def test_drafts_and_archived_articles_are_not_found(library, agent):
     assert "Utkast om bygglov" not in titles(agent, "bygglov")
 
 
-def scores(user, query: str, **options) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def scores(user, query: str, **options) -> dict[str, float]:
     result = selectors.article_search(user=user, query=query, **options)
     return {hit.article.title: hit.score for hit in result.hits}
 

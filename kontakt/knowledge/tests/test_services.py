@@ -26,7 +26,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=STOCKHOLM)
 
 
-def draft(department, **fields) -> services.ArticleDraft:  # type: ignore[no-untyped-def]
+def draft(department, **fields) -> services.ArticleDraft:
     values = {
         "title": "Grovavfall",
         "summary": "Lämna grovavfall på återvinningscentralen.",

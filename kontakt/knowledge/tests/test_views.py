@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bulky(department_a, department_contact) -> Article:  # type: ignore[no-untyped-def]
+def bulky(department_a, department_contact) -> Article:
     return make_article(
         "Grovavfall",
         "Lämna grovavfall på återvinningscentralen.",

@@ -16,7 +16,7 @@ from kontakt.live import bus
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
-def set_live(settings, **changes: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def set_live(settings, **changes: Any) -> dict[str, Any]:
     """Change the test's live settings (the bus of the new settings is a new one)."""
     config = {**settings.KONTAKT["LIVE"], **changes}
     settings.KONTAKT = {**settings.KONTAKT, "LIVE": config}
@@ -24,7 +24,7 @@ def set_live(settings, **changes: Any) -> dict[str, Any]:  # type: ignore[no-unt
 
 
 @pytest.fixture(autouse=True)
-def _own_buses(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def _own_buses(settings, monkeypatch) -> None:
     """No bus is shared with another test, and a stream read to its end is over in 1 s."""
     monkeypatch.setattr(bus, "_buses", {})
     set_live(
@@ -53,7 +53,7 @@ def redis_or_skip() -> redis.Redis:
 
 
 @pytest.fixture
-def redis_backend(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def redis_backend(settings) -> Iterator[str]:
     """The Redis backend in the settings, its keys removed afterwards."""
     client = redis_or_skip()
     config = set_live(settings, BACKEND="redis", REDIS_URL=REDIS_URL)
@@ -66,7 +66,7 @@ def redis_backend(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(params=["memory", "redis"])
-def backend(request) -> str:  # type: ignore[no-untyped-def]
+def backend(request) -> str:
     """The name of the backend in the settings; each test that takes it runs on both."""
     if request.param == "redis":
         return request.getfixturevalue("redis_backend")
@@ -74,6 +74,6 @@ def backend(request) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def live_bus(backend) -> bus.Bus:  # type: ignore[no-untyped-def]
+def live_bus(backend) -> bus.Bus:
     """The bus of the settings, on each backend."""
     return bus.get_bus()

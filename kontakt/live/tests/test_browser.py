@@ -31,7 +31,7 @@ LISTEN = """() => {
 
 
 @pytest.fixture
-def live_page(live_server, page) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+def live_page(live_server, page) -> Iterator[Page]:
     """The browser page; afterwards its stream is closed and the server has let it go, so no
     request of this test is still running when the next one starts."""
     yield page
@@ -50,6 +50,7 @@ def signed_in(page: Page, base: str) -> User:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = agent.get_session_auth_hash()
     session.create()
+    assert session.session_key is not None
     page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": base}])
     return agent
 

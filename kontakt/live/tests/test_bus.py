@@ -14,7 +14,7 @@ from kontakt.live.bus import CENTER, SUPERVISORS, parse_id, start_position, user
 from .conftest import set_live
 
 
-def later(seconds: float, call, *args) -> threading.Thread:  # type: ignore[no-untyped-def]
+def later(seconds: float, call, *args) -> threading.Thread:
     """Run the call in another thread after a while, as another request would."""
 
     def run() -> None:

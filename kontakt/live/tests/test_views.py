@@ -7,6 +7,7 @@ import warnings
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.http import StreamingHttpResponse
 from django.test import AsyncClient
 
 from kontakt.live import bus
@@ -40,11 +41,16 @@ def events_of(blocks: list[dict[str, str]]) -> list[dict]:
     return [json.loads(b["data"]) for b in events]
 
 
-def read_while_publishing(response, *messages: tuple[str, dict]) -> str:  # type: ignore[no-untyped-def]
+def read_while_publishing(response, *messages: tuple[str, dict]) -> str:
     """The whole stream; the messages are published from another thread once it is open."""
     chunks = iter(response.streaming_content)
     first = next(chunks)  # the view has subscribed by the time it sends this
-    publisher = threading.Thread(target=lambda: [bus.publish(*m) for m in messages])
+
+    def publish_all() -> None:
+        for message in messages:
+            bus.publish(*message)
+
+    publisher = threading.Thread(target=publish_all)
     publisher.start()
     rest = b"".join(chunks)
     publisher.join()
@@ -134,6 +140,7 @@ def test_under_asgi_the_stream_is_an_async_iterator(agent):
         client = AsyncClient()
         await client.aforce_login(agent)
         response = await client.get(URL)
+        assert isinstance(response, StreamingHttpResponse)
         chunks = aiter(response.streaming_content)
         first = await anext(chunks)
         threading.Thread(

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 SWEDISH_MO = Path(settings.LOCALE_PATHS[0]) / "sv" / "LC_MESSAGES" / "django.mo"
 
 
-def register(by, **fields) -> Resident:  # type: ignore[no-untyped-def]
+def register(by, **fields) -> Resident:
     return resident_create(draft=ResidentDraft(**{"name": "Karin Lindqvist", **fields}), by=by)
 
 

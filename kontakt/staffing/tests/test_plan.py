@@ -28,7 +28,7 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def group(parking_type) -> AnswerGroup:  # type: ignore[no-untyped-def]
+def group(parking_type) -> AnswerGroup:
     group = AnswerGroup.objects.create(name="Trafik", code="trafik")
     parking_type.answer_group = group
     parking_type.save(update_fields=["answer_group"])
@@ -36,7 +36,7 @@ def group(parking_type) -> AnswerGroup:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def history(group, parking_type, agent) -> None:  # type: ignore[no-untyped-def]
+def history(group, parking_type, agent) -> None:
     """Eight weeks of calls: every weekday 6 at 09:00–09:15 and 2 at 13:30–13:45."""
     contacts = []
     day = DAY - timedelta(weeks=8)
@@ -170,7 +170,7 @@ def test_days_out_of_reach_are_refused(client_for, supervisor, day):
     assert response.context["form"].errors["day"]
 
 
-def plan_of(user, group):  # type: ignore[no-untyped-def]
+def plan_of(user, group):
     """The test day's plan at 15 minutes with the page's default goal and 20 % shrinkage."""
     return selectors.staffing_plan(
         user=user,

@@ -24,7 +24,7 @@ T0 = datetime.fromisoformat("2026-03-02T09:00:00+01:00")
 
 
 @pytest.fixture
-def groups(db) -> dict[str, AnswerGroup]:  # type: ignore[no-untyped-def]
+def groups(db) -> dict[str, AnswerGroup]:
     made = {
         "avfall": AnswerGroup.objects.create(name="Avfall och vatten", code="avfall"),
         "bygg": AnswerGroup.objects.create(name="Bygglov", code="bygg"),
@@ -41,7 +41,7 @@ def groups(db) -> dict[str, AnswerGroup]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def number(groups) -> PhoneNumber:  # type: ignore[no-untyped-def]
+def number(groups) -> PhoneNumber:
     phone = PhoneNumber.objects.create(
         number="+46406280400",
         name="Kontaktcenter",
@@ -62,7 +62,7 @@ def number(groups) -> PhoneNumber:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def skilled(agent, second_line) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def skilled(agent, second_line) -> dict[str, Any]:
     """agent: avfall 3; second line: avfall 5, bygg 2, general 1 and Arabic."""
     AgentSkill.objects.create(agent=agent, skill="avfall", proficiency=3)
     AgentSkill.objects.create(agent=second_line, skill="avfall", proficiency=5)
@@ -74,7 +74,7 @@ def skilled(agent, second_line) -> dict[str, Any]:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def exchange_client(db) -> Client:  # type: ignore[no-untyped-def]
+def exchange_client(db) -> Client:
     _exchange, key = services.exchange_create(name="pbx")
     return Client(headers={"Authorization": f"Bearer {key}"})
 

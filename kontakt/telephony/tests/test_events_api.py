@@ -22,7 +22,7 @@ def post(client: Client, body: object) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
-def known_stream(event) -> list[dict]:  # type: ignore[no-untyped-def]
+def known_stream(event) -> list[dict]:
     """Six calls to the avfall group from 09:00 (seconds after it):
 
     c1 queued 5, answered 15 (wait 10)         answered within 20 and 30

@@ -31,7 +31,7 @@ def events(client: Client, *items: dict) -> None:
     assert response.status_code == 200, response.content
 
 
-def ready(*users, seconds_ago: float = 0) -> None:  # type: ignore[no-untyped-def]
+def ready(*users, seconds_ago: float = 0) -> None:
     for user in users:
         services.presence_change(
             agent=user, state="ready", by=user, now=timezone.now() - timedelta(seconds=seconds_ago)

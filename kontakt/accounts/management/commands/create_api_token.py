@@ -8,11 +8,11 @@ from kontakt.accounts.services import api_token_create
 class Command(BaseCommand):
     help = "Create an API token for a staff user and print it (it is shown only once)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="integration", help="What the token is for.")
 
-    def handle(self, *args, username: str, name: str, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, username: str, name: str, **options):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")

@@ -9,7 +9,7 @@ class Command(BaseCommand):
         "set. The same task code runs on either."
     )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         queues = settings.TASKS["default"].get("QUEUES", ["default"])
         if settings.REDIS_URL:
             call_command("rqworker", *queues, job_class="django_tasks_rq.Job", with_scheduler=True)

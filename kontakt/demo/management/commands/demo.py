@@ -21,7 +21,7 @@ from kontakt.telephony.services import call_events_record, exchange_create
 class Command(BaseCommand):
     help = "Seed the demo municipality (idempotent), start a task worker and serve Kontakt."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Address to serve on.")
         parser.add_argument("--no-serve", action="store_true", help="Only seed, then exit.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             help="Calls an hour from the simulated exchange (the demo is lively on purpose).",
         )
 
-    def handle(  # type: ignore[no-untyped-def]
+    def handle(
         self,
         *args,
         addr: str,

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         "Erlang C (or Erlang A with --patience). Prints one JSON object."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument(
             "--calls", type=number(0.0), required=True, help="calls offered in the interval"
         )
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             help="share of paid time off the phones, e.g. 0.3: adds agents_scheduled",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         patience = options["patience"]
         answer_time = options["target_time"]
         try:

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         "scenario file (docs/staffing.md). Same seed, same result."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--scenario", type=Path, metavar="FILE", help="a scenario JSON file")
         parser.add_argument("--calls-per-hour", type=number(0.0), metavar="N")
         parser.add_argument(
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             "--no-progress", action="store_true", help="no progress bar on long runs"
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         single = ("calls_per_hour", "aht", "agents")
         if options["scenario"] is not None:
             given = [f"--{name.replace('_', '-')}" for name in single if options[name] is not None]
