@@ -833,7 +833,7 @@ def test_a_message_by_email_is_sent_to_the_resident(
     assert (sent.to, sent.body) == (["karin@example.se"], "Vi behöver ett intyg.")
 
 
-def _message(case, channel, by, capture):  # type: ignore[no-untyped-def]
+def _message(case, channel, by, capture):
     with capture(execute=True):
         event = case_add_message(
             case=case, body="Vi behöver ett intyg.", direction="out", channel=channel, by=by

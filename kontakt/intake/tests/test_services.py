@@ -12,7 +12,7 @@ from kontakt.accounts.models import User
 from kontakt.cases.models import Case, CaseEvent, CaseType, Contact
 from kontakt.cases.services import ContactDraft, case_forward
 from kontakt.cases.tests.factories import CaseFactory
-from kontakt.directory.models import AnswerGroup
+from kontakt.directory.models import AnswerGroup, Department
 from kontakt.intake import services
 from kontakt.intake.services import Arrival, Source, contact_intake
 from kontakt.knowledge.models import ArticleUse, SearchGap
@@ -95,7 +95,7 @@ def test_invalid_details_of_a_new_resident_store_nothing(
 
 
 def test_one_failing_part_leaves_nothing_behind(
-    agent: User, parking_type: CaseType, department_a: object, monkeypatch: pytest.MonkeyPatch
+    agent: User, parking_type: CaseType, department_a: Department, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     article = make_article("Parkeringstillstånd", department=department_a)
 
@@ -114,7 +114,7 @@ def test_one_failing_part_leaves_nothing_behind(
 
 
 def test_articles_and_the_unanswered_search_are_recorded_with_the_contact(
-    agent: User, parking_type: CaseType, department_a: object
+    agent: User, parking_type: CaseType, department_a: Department
 ) -> None:
     article = make_article("Parkeringstillstånd", department=department_a)
     draft = ContactDraft(channel="phone", outcome="closed", case_type=parking_type)
@@ -127,12 +127,12 @@ def test_articles_and_the_unanswered_search_are_recorded_with_the_contact(
 
 
 def test_forwarding_on_creation_writes_the_timeline_case_forward_writes(
-    agent: User, parking_type: CaseType, department_a: object
+    agent: User, parking_type: CaseType, department_a: Department
 ) -> None:
     draft = ContactDraft(channel="phone", outcome="forwarded", case_type=parking_type)
     created = contact_intake(arrival=Arrival(contact=draft), by=agent, now=MONDAY_0900).case
     assert created is not None
-    later = CaseFactory(case_type=parking_type, department=department_a)
+    later = CaseFactory.create(case_type=parking_type, department=department_a)
     case_forward(case=later, department=department_a, by=agent, now=MONDAY_0900)
 
     def timeline(case: Case) -> list[tuple[str, str, str]]:
