@@ -172,7 +172,7 @@ def test_overflow_lets_another_group_answer_after_the_delay() -> None:
         (30.0, 30.0),
         Duration(120),
         patience=None,
-        overflow=Overflow("general", 45),
+        overflow=(Overflow("general", 45),),
     )
     general = AnswerGroup("general", "general", (0.0, 0.0), Duration(60))
     team = Team("team", (6,), {"general": 1})
