@@ -19,7 +19,8 @@ Figures follow DESIGN.md: offered excludes short abandons (waited less than
 `short_abandon_seconds`); service level SL(T) = answered within T / offered; ASA is the mean
 wait of answered calls; occupancy is busy (talk + wrap-up) time over logged-on time. They
 count first attempts only: a returned transfer's second wait and a callback are reported
-apart, and a caller who accepted a callback stays offered but not answered.
+apart, and a caller who accepted a callback is counted apart and left out of offered, as
+`kontakt.core.call_stats` does (the callback is its own contact).
 Results are reproducible: the same scenario and seed give the same result.
 """
 
@@ -538,7 +539,7 @@ def _figures(counts: Sequence[_Count], answer_times: int) -> CallFigures:
     short = sum(c.short for c in counts)
     within = tuple(sum(c.within[k] for c in counts) for k in range(answer_times))
     callbacks = sum(c.callbacks for c in counts)
-    offered = arrivals - short
+    offered = arrivals - short - callbacks
     return CallFigures(
         arrivals=arrivals,
         offered=offered,
