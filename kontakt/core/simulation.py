@@ -482,6 +482,7 @@ class IntervalFigures:
     agents: int
     calls: CallFigures
     occupancy: float | None
+    groups: Mapping[str, CallFigures] = field(default_factory=dict)  # the calls per group
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,6 +609,7 @@ def _result(
             agents=scheduled[i],
             calls=_figures([group[i] for group in counts], times),
             occupancy=_occupancy(busy[i], staffed[i]),
+            groups={g.name: _figures([counts[k][i]], times) for k, g in enumerate(scenario.groups)},
         )
         for i in range(scenario.intervals)
     )
