@@ -443,3 +443,5 @@ def test_what_if_simulates_the_answer_groups_as_routed_with_the_agents_skills(
         assert figures["totals"]["offered"] == pytest.approx(figures["groups"]["trafik"]["offered"])
     html = web.get(response["Location"]).content.decode()
     assert "Per interval: plan / what-if" in html
+    assert "Per answer group, as routed: plan / what-if" in html
+    assert '<th scope="row">allmant</th>' in html
