@@ -225,7 +225,7 @@ def _check_scenario(scenario: Scenario) -> None:
                 raise _fail(at, f"no group named {step.to_group!r}")
             if step.to_group == group.name:
                 raise _fail(at, "a group cannot overflow to itself")
-            if targets.count(step.to_group) > 1:
+            if step.to_group in targets[:number]:
                 raise _fail(at, f"two steps to {step.to_group!r}")
             _check_seconds(step.after_seconds, f"{at}.after_seconds")
         if group.callback is not None:

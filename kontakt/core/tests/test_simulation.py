@@ -270,6 +270,17 @@ def test_other_distributions_and_no_agents() -> None:
         (lambda d: d["groups"][0].update(patience_seconds=-5), "more than 0"),
         (lambda d: d.update(start="25:00"), "HH:MM"),
         (lambda d: d.pop("teams"), "missing 'teams'"),
+        (
+            lambda d: d["groups"][0].update(
+                overflow=[
+                    {"to": "permits", "after_seconds": 30},
+                    {"to": "permits", "after_seconds": 60},
+                ]
+            ),
+            r"overflow\[1\]: two steps to 'permits'",
+        ),
+        (lambda d: d["groups"][0].update(language=["sv"]), "expected a language code"),
+        (lambda d: d.update(aging_seconds=0), "aging_seconds: must be more than 0"),
     ],
 )
 def test_scenario_mistakes_are_reported_with_their_place(change, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -277,6 +288,25 @@ def test_scenario_mistakes_are_reported_with_their_place(change, message: str) -
     change(data)
     with pytest.raises(ScenarioError, match=message):
         scenario_from_dict(data)
+
+
+def test_a_scenario_takes_a_group_language_overflow_steps_and_aging() -> None:
+    data = json.loads(EXAMPLE.read_text())
+    data["aging_seconds"] = 30
+    data["groups"][1]["language"] = "sv"
+    data["groups"][1]["overflow"] = [
+        {"to": "general", "after_seconds": 120},
+        {"to": "permits", "after_seconds": 60},
+    ]
+    scenario = scenario_from_dict(data)
+    assert scenario.aging_seconds == 30
+    care = scenario.groups[1]
+    assert care.language == "sv"
+    assert care.overflow == (Overflow("general", 120), Overflow("permits", 60))
+    assert scenario.groups[0].overflow == (Overflow("permits", 90),)  # one object: one step
+    assert scenario.groups[2].overflow == () and scenario.groups[2].language is None
+    result = simulate(scenario, seed=2)
+    assert result.groups["elderly-care"].overflowed > 0
 
 
 def test_the_seed_must_be_a_whole_number() -> None:
