@@ -848,7 +848,6 @@ class _Engine:
         self.sequence = itertools.count()
         self.groups = scenario.groups
         self.router = Router(router_groups(scenario), aging_seconds=scenario.aging_seconds)
-        self.group_index = {group.name: k for k, group in enumerate(self.groups)}
         self.talk = [group.talk.sampler(rng) for group in self.groups]
         self.patience = [
             None if group.patience is None else group.patience.sampler(rng) for group in self.groups
