@@ -8,7 +8,8 @@ exponential talk time of 180 s (30 Erlangs), 32 agents, exponential patience wit
 180 s, first come first served. Every simulator runs it for the same number of arrivals:
 
 * Kontakt's fast path (kontakt.core.simulation.simulate_single_group), and its general
-  engine (simulate), which routes every call through kontakt.core.routing;
+  engine (simulate), which routes every call through production's router
+  (kontakt.core.router.Router);
 * Ciw 3 (reneging_time_distributions), with Simulation.simulate_until_max_customers;
 * SimPy 4: a Resource of 32 agents, each caller waiting for `request | timeout(patience)`.
 

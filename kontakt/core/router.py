@@ -1,7 +1,8 @@
 """The routing engine: agents' states, waiting contacts, and which agent is offered which contact.
 
 It keeps state (who is ready, who holds what, who waits) and applies the rules of
-`kontakt.core.routing`, which the simulator shares, so both choose alike:
+`kontakt.core.routing`. It is the one routing engine: production asks it whom to ring, and
+the simulator (`kontakt.core.simulation`) drives the same class, so both choose alike:
 
 * A contact needs its answer group's skill and a language: the one the resident asked for
   (`Contact.language`), else the group's. Only an agent whose `routing.proficiency` for that
@@ -537,6 +538,22 @@ class Router:
 
         Offers the same route() made to other contacts are in `pending_offers()`.
         """
+        offer = self.submit(contact, now=now)
+        if offer is not None:
+            return offer
+        waiting, _, _, order = self._queued[contact.id]
+        position = bisect_left(self._by_group[waiting.group], order) + 1
+        estimate = self.estimated_wait(waiting.group, now=now, position=position)
+        threshold = self._groups[waiting.group].callback_threshold_seconds
+        offer_callback = not waiting.callback and threshold is not None and estimate > threshold
+        return Waiting(contact.id, position, estimate, offer_callback)
+
+    def submit(self, contact: Contact, *, now: float) -> Offer | None:
+        """`decide` without the wait estimate: the contact's offer, or None while it waits.
+
+        For callers that need no position or estimate (the simulator); offers the same
+        route() made to other contacts are in `pending_offers()`.
+        """
         contact_id = contact.id
         if contact_id in self._queued or contact_id in self._holder:
             self.route(now=now)
@@ -566,14 +583,7 @@ class Router:
                 if self._dirty:
                     self.route(now=now)
         record = self._holder.get(contact_id)
-        if record is not None:
-            return record.held[contact_id].offer
-        waiting, _, _, order = self._queued[contact_id]
-        position = bisect_left(self._by_group[waiting.group], order) + 1
-        estimate = self.estimated_wait(waiting.group, now=now, position=position)
-        threshold = self._groups[waiting.group].callback_threshold_seconds
-        offer_callback = not waiting.callback and threshold is not None and estimate > threshold
-        return Waiting(contact_id, position, estimate, offer_callback)
+        return None if record is None else record.held[contact_id].offer
 
     def accept(self, agent_id: str, contact_id: str, *, now: float) -> None:
         """The agent answered the offer: they are BUSY with the contact."""

@@ -5,8 +5,9 @@ Two engines give the same kind of result:
 * `simulate(scenario, seed=...)`, the general engine: an event list (heapq) over several
   answer groups with per-interval Poisson arrivals, agents in teams with skills, languages
   and per-interval staffing, patience and abandonment, wrap-up, overflow to another group,
-  callbacks and returned transfers. Every choice of agent and of waiting contact is made by
-  `kontakt.core.routing`, the code production routing uses.
+  callbacks and returned transfers. Every routing decision (which agent a contact is offered
+  to, which waiting contact a free agent gets, when overflow steps open) is made by
+  production's `kontakt.core.router.Router`, which the engine drives as the exchange does.
 * `simulate_single_group(...)`, a fast path for one group with identical agents served first
   come, first served (M/M/n+M and its generalisations). Any agent does equally, so routing
   has nothing to decide; a caller is answered when the earliest of the agents' free times
@@ -18,7 +19,8 @@ Figures follow DESIGN.md: offered excludes short abandons (waited less than
 `short_abandon_seconds`); service level SL(T) = answered within T / offered; ASA is the mean
 wait of answered calls; occupancy is busy (talk + wrap-up) time over logged-on time. They
 count first attempts only: a returned transfer's second wait and a callback are reported
-apart, and a caller who accepted a callback stays offered but not answered.
+apart, and a caller who accepted a callback is counted apart and left out of offered, as
+`kontakt.core.call_stats` does (the callback is its own contact).
 Results are reproducible: the same scenario and seed give the same result.
 """
 
@@ -30,17 +32,29 @@ import itertools
 import math
 import random
 import re
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kontakt.core.routing import Agent, AvailableAgents, Need, can_take, choose_waiting
+from kontakt.core.router import (
+    AgentProfile,
+    AgentState,
+    Channel,
+    Contact,
+    Group,
+    Offer,
+    OverflowStep,
+    Router,
+)
 
 ProgressCallback = Callable[[float], None]
 
-# Priority classes of waiting contacts, most urgent first (see routing.choose_waiting).
-RETURNED, CALL, CALLBACK = 0, 1, 2
+# Priorities of waiting contacts in the router (lower is more urgent, aged by the wait): a
+# returned transfer comes back ahead of new calls; a callback keeps its call's place.
+RETURNED, CALL = 0, 1
+# Kinds of contact, for the figures.
+_FIRST, _RETURNED, _CALLBACK = 0, 1, 2
+DEFAULT_AGING_SECONDS = 60.0  # production's default (settings KONTAKT_AGING_SECONDS)
 
 
 class ScenarioError(ValueError):
@@ -81,7 +95,7 @@ class Duration:
 
 @dataclass(frozen=True, slots=True)
 class Overflow:
-    """After `after_seconds` in queue a call may also be taken by `to_group`'s agents."""
+    """An overflow step: after `after_seconds` in queue `to_group`'s agents may also take it."""
 
     to_group: str
     after_seconds: float
@@ -114,9 +128,10 @@ class AnswerGroup:
     wrap_up_seconds: float = 0.0
     patience: Duration | None = None  # None: callers never hang up
     languages: Mapping[str, float] = field(default_factory=dict)  # share asking for each
-    overflow: Overflow | None = None
+    overflow: tuple[Overflow, ...] = ()  # steps, each also offering the call to another group
     callback: CallbackOffer | None = None
     returned_transfers: ReturnedTransfers | None = None
+    language: str | None = None  # the group's language, for callers who ask for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +155,7 @@ class Scenario:
     short_abandon_seconds: float = 5.0
     name: str = ""
     start: str = ""  # wall-clock label of the first interval, "HH:MM"; rows get labels
+    aging_seconds: float = DEFAULT_AGING_SECONDS  # the router's: priority - waited / this
 
     def __post_init__(self) -> None:
         _check_scenario(self)
@@ -173,6 +189,7 @@ def _check_scenario(scenario: Scenario) -> None:
         raise ScenarioError("A scenario needs at least one team of agents.")
     _check_seconds(scenario.interval_seconds, "interval_seconds", zero_ok=False)
     _check_seconds(scenario.short_abandon_seconds, "short_abandon_seconds")
+    _check_seconds(scenario.aging_seconds, "aging_seconds", zero_ok=False)
     if not scenario.answer_times:
         raise ScenarioError("answer_times: give at least one answer time, e.g. [20, 30].")
     for time in scenario.answer_times:
@@ -201,12 +218,16 @@ def _check_scenario(scenario: Scenario) -> None:
             total_share += share
         if group.languages and not math.isclose(total_share, 1.0, abs_tol=1e-6):
             raise _fail(f"{where}.languages", f"shares add up to {total_share:g}, not 1")
-        if group.overflow is not None:
-            if group.overflow.to_group not in names:
-                raise _fail(f"{where}.overflow", f"no group named {group.overflow.to_group!r}")
-            if group.overflow.to_group == group.name:
-                raise _fail(f"{where}.overflow", "a group cannot overflow to itself")
-            _check_seconds(group.overflow.after_seconds, f"{where}.overflow.after_seconds")
+        targets = [step.to_group for step in group.overflow]
+        for number, step in enumerate(group.overflow):
+            at = f"{where}.overflow[{number}]" if len(group.overflow) > 1 else f"{where}.overflow"
+            if step.to_group not in names:
+                raise _fail(at, f"no group named {step.to_group!r}")
+            if step.to_group == group.name:
+                raise _fail(at, "a group cannot overflow to itself")
+            if step.to_group in targets[:number]:
+                raise _fail(at, f"two steps to {step.to_group!r}")
+            _check_seconds(step.after_seconds, f"{at}.after_seconds")
         if group.callback is not None:
             _check_seconds(group.callback.after_seconds, f"{where}.callback.after_seconds")
             _check_share(group.callback.accept_share, f"{where}.callback.accept_share")
@@ -284,6 +305,7 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
         "interval_minutes",
         "answer_times_seconds",
         "short_abandon_seconds",
+        "aging_seconds",
         "groups",
         "teams",
     }
@@ -308,6 +330,7 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
             "talk_seconds",
             "wrap_up_seconds",
             "patience_seconds",
+            "language",
             "languages",
             "overflow",
             "callback",
@@ -321,6 +344,10 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
         callback = raw.get("callback")
         returned = raw.get("returned_transfers")
         languages = _mapping(raw.get("languages", {}), f"{where}.languages")
+        language = raw.get("language")
+        if language is not None and not isinstance(language, str):
+            raise _fail(f"{where}.language", f"expected a language code, got {language!r}")
+        steps = overflow if isinstance(overflow, list) else [] if overflow is None else [overflow]
         groups.append(
             AnswerGroup(
                 name=name,
@@ -332,12 +359,14 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
                 if patience is None
                 else _duration(patience, f"{where}.patience_seconds"),
                 languages=dict(languages),
-                overflow=None
-                if overflow is None
-                else Overflow(
-                    str(_get(_mapping(overflow, f"{where}.overflow"), "to", where)),
-                    _get(overflow, "after_seconds", f"{where}.overflow"),
+                overflow=tuple(
+                    Overflow(
+                        str(_get(_mapping(step, f"{where}.overflow"), "to", f"{where}.overflow")),
+                        _get(step, "after_seconds", f"{where}.overflow"),
+                    )
+                    for step in steps
                 ),
+                language=language or None,
                 callback=None
                 if callback is None
                 else CallbackOffer(
@@ -382,6 +411,7 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
         short_abandon_seconds=data.get("short_abandon_seconds", 5.0),
         name=str(data.get("name", "")),
         start=str(data.get("start", "")),
+        aging_seconds=data.get("aging_seconds", DEFAULT_AGING_SECONDS),
     )
 
 
@@ -452,6 +482,7 @@ class IntervalFigures:
     agents: int
     calls: CallFigures
     occupancy: float | None
+    groups: Mapping[str, CallFigures] = field(default_factory=dict)  # the calls per group
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,14 +539,15 @@ def _figures(counts: Sequence[_Count], answer_times: int) -> CallFigures:
     abandoned = sum(c.abandoned for c in counts)
     short = sum(c.short for c in counts)
     within = tuple(sum(c.within[k] for c in counts) for k in range(answer_times))
-    offered = arrivals - short
+    callbacks = sum(c.callbacks for c in counts)
+    offered = arrivals - short - callbacks
     return CallFigures(
         arrivals=arrivals,
         offered=offered,
         answered=answered,
         abandoned=abandoned,
         short_abandoned=short,
-        callbacks_requested=sum(c.callbacks for c in counts),
+        callbacks_requested=callbacks,
         overflowed=sum(c.overflowed for c in counts),
         answered_within=within,
         service_level=tuple(_ratio(w, offered) for w in within),
@@ -524,6 +556,13 @@ def _figures(counts: Sequence[_Count], answer_times: int) -> CallFigures:
         abandon_rate=_ratio(abandoned, offered),
         asa_seconds=_ratio(sum(c.wait for c in counts), answered),
     )
+
+
+def _occupancy(busy: float, staffed: float) -> float | None:
+    # Busy and logged-on time are summed in different pieces, so an interval busy throughout
+    # can read a rounding error above 1.
+    ratio = _ratio(busy, staffed)
+    return None if ratio is None else min(ratio, 1.0)
 
 
 def _label(start: str, offset_seconds: float) -> str:
@@ -569,7 +608,8 @@ def _result(
             label=_label(scenario.start, i * scenario.interval_seconds),
             agents=scheduled[i],
             calls=_figures([group[i] for group in counts], times),
-            occupancy=_ratio(busy[i], staffed[i]),
+            occupancy=_occupancy(busy[i], staffed[i]),
+            groups={g.name: _figures([counts[k][i]], times) for k, g in enumerate(scenario.groups)},
         )
         for i in range(scenario.intervals)
     )
@@ -579,7 +619,7 @@ def _result(
         seed=seed,
         answer_times=scenario.answer_times,
         totals=_figures(everything, times),
-        occupancy=_ratio(sum(busy), sum(staffed)),
+        occupancy=_occupancy(sum(busy), sum(staffed)),
         groups={g.name: _figures(counts[k], times) for k, g in enumerate(scenario.groups)},
         intervals=intervals,
         returned_transfers=sum(c.returned for c in everything),
@@ -732,40 +772,67 @@ def simulate_single_group(
 
 # Event kinds.
 _ARRIVE, _INTERVAL, _ABANDON, _OVERFLOW, _CALLBACK, _TALK_END, _FREE, _RETURN = range(8)
-# States of a waiting contact.
+# States of a contact: waiting in the router (a callback too), answered, or gone.
 _WAITING, _TAKEN, _GONE = range(3)
+_READY, _WRAP_UP, _LOGGED_OUT = AgentState.READY, AgentState.WRAP_UP, AgentState.LOGGED_OUT
+_CALLS_ONLY = {Channel.CALL: 1}
 
 
 class _Contact:
-    """One wait in a queue: a first call, a returned transfer or a callback."""
+    """One wait in a queue: a first call or a returned transfer; a callback keeps the call's."""
 
-    __slots__ = ("count", "group", "kind", "need", "queued_at", "state")
+    __slots__ = ("count", "group", "id", "kind", "language", "overflowed", "since", "state")
 
-    def __init__(self, group: int, need: Need, kind: int, queued_at: float, count: _Count) -> None:
+    def __init__(
+        self, contact_id: str, group: int, kind: int, language: str | None, count: _Count
+    ) -> None:
+        self.id = contact_id
         self.group = group
-        self.need = need  # the group's skill and the caller's language
-        self.kind = kind  # RETURNED, CALL or CALLBACK: also its priority class
-        self.queued_at = queued_at
+        self.kind = kind  # _FIRST, _RETURNED, or _CALLBACK once the caller asked for one
+        self.language = language  # the one the caller asked for
         self.state = _WAITING
         self.count = count
+        self.since = 0.0  # queued since, or since the caller asked for a callback
+        self.overflowed = False
 
 
 class _Seat:
-    """One agent at work: routing's Agent plus what the simulation knows about them."""
+    """One agent at work: their id in the router and what the simulation knows of them."""
 
-    __slots__ = ("agent", "busy_since", "contact", "leaving", "on_duty", "queues")
+    __slots__ = ("busy_since", "contact", "id", "leaving", "on_duty", "ready")
 
-    def __init__(self, agent: Agent) -> None:
-        self.agent = agent
+    def __init__(self, agent_id: str) -> None:
+        self.id = agent_id
         self.busy_since = 0.0
-        self.contact: _Contact | None = None
+        self.contact: _Contact | None = None  # talking or wrapping up after it
         self.leaving = False
         self.on_duty = False
-        # The queues whose contacts routing lets this agent take, in a fixed order.
-        self.queues: list[tuple[deque[_Contact], int, Need]] = []
+        self.ready = False  # READY in the router (else LOGGED_OUT or WRAP_UP)
+
+
+def router_groups(scenario: Scenario) -> list[Group]:
+    """The scenario's answer groups as production's router sees them."""
+    return [
+        Group(
+            code=group.name,
+            skill=group.skill,
+            language=group.language,
+            overflow=tuple(OverflowStep(s.after_seconds, s.to_group) for s in group.overflow),
+        )
+        for group in scenario.groups
+    ]
 
 
 class _Engine:
+    """The event loop around production's router: it draws what happens, the router decides.
+
+    Contacts go to the router as calls (priority CALL, or RETURNED for a returned transfer;
+    the caller's language, if asked); agents are READY when free, WRAP_UP while wrapping up,
+    LOGGED_OUT off duty. After every change the engine asks the router to route, and every
+    offer is answered at once. Overflow steps open inside the router; the engine routes at
+    the moment each step of a waiting contact opens.
+    """
+
     def __init__(self, scenario: Scenario, seed: int, progress: ProgressCallback | None) -> None:
         self.scenario = scenario
         self.seed = seed
@@ -779,25 +846,25 @@ class _Engine:
         self.short = scenario.short_abandon_seconds
         self.events: list[tuple[float, int, int, Any]] = []
         self.sequence = itertools.count()
-        self.available = AvailableAgents()
         self.groups = scenario.groups
-        self.group_index = {group.name: k for k, group in enumerate(self.groups)}
+        self.router = Router(router_groups(scenario), aging_seconds=scenario.aging_seconds)
         self.talk = [group.talk.sampler(rng) for group in self.groups]
         self.patience = [
             None if group.patience is None else group.patience.sampler(rng) for group in self.groups
         ]
-        # Per group: language names, their cumulative shares, and the Need of each language
-        # (one Need without a language when the group has no language mix).
-        self.languages: list[tuple[list[str], list[float], list[Need]]] = []
+        # Overflow steps' delays per group, soonest first: the engine routes when each opens.
+        self.steps = [sorted(step.after_seconds for step in g.overflow) for g in self.groups]
+        # Per group: language names (None: callers ask for none) and their cumulative shares.
+        self.languages: list[tuple[list[str | None], list[float]]] = []
         for group in self.groups:
-            names = list(group.languages)
-            cumulative = list(itertools.accumulate(group.languages[n] for n in names))
-            needs = [Need(group.skill, n) for n in names] or [Need(group.skill)]
-            self.languages.append((names, cumulative, needs))
+            names: list[str | None] = list(group.languages)
+            cumulative = list(itertools.accumulate(group.languages[n] for n in group.languages))
+            self.languages.append((names or [None], cumulative))
         self.counts = [
             [_Count(len(self.times)) for _ in range(self.intervals)] for _ in self.groups
         ]
-        self.queues: dict[tuple[Need, int], deque[_Contact]] = {}
+        self.waiting: dict[str, _Contact] = {}
+        self.contact_ids = itertools.count(1)
         self.busy = [0.0] * self.intervals
         self.staffed = [0.0] * self.intervals
         self.on_duty = 0
@@ -807,6 +874,7 @@ class _Engine:
         self.callbacks_made = 0
         self.callback_delay = 0.0
         self.now = 0.0
+        self.trace: list[tuple[str, str]] | None = None  # (contact, agent) per offer, if kept
 
     # -- bookkeeping
 
@@ -819,33 +887,23 @@ class _Engine:
         self.staffed_since = self.now
         self.on_duty += delta
 
-    def queue(self, need: Need, priority: int) -> deque[_Contact]:
-        key = (need, priority)
-        found = self.queues.get(key)
-        if found is None:
-            found = self.queues[key] = deque()
-            for team in self.seats:
-                for seat in team:
-                    if can_take(seat.agent, need):
-                        seat.queues.append((found, priority, need))
-        return found
+    # -- routing: the router decides, the engine carries it out
 
-    # -- contacts
+    def route(self) -> None:
+        for offer in self.router.route(now=self.now):
+            self.answer(offer)
 
-    def offer(self, contact: _Contact, need: Need) -> None:
-        """Route a contact that starts waiting for `need`: to an agent, or into the queue."""
-        agent = self.available.choose(need)
-        if agent is not None:
-            self.answer(self.seat_of[agent.id], contact)
-        else:
-            self.queues[need, contact.kind].append(contact)
-
-    def answer(self, seat: _Seat, contact: _Contact) -> None:
+    def answer(self, offer: Offer) -> None:
         now = self.now
+        contact = self.waiting.pop(offer.contact_id)
+        seat = self.seat_of[offer.agent_id]
+        self.router.accept(seat.id, contact.id, now=now)
+        if self.trace is not None:
+            self.trace.append((contact.id, seat.id))
         contact.state = _TAKEN
-        wait = now - contact.queued_at
+        wait = now - contact.since
         count = contact.count
-        if contact.kind == CALL:
+        if contact.kind == _FIRST:
             count.answered += 1
             if wait:
                 count.wait += wait
@@ -855,7 +913,7 @@ class _Engine:
                         within[k] += 1
             else:
                 count.within = [w + 1 for w in count.within]
-        elif contact.kind == RETURNED:
+        elif contact.kind == _RETURNED:
             count.returned_answered += 1
         else:
             self.callbacks_made += 1
@@ -867,39 +925,51 @@ class _Engine:
             (now + self.talk[contact.group](), next(self.sequence), _TALK_END, seat),
         )
 
+    # -- contacts
+
     def arrive(self, group: int) -> None:
         now = self.now
         count = self.counts[group][int(now // self.width)]
         count.arrivals += 1
-        names, cumulative, needs = self.languages[group]
-        if names:
+        names, cumulative = self.languages[group]
+        language = names[0]
+        if cumulative:
             share = self.uniform() * cumulative[-1]
-            need = needs[min(bisect.bisect_right(cumulative, share), len(names) - 1)]
-        else:
-            need = needs[0]
-        contact = _Contact(group, need, CALL, now, count)
-        agent = self.available.choose(need)
-        if agent is not None:
-            self.answer(self.seat_of[agent.id], contact)
-        else:
-            self.queues[need, CALL].append(contact)
-            self.waiting(contact)
+            language = names[min(bisect.bisect_right(cumulative, share), len(names) - 1)]
+        self.enter(group, _FIRST, count, language)
         self.schedule_arrival(group, now)
 
-    def waiting(self, contact: _Contact) -> None:
-        """Set the timers of a contact that went into a queue: patience, overflow, callback."""
-        if contact.kind == CALLBACK:
-            return
-        group = self.groups[contact.group]
+    def enter(
+        self, group: int, kind: int, count: _Count, language: str | None, priority: int = CALL
+    ) -> _Contact:
+        """A contact starts waiting: to the router, and its timers if nobody takes it now."""
+        now = self.now
+        contact = _Contact(str(next(self.contact_ids)), group, kind, language, count)
+        contact.since = now
+        self.waiting[contact.id] = contact
+        router_contact = Contact(
+            contact.id, self.groups[group].name, Channel.CALL, now, priority, language
+        )
+        router = self.router
+        router.submit(router_contact, now=now)
+        for offer in router.pending_offers():  # its own, and any others the same route() made
+            self.answer(offer)
+        if contact.state == _WAITING:
+            self.set_timers(contact)
+        return contact
+
+    def set_timers(self, contact: _Contact) -> None:
+        """Patience, overflow steps and the callback offer of a contact left waiting."""
         now = self.now
         draw = self.patience[contact.group]
         if draw is not None:
             self.push(now + draw(), _ABANDON, contact)
-        if contact.kind == CALL:
-            if group.overflow is not None:
-                self.push(now + group.overflow.after_seconds, _OVERFLOW, contact)
-            if group.callback is not None:
-                self.push(now + group.callback.after_seconds, _CALLBACK, contact)
+        for after in self.steps[contact.group]:
+            self.push(now + after, _OVERFLOW, contact)
+        if contact.kind == _FIRST:
+            callback = self.groups[contact.group].callback
+            if callback is not None:
+                self.push(now + callback.after_seconds, _CALLBACK, contact)
 
     def schedule_arrival(self, group: int, after: float) -> None:
         """Draw the next arrival of a group: Poisson with a rate constant per interval."""
@@ -920,37 +990,41 @@ class _Engine:
             index += 1
 
     def abandon(self, contact: _Contact) -> None:
-        if contact.state != _WAITING:
+        if contact.state != _WAITING or contact.kind == _CALLBACK:
             return
         contact.state = _GONE
+        del self.waiting[contact.id]
+        self.router.withdraw(contact.id)
         count = contact.count
-        if contact.kind == RETURNED:
+        if contact.kind == _RETURNED:
             count.returned_abandoned += 1
-        elif self.now - contact.queued_at < self.short:
+        elif self.now - contact.since < self.short:
             count.short += 1
         else:
             count.abandoned += 1
 
     def overflow(self, contact: _Contact) -> None:
+        """A step of a waiting contact opens: the router may now offer it to that group."""
         if contact.state != _WAITING:
             return
-        target = self.groups[contact.group].overflow
-        assert target is not None
-        contact.count.overflowed += 1
-        skill = self.groups[self.group_index[target.to_group]].skill
-        self.offer(contact, Need(skill, contact.need.language))
+        if contact.kind == _FIRST and not contact.overflowed:
+            contact.overflowed = True  # counted once per call, at its first step
+            contact.count.overflowed += 1
+        self.route()
 
     def offer_callback(self, contact: _Contact) -> None:
-        if contact.state != _WAITING:
+        if contact.state != _WAITING or contact.kind != _FIRST:
             return
         offer = self.groups[contact.group].callback
         assert offer is not None
         if self.uniform() >= offer.accept_share:
             return
-        contact.state = _GONE
+        # The caller hangs up; the callback keeps the call's place in the queue (as
+        # production's does) and is counted apart from offered calls.
+        contact.kind = _CALLBACK
+        contact.since = self.now
         contact.count.callbacks += 1
-        callback = _Contact(contact.group, contact.need, CALLBACK, self.now, contact.count)
-        self.offer(callback, callback.need)
+        self.router.request_callback(contact.id, now=self.now)
 
     def talk_end(self, seat: _Seat) -> None:
         contact = seat.contact
@@ -959,22 +1033,26 @@ class _Engine:
         returned = group.returned_transfers
         if (
             returned is not None
-            and contact.kind == CALL
+            and contact.kind == _FIRST
             and returned.share > 0
             and self.uniform() < returned.share
         ):
             contact.count.returned += 1
             self.push(self.now + returned.after_seconds, _RETURN, contact)
+        router = self.router
         if group.wrap_up_seconds > 0:
+            # WRAP_UP before finishing, so the agent is never READY in between; READY again
+            # when it ends (idle since then), as production's finish(wrap_up_seconds=...).
+            router.set_state(seat.id, _WRAP_UP, now=self.now)
+            seat.ready = False
+            router.finish(seat.id, contact.id, now=self.now)
             self.push(self.now + group.wrap_up_seconds, _FREE, seat)
         else:
+            router.finish(seat.id, contact.id, now=self.now)
             self.free(seat)
 
     def returned(self, contact: _Contact) -> None:
-        again = _Contact(contact.group, contact.need, RETURNED, self.now, contact.count)
-        self.offer(again, again.need)
-        if again.state == _WAITING:
-            self.waiting(again)
+        self.enter(contact.group, _RETURNED, contact.count, contact.language, RETURNED)
 
     # -- agents
 
@@ -991,22 +1069,14 @@ class _Engine:
         if seat.leaving:
             seat.leaving = False
             seat.on_duty = False
+            seat.ready = False
             self.staff_change(-1)
+            self.router.set_state(seat.id, _LOGGED_OUT, now=now)
             return
-        heads: list[tuple[int, float, Need]] = []
-        found: list[deque[_Contact]] = []
-        for waiting, priority, need in seat.queues:
-            while waiting and waiting[0].state != _WAITING:
-                waiting.popleft()
-            if waiting:
-                heads.append((priority, waiting[0].queued_at, need))
-                found.append(waiting)
-        if heads:
-            chosen = choose_waiting(seat.agent, heads)
-            if chosen is not None:
-                self.answer(seat, found[chosen].popleft())
-                return
-        self.available.add(seat.agent, now)
+        if not seat.ready:
+            seat.ready = True
+            self.router.set_state(seat.id, _READY, now=now)
+        self.route()
 
     def staff(self, interval: int) -> None:
         for team_index, team in enumerate(self.scenario.teams):
@@ -1029,45 +1099,35 @@ class _Engine:
                 working.append(spare)
                 self.free(spare)
             for seat in reversed(working[wanted:]):
-                if seat.agent in self.available:
-                    self.available.discard(seat.agent)
+                if seat.contact is None:
                     seat.on_duty = False
+                    seat.ready = False
                     self.staff_change(-1)
+                    self.router.set_state(seat.id, _LOGGED_OUT, now=self.now)
                 else:
                     seat.leaving = True
 
     def new_seat(self, team_index: int, number: int) -> _Seat:
         team = self.scenario.teams[team_index]
-        agent = Agent(f"{team.name}#{number + 1}", team.skills, team.languages)
-        seat = _Seat(agent)
-        for (need, priority), waiting in self.queues.items():
-            if can_take(agent, need):
-                seat.queues.append((waiting, priority, need))
+        seat = _Seat(f"{team.name}#{number + 1}")
+        self.router.set_agent(
+            AgentProfile(seat.id, team.skills, team.languages, capacity=_CALLS_ONLY)
+        )
         self.seats[team_index].append(seat)
-        self.seat_of[agent.id] = seat
+        self.seat_of[seat.id] = seat
         return seat
 
     # -- the loop
 
-    def run(self) -> SimulationResult:
-        # Create every queue that can fill up front, so seats list them in a fixed order.
-        for k, group in enumerate(self.groups):
-            priorities = [CALL]
-            if group.returned_transfers is not None:
-                priorities.append(RETURNED)
-            if group.callback is not None:
-                priorities.append(CALLBACK)
-            targets = [group.skill]
-            if group.overflow is not None:
-                targets.append(self.groups[self.group_index[group.overflow.to_group]].skill)
-            for skill in targets:
-                for need in self.languages[k][2]:
-                    for priority in priorities:
-                        self.queue(Need(skill, need.language), priority)
+    def start(self) -> None:
+        """Put the interval boundaries and each group's first arrival on the event list."""
         for interval in range(self.intervals):
             self.push(interval * self.width, _INTERVAL, interval)
         for k in range(len(self.groups)):
             self.schedule_arrival(k, 0.0)
+
+    def advance(self, until: float = math.inf) -> None:
+        """Handle the events before `until` (all of them by default), in time order."""
         events = self.events
         heappop = heapq.heappop
         handlers: list[Callable[[Any], None]] = [
@@ -1083,7 +1143,7 @@ class _Engine:
         progress = self.progress
         report_every = 1 << 14
         step = 0
-        while events:
+        while events and events[0][0] < until:
             time, _, kind, payload = heappop(events)
             self.now = time
             handlers[kind](payload)
@@ -1091,12 +1151,16 @@ class _Engine:
                 step += 1
                 if step % report_every == 0:
                     progress(min(1.0, time / self.horizon))
+
+    def run(self) -> SimulationResult:
+        self.start()
+        self.advance()
         end = max(self.now, self.horizon)
         self.now = self.horizon
         if self.staffed_since < self.horizon:
             self.staff_change(0)
-        if progress is not None:
-            progress(1.0)
+        if self.progress is not None:
+            self.progress(1.0)
         scheduled = [
             sum(team.agents[i if len(team.agents) > 1 else 0] for team in self.scenario.teams)
             for i in range(self.intervals)

@@ -23,19 +23,30 @@ How the changes act on the calls:
 
 Both sides draw from the same seeds, so they match call for call up to the first interval
 the change touches and drift apart after it.
+
+**The center as configured.** `center_scenario` builds the day from the real answer groups
+(production's `router.Group`: skill, language, overflow steps) and the kinds of agent the
+center has (skills with proficiencies, languages), so the simulator routes the day as
+production would: each group's agents on the phones are shared out over the kinds of agent
+who can take its calls, in proportion to how many there are of each.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from kontakt.core.router import Group
+from kontakt.core.routing import Agent, Need, can_take
 from kontakt.core.simulation import (
     AnswerGroup,
     Duration,
+    Overflow,
     ProgressCallback,
     Scenario,
+    SimulationResult,
     Team,
     simulate,
 )
@@ -130,24 +141,12 @@ def simulate_day(
     seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
-    """Simulate one day `replications` times and return pooled figures, JSON-ready.
+    """Simulate one day of one group of identical agents `replications` times, pooled.
 
     Per interval and for the day: offered, answered and abandoned calls per day (means over
     the replications), service level at each answer time, abandon rate, ASA and occupancy.
     """
-    if len(calls) != len(agents) or not calls:
-        raise WhatIfError("Give calls and agents for the same, non-empty list of intervals.")
-    if any(not (math.isfinite(c) and c >= 0) for c in calls):
-        raise WhatIfError("Calls per interval must be at least 0.")
-    if any(a < 0 for a in agents):
-        raise WhatIfError("Agents per interval must be at least 0.")
-    if replications is not None and (
-        isinstance(replications, bool) or not isinstance(replications, int) or replications < 1
-    ):
-        raise WhatIfError(
-            f"Replications must be a whole number of at least 1, got {replications!r}."
-        )
-    runs = replications if replications is not None else replications_for(calls)
+    _check_day(calls, agents, replications)
     scenario = Scenario(
         groups=(
             AnswerGroup(
@@ -162,6 +161,152 @@ def simulate_day(
         interval_seconds=float(interval_seconds),
         answer_times=answer_times,
     )
+    return simulate_scenario_day(
+        scenario, "calls", agents, replications=replications, seed=seed, progress=progress
+    )
+
+
+def _check_day(calls: Sequence[float], agents: Sequence[int], replications: int | None) -> None:
+    if len(calls) != len(agents) or not calls:
+        raise WhatIfError("Give calls and agents for the same, non-empty list of intervals.")
+    if any(not (math.isfinite(c) and c >= 0) for c in calls):
+        raise WhatIfError("Calls per interval must be at least 0.")
+    if any(a < 0 for a in agents):
+        raise WhatIfError("Agents per interval must be at least 0.")
+    if replications is not None and (
+        isinstance(replications, bool) or not isinstance(replications, int) or replications < 1
+    ):
+        raise WhatIfError(
+            f"Replications must be a whole number of at least 1, got {replications!r}."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AgentKind:
+    """Agents of the center who share skills (with proficiencies) and languages."""
+
+    skills: Mapping[str, int]
+    languages: frozenset[str]
+    agents: int  # how many of them there are
+
+
+def split_agents(total: int, weights: Sequence[int]) -> list[int]:
+    """Share `total` agents out in proportion to `weights`, in whole numbers.
+
+    Largest remainder (Hamilton's method); a tie goes to the earlier weight.
+    """
+    whole = sum(weights)
+    if total <= 0 or whole <= 0:
+        return [0] * len(weights)
+    exact = [total * w / whole for w in weights]
+    shares = [math.floor(e) for e in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def center_scenario(
+    groups: Sequence[Group],
+    kinds: Sequence[AgentKind],
+    *,
+    calls: Mapping[str, Sequence[float]],
+    on_phones: Mapping[str, Sequence[int]],
+    interval_seconds: float,
+    aht_seconds: float,
+    patience_seconds: float | None,
+    answer_times: tuple[float, ...] = (20.0, 30.0),
+    aging_seconds: float = 60.0,
+) -> Scenario:
+    """A day of the center as configured: its answer groups, each with its calls and agents.
+
+    `groups` are production's (skill, language, overflow steps; steps to a group not given
+    are left out). A group's agents on the phones in each interval are shared out over the
+    kinds of agent who can take its calls (its skill; its language, if it has one) in
+    proportion to their numbers; with no such kind, over agents who have just its skill and
+    language (agents the center would have to find).
+    """
+    if not groups:
+        raise WhatIfError("A day of the center needs at least one answer group.")
+    lengths = {len(v) for v in [*calls.values(), *on_phones.values()]}
+    if len(lengths) != 1:
+        raise WhatIfError("Give calls and agents for the same intervals in every group.")
+    (intervals,) = lengths
+    codes = {group.code for group in groups}
+    patience = None if patience_seconds is None else Duration(patience_seconds)
+    scenario_groups = []
+    teams = []
+    for group in groups:
+        group_calls = calls.get(group.code, [0.0] * intervals)
+        agents = on_phones.get(group.code, [0] * intervals)
+        _check_day(group_calls, agents, None)
+        scenario_groups.append(
+            AnswerGroup(
+                name=group.code,
+                skill=group.skill,
+                calls=tuple(float(c) for c in group_calls),
+                talk=Duration(aht_seconds),
+                patience=patience,
+                language=group.language,
+                overflow=tuple(
+                    Overflow(step.group, step.after_seconds)
+                    for step in group.overflow
+                    if step.group in codes and step.group != group.code
+                ),
+            )
+        )
+        need = Need(group.skill, group.language)
+        able = [k for k in kinds if k.agents > 0 and can_take(_agent(k), need)]
+        if not able:
+            languages = frozenset() if group.language is None else frozenset({group.language})
+            able = [AgentKind({group.skill: 1}, languages, 1)]
+        shares = [split_agents(int(n), [k.agents for k in able]) for n in agents]
+        for number, kind in enumerate(able):
+            teams.append(
+                Team(
+                    name=f"{group.code} {number + 1}",
+                    agents=tuple(row[number] for row in shares),
+                    skills=dict(kind.skills),
+                    languages=kind.languages,
+                )
+            )
+    return Scenario(
+        groups=tuple(scenario_groups),
+        teams=tuple(teams),
+        interval_seconds=float(interval_seconds),
+        answer_times=answer_times,
+        aging_seconds=aging_seconds,
+    )
+
+
+def _agent(kind: AgentKind) -> Agent:
+    return Agent("", kind.skills, kind.languages)
+
+
+def simulate_scenario_day(
+    scenario: Scenario,
+    focus: str,
+    agents: Sequence[int],
+    *,
+    replications: int | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Simulate a day's scenario `replications` times and return pooled figures, JSON-ready.
+
+    `intervals` and `totals` are the figures of the `focus` group (the one planned, whose
+    agents per interval are `agents`); `groups` has every group's day. Occupancy is over all
+    the agents on duty.
+    """
+    names = [group.name for group in scenario.groups]
+    if focus not in names:
+        raise WhatIfError(f"No answer group {focus!r} in the day.")
+    calls = scenario.groups[names.index(focus)].calls
+    if len(agents) != len(calls):
+        raise WhatIfError("Give agents for every interval of the day.")
+    every_call = [math.fsum(g.calls[i] for g in scenario.groups) for i in range(len(calls))]
+    runs = replications if replications is not None else replications_for(every_call)
+    answer_times = scenario.answer_times
     n, k = len(calls), len(answer_times)
     offered = [0.0] * n
     answered = [0.0] * n
@@ -170,11 +315,12 @@ def simulate_day(
     within = [[0.0] * k for _ in range(n)]
     occupancy = [0.0] * n
     occupancy_runs = [0] * n
+    per_group = {name: _Pool(k) for name in names}
     for run in range(runs):
         report = None if progress is None else _part(progress, run, runs)
         result = simulate(scenario, seed=seed + run, progress=report)
         for i, row in enumerate(result.intervals):
-            figures = row.calls
+            figures = row.groups[focus]
             offered[i] += figures.offered
             answered[i] += figures.answered
             abandoned[i] += figures.abandoned
@@ -184,6 +330,8 @@ def simulate_day(
             if row.occupancy is not None:
                 occupancy[i] += row.occupancy
                 occupancy_runs[i] += 1
+        for name in names:
+            per_group[name].add(result, name)
     intervals = [
         {
             **_pooled(offered[i], answered[i], within[i], abandoned[i], wait[i], answer_times),
@@ -204,7 +352,39 @@ def simulate_day(
     busy = [(row["occupancy"], row["agents"]) for row in intervals if row["occupancy"] is not None]
     staffed = sum(agents for _, agents in busy)
     totals["occupancy"] = math.fsum(o * a for o, a in busy) / staffed if staffed else None
-    for pooled in [*intervals, totals]:
-        for key in ("offered", "answered", "abandoned"):
-            pooled[key] = pooled[key] / runs
-    return {"replications": runs, "seed": seed, "intervals": intervals, "totals": totals}
+    groups = {name: pool.figures(answer_times) for name, pool in per_group.items()}
+    for pooled in [*intervals, totals, *groups.values()]:
+        for key in ("offered", "answered", "abandoned", "overflowed"):
+            if key in pooled:
+                pooled[key] = pooled[key] / runs
+    day: dict[str, Any] = {"replications": runs, "seed": seed, "intervals": intervals}
+    day["totals"] = totals
+    if len(names) > 1:
+        day["groups"] = groups
+    return day
+
+
+class _Pool:
+    """One group's day summed over the replications."""
+
+    def __init__(self, answer_times: int) -> None:
+        self.offered = self.answered = self.abandoned = self.wait = 0.0
+        self.overflowed = 0.0
+        self.within = [0.0] * answer_times
+
+    def add(self, result: SimulationResult, name: str) -> None:
+        figures = result.groups[name]
+        self.offered += figures.offered
+        self.answered += figures.answered
+        self.abandoned += figures.abandoned
+        self.overflowed += figures.overflowed
+        self.wait += (figures.asa_seconds or 0.0) * figures.answered
+        for j, count in enumerate(figures.answered_within):
+            self.within[j] += count
+
+    def figures(self, answer_times: Sequence[float]) -> dict[str, Any]:
+        pooled = _pooled(
+            self.offered, self.answered, self.within, self.abandoned, self.wait, answer_times
+        )
+        pooled["overflowed"] = self.overflowed
+        return pooled

@@ -15,7 +15,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -26,10 +35,13 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_plan_staffing
 from kontakt.cases.models import Channel, Contact, Direction, Outcome
 from kontakt.core import forecast as core_forecast
+from kontakt.core import router as core_router
 from kontakt.core.business_hours import OpeningHours, opening_periods
 from kontakt.core.planning import PlanInterval, PlanTotals, ServiceGoal, plan_intervals, plan_totals
+from kontakt.core.what_if import AgentKind
 from kontakt.directory.models import AnswerGroup
 from kontakt.directory.selectors import opening_hours, public_holidays
+from kontakt.telephony.models import AgentSkill, OverflowStep
 
 from .models import RosterEntry, WhatIfRun
 
@@ -380,3 +392,65 @@ def what_if_get(*, user: User, pk: int) -> WhatIfRun:
     if run is None:
         raise Http404("No such what-if run.")
     return run
+
+
+@dataclass(frozen=True)
+class RoutedCenter:
+    """An answer group and those its overflow steps reach, as production routes them."""
+
+    groups: list[core_router.Group]  # the answer group first
+    answer_groups: dict[str, AnswerGroup]  # by code
+    kinds: list[AgentKind]  # the active agents with skills, by skills and languages
+
+
+def routed_center(*, user: User, answer_group: AnswerGroup) -> RoutedCenter:
+    """The group's routing (skill, language, overflow steps), the groups its steps reach, in
+    the order reached, and the agents' skills and languages: what a what-if simulates.
+
+    Read as production's router reads them: a group without routing settings asks for the
+    skill named by its code; steps to inactive groups lead nowhere.
+    """
+    require_planner(user)
+    steps = Prefetch("routing__steps", queryset=OverflowStep.objects.select_related("to_group"))
+    active = {
+        group.code: group
+        for group in AnswerGroup.objects.filter(active=True)
+        .select_related("routing")
+        .prefetch_related(steps)
+    }
+    active.setdefault(answer_group.code, answer_group)
+    groups: list[core_router.Group] = []
+    reached = [answer_group.code]
+    for code in reached:  # grows as steps reach further groups
+        group = active[code]
+        routing = getattr(group, "routing", None)
+        overflow = tuple(
+            core_router.OverflowStep(after_seconds=float(s.after_seconds), group=s.to_group.code)
+            for s in (routing.steps.all() if routing is not None else ())
+            if s.to_group.code in active
+        )
+        groups.append(
+            core_router.Group(
+                code=code,
+                skill=routing.skill if routing is not None else code,
+                language=group.language or None,
+                overflow=overflow,
+            )
+        )
+        reached += [s.group for s in overflow if s.group not in reached]
+    profiles: dict[tuple[tuple[tuple[str, int], ...], tuple[str, ...]], int] = defaultdict(int)
+    agents = User.objects.filter(is_active=True, skills__isnull=False).distinct()
+    skills = Prefetch("skills", queryset=AgentSkill.objects.order_by("skill"))
+    for agent in agents.prefetch_related(skills):
+        key = (
+            tuple((s.skill, s.proficiency) for s in agent.skills.all()),
+            tuple(sorted(set(agent.languages or ()))),
+        )
+        profiles[key] += 1
+    kinds = [
+        AgentKind(skills=dict(skill_levels), languages=frozenset(languages), agents=count)
+        for (skill_levels, languages), count in sorted(profiles.items())
+    ]
+    return RoutedCenter(
+        groups=groups, answer_groups={code: active[code] for code in reached}, kinds=kinds
+    )

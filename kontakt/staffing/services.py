@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -20,10 +21,14 @@ from kontakt.directory.models import AnswerGroup
 from .models import RosterEntry, WhatIfRun
 from .selectors import (
     FirstContactFigures,
+    PlanRow,
+    RoutedCenter,
     StaffingPlan,
     interval_key,
     local_datetime,
     require_planner,
+    routed_center,
+    staffing_plan,
 )
 from .tasks import what_if_simulate
 
@@ -117,14 +122,66 @@ def _nearest(typed: dict[datetime, int], at: datetime) -> int:
     return typed[min(typed, key=lambda starts: (abs(starts - at), starts))]
 
 
+def _planned_agents(row: PlanRow) -> int:
+    return row.plan.scheduled if row.plan.scheduled is not None else row.plan.needed_scheduled
+
+
+def _center_parameters(
+    center: RoutedCenter, others: dict[str, StaffingPlan], grid: list[datetime]
+) -> dict[str, Any]:
+    """The answer groups as routed and the agents by kind, JSON-ready; the other groups'
+    own days (forecast, and roster or agents to schedule) on the what-if's intervals."""
+    other_days = {}
+    for code, other in others.items():
+        by_start = {row.starts: row for row in other.days[0].rows}
+        scheduled = [_planned_agents(by_start[at]) if at in by_start else 0 for at in grid]
+        other_days[code] = {
+            "calls": [by_start[at].forecast if at in by_start else 0.0 for at in grid],
+            "scheduled": scheduled,
+            "on_phones": [on_phones(a, other.goal.shrinkage) for a in scheduled],
+        }
+    return {
+        "groups": [
+            {
+                "code": group.code,
+                "skill": group.skill,
+                "language": group.language,
+                "overflow": [
+                    {"group": step.group, "after_seconds": step.after_seconds}
+                    for step in group.overflow
+                ],
+            }
+            for group in center.groups
+        ],
+        "kinds": [
+            {
+                "skills": dict(kind.skills),
+                "languages": sorted(kind.languages),
+                "agents": kind.agents,
+            }
+            for kind in center.kinds
+        ],
+        "others": other_days,
+        "aging_seconds": settings.KONTAKT["TELEPHONY"]["AGING_SECONDS"],
+    }
+
+
 def what_if_parameters(
-    *, plan: StaffingPlan, changes: WhatIfChanges, first_contact: FirstContactFigures
+    *,
+    plan: StaffingPlan,
+    changes: WhatIfChanges,
+    first_contact: FirstContactFigures,
+    center: RoutedCenter | None = None,
+    others: dict[str, StaffingPlan] | None = None,
 ) -> dict[str, Any]:
     """The inputs of both sides of a what-if on the plan's first day, ready to simulate.
 
     The plan side has the forecast, the roster (or the agents to schedule where none is
     stored), the measured AHT and the goal's patience; the what-if side has the changes.
-    Opened intervals take the agents of the nearest interval typed.
+    Opened intervals take the agents of the nearest interval typed. With `center` (a plan of
+    one answer group) the day is simulated on the groups as routed: the group itself, the
+    groups its overflow steps reach with their own days (`others`, the same on both sides),
+    and the agents by their skills and languages.
     """
     day = plan.days[0]
     goal = plan.goal
@@ -133,9 +190,7 @@ def what_if_parameters(
 
     def planned(at: datetime) -> int:
         row = by_start.get(at)
-        if row is None:
-            return 0
-        return row.plan.scheduled if row.plan.scheduled is not None else row.plan.needed_scheduled
+        return 0 if row is None else _planned_agents(row)
 
     calls_before = [by_start[at].forecast if at in by_start else 0.0 for at in grid]
     plan_agents = [planned(at) for at in grid]
@@ -152,7 +207,7 @@ def what_if_parameters(
         repeats=first_contact.repeats_per_unresolved or 0.0,
     )
     calls_after = [c * factor for c in reshape_calls(calls_before, open_before, open_after)]
-    return {
+    parameters = {
         "labels": [at.strftime("%H:%M") for at in grid],
         "answer_times": [goal.answer_seconds],
         "seed": day.day.toordinal(),
@@ -182,6 +237,9 @@ def what_if_parameters(
             "open": open_after,
         },
     }
+    if center is not None:
+        parameters["center"] = _center_parameters(center, others or {}, grid)
+    return parameters
 
 
 def what_if_start(
@@ -197,7 +255,24 @@ def what_if_start(
     `query` is the plan page's query string, kept so the run's page can link back to it.
     """
     require_planner(by)
-    parameters = what_if_parameters(plan=plan, changes=changes, first_contact=first_contact)
+    center = others = None
+    if plan.answer_group is not None:
+        center = routed_center(user=by, answer_group=plan.answer_group)
+        others = {
+            code: staffing_plan(
+                user=by,
+                answer_group=group,
+                days=[plan.days[0].day],
+                interval_seconds=plan.interval_seconds,
+                goal=plan.goal,
+                channel=plan.channel,
+            )
+            for code, group in center.answer_groups.items()
+            if group != plan.answer_group
+        }
+    parameters = what_if_parameters(
+        plan=plan, changes=changes, first_contact=first_contact, center=center, others=others
+    )
     parameters["query"] = query
     with transaction.atomic():
         run = WhatIfRun.objects.create(

@@ -426,6 +426,26 @@ def _run_totals(run: WhatIfRun) -> dict[str, Any]:
     return totals
 
 
+def _run_groups(run: WhatIfRun) -> list[dict[str, Any]]:
+    """Every answer group's simulated day, plan beside what-if, when the run has several."""
+    p, result = run.parameters, run.result or {}
+    answer = f"{p['answer_times'][0]:g}"
+    plan_groups = result.get("plan", {}).get("groups", {})
+    rows = []
+    for code in plan_groups:
+        row: dict[str, Any] = {"code": code}
+        for side in ("plan", "what_if"):
+            figures = result.get(side, {}).get("groups", {}).get(code, {})
+            row[side] = {
+                "offered": figures.get("offered"),
+                "service_level": (figures.get("service_level") or {}).get(answer),
+                "abandon": figures.get("abandon_rate"),
+                "overflowed": figures.get("overflowed"),
+            }
+        rows.append(row)
+    return rows
+
+
 def _run_chart(rows: list[dict[str, Any]]) -> SafeString:
     return charts.render(
         charts.Chart(
@@ -449,7 +469,9 @@ def what_if_run(request: StaffRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"run": run, "done": run.status == RunStatus.DONE}
     if run.status == RunStatus.DONE:
         rows = _run_rows(run)
-        context.update(rows=rows, totals=_run_totals(run), chart=_run_chart(rows))
+        context.update(
+            rows=rows, totals=_run_totals(run), chart=_run_chart(rows), groups=_run_groups(run)
+        )
     template = (
         "staffing/_run_status.html"
         if request.headers.get("HX-Request") and run.status != RunStatus.DONE

@@ -1,4 +1,5 @@
-"""Tests for kontakt.core.what_if: reshaping a day, first-contact resolution, simulated days."""
+"""Tests for kontakt.core.what_if: reshaping a day, first-contact resolution, simulated days,
+the center as configured."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kontakt.core import erlang
+from kontakt.core.router import Group, OverflowStep
+from kontakt.core.simulation import Overflow, Scenario
 from kontakt.core.what_if import (
     MAX_REPLICATIONS,
     MIN_REPLICATIONS,
     TARGET_ARRIVALS,
+    AgentKind,
     WhatIfError,
+    center_scenario,
     first_contact_factor,
     replications_for,
     reshape_calls,
     simulate_day,
+    simulate_scenario_day,
+    split_agents,
 )
 
 QUARTER = 900.0
@@ -401,3 +408,97 @@ def test_a_negative_number_of_replications_is_refused() -> None:
 def test_the_totals_give_the_day_s_occupancy() -> None:
     totals = day([20.0, 40.0], [5, 9], replications=3)["totals"]
     assert 0.0 < totals["occupancy"] < 1.0
+
+
+# --- the center as configured ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "shares"),
+    [
+        (5, [1, 1], [3, 2]),  # a tie goes to the first
+        (3, [2, 1, 1], [1, 1, 1]),  # 1.5, 0.75, 0.75: the larger remainders first
+        (4, [3, 1], [3, 1]),
+        (7, [5], [7]),
+        (0, [1, 2], [0, 0]),
+        (4, [0, 0], [0, 0]),
+    ],
+)
+def test_agents_are_shared_out_by_largest_remainder(
+    total: int, weights: list[int], shares: list[int]
+) -> None:
+    assert split_agents(total, weights) == shares
+
+
+PERMITS = Group("permits", "permits", overflow=(OverflowStep(60, "general"),))
+GENERAL = Group("general", "general", language="sv")
+KINDS = [
+    AgentKind({"permits": 3}, frozenset({"sv"}), 2),
+    AgentKind({"general": 2, "permits": 1}, frozenset({"sv", "en"}), 6),
+    AgentKind({"general": 1}, frozenset({"en"}), 4),  # no Swedish: not for general
+]
+
+
+def center_day(**changes: Any) -> Scenario:
+    arguments: dict[str, Any] = {
+        "calls": {"permits": [10.0, 10.0], "general": [40.0, 40.0]},
+        "on_phones": {"permits": [4, 3], "general": [8, 8]},
+        "interval_seconds": QUARTER,
+        "aht_seconds": AHT,
+        "patience_seconds": 120.0,
+    }
+    arguments.update(changes)
+    return center_scenario([PERMITS, GENERAL], KINDS, **arguments)
+
+
+def test_a_center_day_keeps_the_groups_routing_and_shares_agents_by_kind() -> None:
+    scenario = center_day()
+    permits, general = scenario.groups
+    assert (permits.skill, permits.language, permits.overflow) == (
+        "permits",
+        None,
+        (Overflow("general", 60),),
+    )
+    assert (general.skill, general.language, general.calls) == ("general", "sv", (40.0, 40.0))
+    teams = {team.name: team for team in scenario.teams}
+    # permits: the permits experts (2) and the all-rounders (6) can take it, 2:6.
+    assert teams["permits 1"].agents == (1, 1) and teams["permits 1"].skills == {"permits": 3}
+    assert teams["permits 2"].agents == (3, 2)
+    # general needs Swedish: only the all-rounders.
+    assert teams["general 1"].agents == (8, 8) and teams["general 1"].languages == {"sv", "en"}
+    assert len(teams) == 3
+
+
+def test_a_group_nobody_can_take_gets_agents_with_just_its_skill() -> None:
+    care = Group("care", "care", language="ar", overflow=(OverflowStep(30, "nowhere"),))
+    scenario = center_scenario(
+        [care],
+        KINDS,
+        calls={"care": [5.0]},
+        on_phones={"care": [2]},
+        interval_seconds=QUARTER,
+        aht_seconds=AHT,
+        patience_seconds=None,
+    )
+    (team,) = scenario.teams
+    assert (team.skills, team.languages, team.agents) == ({"care": 1}, frozenset({"ar"}), (2,))
+    assert scenario.groups[0].overflow == ()  # a step to a group not in the day is left out
+
+
+def test_a_center_day_gives_the_planned_group_s_figures_and_every_group_s() -> None:
+    scenario = center_day()
+    day = simulate_scenario_day(scenario, "permits", [4, 3], replications=5, seed=1)
+    assert set(day["groups"]) == {"permits", "general"}
+    permits = day["groups"]["permits"]
+    assert day["totals"]["offered"] == pytest.approx(permits["offered"])
+    assert [row["calls"] for row in day["intervals"]] == [10.0, 10.0]
+    assert [row["agents"] for row in day["intervals"]] == [4, 3]
+    assert day["groups"]["general"]["offered"] > permits["offered"] > 0
+    assert permits["overflowed"] >= 0
+    with pytest.raises(WhatIfError, match="No answer group"):
+        simulate_scenario_day(scenario, "care", [4, 3], replications=1)
+
+
+def test_a_center_day_needs_the_same_intervals_everywhere() -> None:
+    with pytest.raises(WhatIfError, match="same intervals"):
+        center_day(on_phones={"permits": [4], "general": [8, 8]})

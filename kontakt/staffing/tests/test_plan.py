@@ -8,12 +8,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
+from kontakt.accounts.roles import Role
+from kontakt.accounts.tests.factories import UserFactory
 from kontakt.cases.models import Contact, Outcome
 from kontakt.core.erlang import erlang_c_agents_for_service_level, traffic_erlangs
 from kontakt.core.planning import ServiceGoal
+from kontakt.core.simulation import Overflow
 from kontakt.directory.models import AnswerGroup
 from kontakt.staffing import selectors
 from kontakt.staffing.models import RosterEntry, RunStatus, WhatIfRun
+from kontakt.staffing.tasks import what_if_scenario
+from kontakt.telephony.models import AgentSkill, OverflowStep, RoutingSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -350,3 +355,93 @@ def test_a_running_what_if_shows_its_progress(client_for, supervisor, group):
     assert '<progress id="run-progress" max="1" value="0.400">' in html
     assert 'hx-trigger="every 1s"' in html
     assert "<html" not in html
+
+
+@pytest.fixture
+def routed_center(group, agent, supervisor):  # type: ignore[no-untyped-def]
+    """Trafik asks for "parking" in Swedish and overflows to Allmänt after 60 s; three
+    kinds of agent: parking experts, all-rounders speaking Swedish and English, and
+    English-only general agents."""
+    general = AnswerGroup.objects.create(name="Allmänt", code="allmant")
+    routing = RoutingSettings.objects.create(answer_group=group, skill="parking")
+    OverflowStep.objects.create(routing=routing, after_seconds=60, to_group=general)
+    RoutingSettings.objects.create(answer_group=general, skill="general")
+    group.language = "sv"
+    group.save(update_fields=["language"])
+    people = [
+        ({"parking": 3}, ["sv"]),
+        ({"parking": 3}, ["sv"]),
+        ({"parking": 1, "general": 2}, ["en", "sv"]),
+        ({"general": 1}, ["en"]),
+    ]
+    for number, (skills, languages) in enumerate(people):
+        person = UserFactory(username=f"person{number}", role=Role.AGENT, languages=languages)
+        for skill, level in skills.items():
+            AgentSkill.objects.create(agent=person, skill=skill, proficiency=level)
+    inactive = UserFactory(username="gone", role=Role.AGENT, is_active=False)
+    AgentSkill.objects.create(agent=inactive, skill="parking", proficiency=5)
+    # A roster for Allmänt: 2 agents scheduled all day.
+    RosterEntry.objects.create(
+        answer_group=general,
+        starts_at=local(DAY, 0),
+        ends_at=local(DAY + timedelta(days=1), 0),
+        agents=2,
+        updated_by=supervisor,
+    )
+    return general
+
+
+def test_what_if_simulates_the_answer_groups_as_routed_with_the_agents_skills(
+    client_for, supervisor, group, history, routed_center, django_capture_on_commit_callbacks
+):
+    web = client_for(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post("/staffing/what-if/", what_if_post())
+    assert response.status_code == 302
+    run = WhatIfRun.objects.get()
+    assert run.status == RunStatus.DONE, run.error
+    center = run.parameters["center"]
+    assert center["groups"] == [
+        {
+            "code": "trafik",
+            "skill": "parking",
+            "language": "sv",
+            "overflow": [{"group": "allmant", "after_seconds": 60.0}],
+        },
+        {"code": "allmant", "skill": "general", "language": None, "overflow": []},
+    ]
+    # By skills, then languages; the inactive agent is not one of them.
+    assert center["kinds"] == [
+        {"skills": {"general": 1}, "languages": ["en"], "agents": 1},
+        {"skills": {"general": 2, "parking": 1}, "languages": ["en", "sv"], "agents": 1},
+        {"skills": {"parking": 3}, "languages": ["sv"], "agents": 2},
+    ]
+    allmant = center["others"]["allmant"]
+    assert set(allmant["scheduled"]) == {2}  # its own roster, on both sides
+    assert allmant["on_phones"][0] == 1  # 2 scheduled, 20 % shrinkage
+
+    scenario = what_if_scenario(run.parameters, "what_if", interval_seconds=900)
+    assert scenario is not None
+    trafik, general = scenario.groups
+    assert (trafik.name, trafik.skill, trafik.language) == ("trafik", "parking", "sv")
+    assert trafik.overflow == (Overflow("allmant", 60.0),)
+    assert list(trafik.calls) == run.parameters["what_if"]["calls"]
+    assert list(general.calls) == allmant["calls"]
+    teams = {team.name: team for team in scenario.teams}
+    # Trafik's agents (2 a quarter on the phones at 09:00) come from the kinds who can take
+    # parking in Swedish: the two experts and the all-rounder, 2:1.
+    assert {teams[n].skills.get("parking") for n in ("trafik 1", "trafik 2")} == {1, 3}
+    nine = run.parameters["labels"].index("09:00")
+    on_phones = run.parameters["what_if"]["on_phones"][nine]
+    assert sum(t.agents[nine] for n, t in teams.items() if n.startswith("trafik")) == on_phones
+    # Allmänt's from every kind with the general skill (no language asked).
+    assert {n for n in teams if n.startswith("allmant")} == {"allmant 1", "allmant 2"}
+
+    for side in ("plan", "what_if"):
+        figures = run.result[side]
+        assert set(figures["groups"]) == {"trafik", "allmant"}
+        assert figures["totals"]["offered"] == pytest.approx(figures["groups"]["trafik"]["offered"])
+    html = web.get(response["Location"]).content.decode()
+    assert "Per interval: plan / what-if" in html
+    assert "Per answer group, as routed: plan / what-if" in html
+    assert '<th scope="row">allmant</th>' in html
