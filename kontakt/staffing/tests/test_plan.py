@@ -358,7 +358,7 @@ def test_a_running_what_if_shows_its_progress(client_for, supervisor, group):
 
 
 @pytest.fixture
-def routed_center(group, agent, supervisor):  # type: ignore[no-untyped-def]
+def routed_center(group, agent, supervisor):
     """Trafik asks for "parking" in Swedish and overflows to Allmänt after 60 s; three
     kinds of agent: parking experts, all-rounders speaking Swedish and English, and
     English-only general agents."""
