@@ -244,9 +244,7 @@ def _presence_move(
 
 
 def _presence_announce(presence: Presence) -> None:
-    message = selectors.presence_message(presence)
-    topic = bus.user_topic(presence.agent_id)
-    transaction.on_commit(lambda: bus.publish(topic, message))
+    bus.publish_on_commit(bus.user_topic(presence.agent_id), selectors.presence_message(presence))
 
 
 def _presence_set(presence: Presence, **change: Any) -> None:
@@ -416,8 +414,7 @@ def _presence_follow(
     residents = selectors.residents_by_callers({call.caller for call, _agent in answered})
     for call, agent in answered:
         message = selectors.screen_pop_message(call, agent=agent, residents=residents)
-        topic = bus.user_topic(agent.pk)
-        transaction.on_commit(lambda t=topic, m=message: bus.publish(t, m))
+        bus.publish_on_commit(bus.user_topic(agent.pk), message)
 
 
 # Routing ----------------------------------------------------------------------------------
@@ -525,12 +522,12 @@ def crisis_switch_on(
 
 def _crisis_announce(switch: CrisisSwitch) -> None:
     payload = selectors.crisis_message(switch)
-
-    def announce() -> None:
-        cache.set(selectors.CRISIS_CACHE_KEY, payload, timeout=300)
-        bus.publish(bus.CENTER, payload)
-
-    transaction.on_commit(announce)
+    # The pages read crisis mode from the cache: renewed first, so a page the push makes
+    # reload shows the new state. A cache down after the commit must not fail the switch.
+    transaction.on_commit(
+        lambda: cache.set(selectors.CRISIS_CACHE_KEY, payload, timeout=300), robust=True
+    )
+    bus.publish_on_commit(bus.CENTER, payload)
 
 
 def _crisis_article_restore(current: CrisisSwitch, *, keep: Article | None, by: User) -> None:
@@ -645,9 +642,7 @@ def _assign(
                 reason=CALLBACK_REASON,
                 call_id=queued.reference,
             )
-        message = selectors.work_message(queued)
-        topic = bus.user_topic(agent.pk)
-        transaction.on_commit(lambda t=topic, m=message: bus.publish(t, m))
+        bus.publish_on_commit(bus.user_topic(agent.pk), selectors.work_message(queued))
         assigned.append(queued)
     return assigned
 
@@ -757,8 +752,7 @@ def queued_contact_done(
                 )
         if queued.agent is not None:
             message = {"type": "work_done", "id": queued.pk}
-            topic = bus.user_topic(queued.agent_id)
-            transaction.on_commit(lambda: bus.publish(topic, message))
+            bus.publish_on_commit(bus.user_topic(queued.agent_id), message)
     routing_dispatch(now=now)
     return queued
 
