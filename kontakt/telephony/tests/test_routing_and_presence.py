@@ -181,7 +181,7 @@ def test_the_menu_follows_opening_hours_and_crisis(
 
     cache.clear()
     monkeypatch.setattr(
-        "kontakt.telephony.selectors.business_hours.is_open", lambda at, hours: True
+        "kontakt.telephony.selectors.ivr.business_hours.is_open", lambda at, hours: True
     )
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
     assert menu["open"] and not menu["crisis"]
@@ -196,7 +196,7 @@ def test_the_menu_follows_opening_hours_and_crisis(
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
     assert menu["greeting"] == "Välkommen till Sjöstad kommun."
     monkeypatch.setattr(
-        "kontakt.telephony.selectors.business_hours.is_open", lambda at, hours: False
+        "kontakt.telephony.selectors.ivr.business_hours.is_open", lambda at, hours: False
     )
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
     assert (menu["open"], menu["greeting"], menu["options"]) == (False, "Vi har stängt.", [])
