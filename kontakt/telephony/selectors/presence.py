@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from kontakt.accounts.models import User
-from kontakt.core.router import AgentState
+from kontakt.core import presence as core_presence
+from kontakt.core.presence import AgentState
 from kontakt.directory.models import AnswerGroup
 from kontakt.residents.models import Resident
 from kontakt.residents.selectors import normalize_phone
@@ -41,13 +42,21 @@ def agents_by_exchange_name(names: Iterable[str]) -> dict[str, User]:
     return found
 
 
+def presence_state(presence: Presence) -> core_presence.Presence:
+    """A stored state as the core's presence rules read it."""
+    return core_presence.Presence(
+        state=AgentState(presence.state),
+        since=presence.since,
+        reason=presence.reason,
+        idle_since=presence.idle_since,
+        until=presence.until,
+        call_id=presence.call_id,
+    )
+
+
 def effective_state(presence: Presence, *, now: datetime) -> AgentState:
     """The state as it is now: a wrap-up or an unanswered offer past its time is ready."""
-    state = AgentState(presence.state)
-    ended = presence.until is not None and presence.until <= now
-    if state in (AgentState.WRAP_UP, AgentState.OFFERED) and ended:
-        return AgentState.READY
-    return state
+    return core_presence.effective(presence_state(presence), now=now).state
 
 
 def presence_of(user: User, *, now: datetime | None = None) -> dict[str, Any]:
@@ -70,18 +79,15 @@ def presence_of(user: User, *, now: datetime | None = None) -> dict[str, Any]:
 def presence_message(presence: Presence, *, now: datetime | None = None) -> dict[str, Any]:
     """An agent's state as their desktop shows it (and as it is pushed to it)."""
     now = now or timezone.now()
-    state = effective_state(presence, now=now)
-    until = presence.until if state == AgentState(presence.state) else None
+    current = core_presence.effective(presence_state(presence), now=now)
     return {
         "type": "presence",
-        "state": state.value,
-        "label": str(STATE_LABELS[state]),
-        "reason": presence.reason,
-        "since": (
-            presence.until if until is None and presence.until else presence.since
-        ).isoformat(),
-        "until": until.isoformat() if until else None,
-        "call_id": presence.call_id if state != AgentState.READY else "",
+        "state": current.state.value,
+        "label": str(STATE_LABELS[current.state]),
+        "reason": current.reason,
+        "since": current.since.isoformat(),
+        "until": current.until.isoformat() if current.until else None,
+        "call_id": current.call_id if current.state != AgentState.READY else "",
     }
 
 

@@ -7,14 +7,15 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch
 
 from kontakt.accounts.models import User
+from kontakt.core import presence as core_presence
 from kontakt.core import router as core_router
 from kontakt.core.call_events import CallState
-from kontakt.core.router import AgentState
+from kontakt.core.presence import AgentState
 from kontakt.directory.models import AnswerGroup
 
 from ..models import Call, OverflowStep, Presence, QueuedContact, WorkState
 from .config import telephony_settings
-from .presence import effective_state
+from .presence import presence_state
 
 # Calls still "waiting" after this long lost their hang-up event; routing passes them over.
 STALE_WAITING = timedelta(hours=2)
@@ -91,27 +92,26 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
                 id=key,
                 skills={s.skill: s.proficiency for s in agent.skills.all()},
                 languages=frozenset(agent.languages or ()),
-                capacity=_capacity_left(loads.get(agent.pk, {})),
+                capacity=core_presence.capacity_left(loads.get(agent.pk, {})),
             )
         )
-        state = effective_state(presence, now=now)
+        current = core_presence.effective(presence_state(presence), now=now)
+        state = current.state
         if state == AgentState.READY:
-            idle = presence.idle_since or presence.since
-            if presence.until is not None and presence.until <= now:
-                idle = max(idle, presence.until)
+            idle = core_presence.idle_since(current, now=now)
             router.set_state(key, AgentState.READY, now=idle.timestamp())
         elif state in (AgentState.WRAP_UP, AgentState.OFFERED, AgentState.BUSY):
             # Staffed but not free: to the router a wrap-up until the offer or wrap-up ends
             # (a call in progress: until after this decision), so it counts for the estimate.
-            until = presence.until if presence.until and presence.until > now else None
+            until = current.until if current.until and current.until > now else None
             router.set_state(
                 key,
                 AgentState.WRAP_UP,
-                now=presence.since.timestamp(),
+                now=current.since.timestamp(),
                 wrap_up_until=(until or now + timedelta(hours=1)).timestamp(),
             )
         else:
-            router.set_state(key, state, now=presence.since.timestamp(), reason=presence.reason)
+            router.set_state(key, state, now=current.since.timestamp(), reason=current.reason)
         if state == AgentState.OFFERED:
             offered_calls.add(presence.call_id)
     _load_queued_contacts(router)
@@ -146,17 +146,6 @@ def _loads() -> dict[int, dict[str, int]]:
         per = loads.setdefault(agent_id, {})
         per[channel] = per.get(channel, 0) + 1
     return loads
-
-
-def _capacity_left(load: dict[str, int]) -> dict[core_router.Channel, int]:
-    # What an agent holding these chats and e-mails may still take; a call needs a free
-    # agent, so one holding anything takes no call.
-    full = core_router.DEFAULT_CAPACITY
-    return {
-        core_router.Channel.CALL: 0 if any(load.values()) else full[core_router.Channel.CALL],
-        core_router.Channel.CHAT: max(0, full[core_router.Channel.CHAT] - load.get("chat", 0)),
-        core_router.Channel.EMAIL: max(0, full[core_router.Channel.EMAIL] - load.get("email", 0)),
-    }
 
 
 QUEUED_PREFIX = "q:"

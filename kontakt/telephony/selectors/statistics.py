@@ -11,7 +11,7 @@ from kontakt.accounts.models import User
 from kontakt.core import routing
 from kontakt.core.call_events import CallState, CallSummary
 from kontakt.core.call_stats import ServiceLevel, by_interval, service_level
-from kontakt.core.router import AgentState
+from kontakt.core.presence import AgentState
 from kontakt.directory.models import AnswerGroup
 
 from ..models import Call, Presence

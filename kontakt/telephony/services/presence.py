@@ -2,7 +2,7 @@
 change is kept and pushed to the agent's desktop after the commit."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,16 +13,26 @@ from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_take_calls, may_watch_queues
+from kontakt.core import presence as core_presence
 from kontakt.core.call_events import CallEvent as CoreEvent
-from kontakt.core.call_events import EventType
-from kontakt.core.router import AgentState
+from kontakt.core.presence import CHOSEN_STATES, AgentState
 from kontakt.live import bus
 
 from .. import selectors
 from ..models import Call, Presence, PresenceChange
 
-# The states an agent may choose on their desktop; the others follow from calls.
-CHOSEN_STATES = (AgentState.READY, AgentState.PAUSED, AgentState.LOGGED_OUT)
+
+def _presence_write(presence: Presence, state: core_presence.Presence) -> PresenceChange:
+    """Put the core's state into the row (in memory); returns the change to keep."""
+    presence.state = state.state.value
+    presence.reason = state.reason
+    presence.since = state.since
+    presence.idle_since = state.idle_since
+    presence.until = state.until
+    presence.call_id = state.call_id
+    return PresenceChange(
+        agent_id=presence.agent_id, state=presence.state, reason=presence.reason, at=state.since
+    )
 
 
 def _presence_move(
@@ -35,20 +45,15 @@ def _presence_move(
     call_id: str = "",
 ) -> PresenceChange:
     """Change the state in memory; returns the change to keep. The caller saves both."""
-    was_free = presence.state == AgentState.READY
-    # A wrap-up or an unanswered offer past its end already made them free: idle since then.
-    freed_at = presence.until if presence.until is not None and presence.until <= at else None
-    presence.state = state.value
-    presence.reason = reason
-    presence.since = at
-    presence.until = until
-    presence.call_id = call_id
-    if state == AgentState.READY and not was_free:
-        presence.idle_since = freed_at or at
-    elif state == AgentState.WRAP_UP and until is not None:
-        # Free again when the wrap-up ends: that is when their idle time starts.
-        presence.idle_since = until
-    return PresenceChange(agent_id=presence.agent_id, state=state.value, reason=reason, at=at)
+    moved = core_presence.move(
+        selectors.presence_state(presence),
+        state=state,
+        at=at,
+        reason=reason,
+        until=until,
+        call_id=call_id,
+    )
+    return _presence_write(presence, moved)
 
 
 def _presence_announce(presence: Presence) -> None:
@@ -111,16 +116,6 @@ def presence_change(
     return presence
 
 
-def _is_stale(presence: Presence, event: CoreEvent) -> bool:
-    """An event older than the agent's state about a call changes nothing: it came late.
-    A state the agent chose (ready, paused) gives way even to a slightly older event, since
-    the exchange's clock and ours need not agree to the second."""
-    if presence.since <= event.at:
-        return False
-    about_calls = presence.state in (AgentState.OFFERED, AgentState.BUSY, AgentState.WRAP_UP)
-    return presence.call_id == event.call_id or about_calls
-
-
 PRESENCE_FIELDS = ["state", "reason", "since", "idle_since", "until", "call_id"]
 
 
@@ -138,9 +133,7 @@ def _presence_follow(
     named = {
         agents[e.agent.casefold()].pk
         for e in ordered
-        if e.agent
-        and e.agent.casefold() in agents
-        and e.type in (EventType.RINGING, EventType.ANSWERED)
+        if e.agent and e.agent.casefold() in agents and e.type in core_presence.AGENT_EVENTS
     }
     call_ids = {e.call_id for e in ordered}
     locked = {
@@ -159,7 +152,8 @@ def _presence_follow(
             )
         )
     holding = {p.call_id: p for p in locked.values() if p.call_id}
-    ring = timedelta(seconds=selectors.telephony_settings()["RING_SECONDS"])
+    ring = selectors.telephony_settings()["RING_SECONDS"]
+    wrap_default = selectors.telephony_settings()["WRAP_UP_SECONDS"]
     wraps = selectors.wrap_up_seconds_by_group()
     changes: list[PresenceChange] = []
     moved: dict[int, Presence] = {}
@@ -167,48 +161,32 @@ def _presence_follow(
     for event in ordered:
         call = calls.get(event.call_id)
         agent = agents.get(event.agent.casefold()) if event.agent else None
-        if event.type in (EventType.RINGING, EventType.ANSWERED) and agent is not None:
+        if event.type in core_presence.AGENT_EVENTS and agent is not None:
             presence = locked[agent.pk]
-            if _is_stale(presence, event):
+        elif event.type in core_presence.CALL_END_EVENTS:
+            found = holding.pop(event.call_id, None)
+            if found is None:
                 continue
-            if event.type == EventType.RINGING:
-                state, until = AgentState.OFFERED, event.at + ring
-            else:
-                state, until = AgentState.BUSY, None
-                if call is not None:
-                    answered.append((call, agent))
-            changes.append(
-                _presence_move(
-                    presence, state=state, at=event.at, until=until, call_id=event.call_id
-                )
-            )
-            moved[presence.agent_id] = presence
+            presence = found
+        else:
+            continue
+        group = call.answer_group_id if call else None
+        after = core_presence.follow(
+            selectors.presence_state(presence),
+            event=event.type,
+            call_id=event.call_id,
+            at=event.at,
+            ring_seconds=ring,
+            wrap_up_seconds=wraps.get(group, wrap_default),
+        )
+        if after is None:
+            continue
+        changes.append(_presence_write(presence, after))
+        moved[presence.agent_id] = presence
+        if event.type in core_presence.AGENT_EVENTS:
             holding[event.call_id] = presence
-        elif event.type in (
-            EventType.ENDED,
-            EventType.ABANDONED,
-            EventType.TRANSFERRED,
-            EventType.CALLBACK_REQUESTED,
-        ):
-            presence = holding.pop(event.call_id, None)
-            if presence is None or _is_stale(presence, event):
-                continue
-            if presence.state == AgentState.BUSY:
-                group = call.answer_group_id if call else None
-                wrap = wraps.get(group, selectors.telephony_settings()["WRAP_UP_SECONDS"])
-                change = _presence_move(
-                    presence,
-                    state=AgentState.WRAP_UP,
-                    at=event.at,
-                    until=event.at + timedelta(seconds=wrap),
-                    call_id=event.call_id,
-                )
-            elif presence.state == AgentState.OFFERED:
-                change = _presence_move(presence, state=AgentState.READY, at=event.at)
-            else:
-                continue
-            changes.append(change)
-            moved[presence.agent_id] = presence
+            if after.state is AgentState.BUSY and call is not None and agent is not None:
+                answered.append((call, agent))
     if not moved:
         return
     rows = [

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kontakt.accounts.models import User
 from kontakt.core import router as core_router
-from kontakt.core.router import AgentState
+from kontakt.core.presence import AgentState
 from kontakt.directory.models import AnswerGroup
 from kontakt.live import bus
 

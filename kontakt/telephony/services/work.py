@@ -13,7 +13,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_watch_queues
 from kontakt.core import router as core_router
 from kontakt.core.call_events import CallState
-from kontakt.core.router import AgentState
+from kontakt.core.presence import AgentState
 from kontakt.directory.models import AnswerGroup
 from kontakt.live import bus
 
