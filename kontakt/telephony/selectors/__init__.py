@@ -43,6 +43,7 @@ from .statistics import (
     intervals_today,
     live_figures,
     service_level_between,
+    service_level_of,
     summary_of,
     thresholds,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "routing_state",
     "screen_pop_message",
     "service_level_between",
+    "service_level_of",
     "summary_of",
     "telephony_settings",
     "thresholds",

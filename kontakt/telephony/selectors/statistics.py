@@ -1,6 +1,7 @@
 """The live and historical service level, by the definitions of DESIGN.md."""
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,6 +53,8 @@ def summary_of(call: Call) -> CallSummary:
 def calls_queued_between(
     *, start: datetime, end: datetime, group: AnswerGroup | None = None
 ) -> QuerySet[Call]:
+    """The calls that entered a queue in [start, end): of the group, or (the center) of any
+    queue, whatever its answer group (active or not, or none configured for that queue)."""
     calls = Call.objects.filter(queued_at__gte=start, queued_at__lt=end)
     if group is not None:
         calls = calls.filter(group_code=group.code)
@@ -62,13 +65,22 @@ def thresholds() -> tuple[int, ...]:
     return tuple(telephony_settings()["SERVICE_LEVEL_SECONDS"])
 
 
+def service_level_of(calls: Iterable[CallSummary]) -> ServiceLevel:
+    """Service level of these calls by the definitions of DESIGN.md (docs/telephony.md).
+
+    The center's figure is this over `calls_queued_between` without a group: the wallboard's
+    center and /stats/service-level without a group both give it, so they agree.
+    """
+    return service_level(calls, thresholds=thresholds())
+
+
 def service_level_between(
     user: User, *, start: datetime, end: datetime, group: AnswerGroup | None = None
 ) -> ServiceLevel:
-    """Service level of the calls queued in [start, end), per the definitions of DESIGN.md."""
+    """Service level of the calls queued in [start, end), of the group or the center."""
     require_watcher(user)
     calls = calls_queued_between(start=start, end=end, group=group)
-    return service_level((summary_of(c) for c in calls.iterator()), thresholds=thresholds())
+    return service_level_of(summary_of(c) for c in calls.iterator())
 
 
 def calls_today(user: User, *, now: datetime) -> list[CallSummary]:
@@ -108,8 +120,9 @@ def _today_start(now: datetime) -> datetime:
 def live_figures(
     user: User, *, now: datetime | None = None, calls: list[CallSummary] | None = None
 ) -> dict[str, Any]:
-    """The wallboard: per answer group waiting, longest wait, agents by state and today's
-    service level; the same figures for the whole center (`calls`: today's, if read)."""
+    """The wallboard: per active answer group waiting, longest wait, agents by state and
+    today's service level; the same figures for the whole center, whose service level
+    counts every call queued today (`calls`: today's, if read)."""
     require_watcher(user)
     now = now or timezone.now()
     if calls is None:
@@ -146,10 +159,8 @@ def live_figures(
                 by_group[group.code][state.value] += 1
     th = thresholds()
     rows = []
-    total: ServiceLevel | None = None
     for group in groups:
-        figures = service_level(today.get(group.code, []), thresholds=th)
-        total = figures if total is None else total.merge(figures)
+        figures = service_level_of(today.get(group.code, []))
         waits = waiting_since.get(group.code, [])
         rows.append(
             {
@@ -163,7 +174,9 @@ def live_figures(
                 **figures_json(figures, th),
             }
         )
-    total = total or service_level([], thresholds=th)
+    # The center counts every call of the day, also those of groups without a row here
+    # (inactive since, or a queue with no answer group): the same figure as the API's.
+    total = service_level_of(calls)
     all_waits = [w for ws in waiting_since.values() for w in ws]
     return {
         "at": now.isoformat(),
