@@ -177,13 +177,15 @@ _NO_ROOM = (0, 0, 0)
 def room_left(load: Sequence[int], capacity: Sequence[int]) -> tuple[int, int, int]:
     """How many more contacts of each channel, in `CHANNELS`' order, an agent holding `load`
     may take, given their `capacity` (both in that order too)."""
-    call, chat, email = load[0], load[1], load[2]
+    # On the router's hot path: no builtins called, the sequences unpacked once.
+    call, chat, email = load
     if call:
         return _NO_ROOM
+    calls, chats, emails = capacity
     return (
-        0 if chat or email else min(1, capacity[0]),
-        max(0, capacity[1] - chat),
-        max(0, capacity[2] - email),
+        0 if chat or email or calls <= 0 else 1,
+        chats - chat if chats > chat else 0,
+        emails - email if emails > email else 0,
     )
 
 

@@ -75,7 +75,6 @@ DEFAULT_HANDLE_SECONDS = 180.0
 NO_ANSWER = "no answer"
 
 _CHANNEL_INDEX: dict[str, int] = {channel: i for i, channel in enumerate(CHANNELS)}
-_CHANNEL_RANGE = range(3)
 _READY, _WRAP_UP = AgentState.READY, AgentState.WRAP_UP  # module globals: faster to read
 _STAFFED = frozenset({_READY, _WRAP_UP})
 # A lane's state: nothing to route, waiting for the next route(), or blocked until an agent
@@ -915,9 +914,12 @@ class Router:
         # its own once full).
         tokens = record.tokens
         room = room_left(record.load, record.capacity)
-        for other in _CHANNEL_RANGE:
-            if not room[other]:
-                tokens[other] = 0
+        if not room[0]:
+            tokens[0] = 0
+        if not room[1]:
+            tokens[1] = 0
+        if not room[2]:
+            tokens[2] = 0
         return offer
 
     def _offered(self, agent_id: str, contact_id: str) -> _Holding:
