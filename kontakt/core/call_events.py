@@ -11,7 +11,10 @@ Rules, in the sorted order:
   sets `queued_at`; the answer group is that of the first `queued` event naming one:
   statistics count a call in the group it entered, even if it overflows to another queue.
 - `answered` with no `queued` before it is a call answered straight from the IVR or a direct
-  number: it counts as queued at the moment it was answered, so its wait is 0 s.
+  number: it never entered a queue, so `queued_at` and the wait stay None and the
+  service-level figures leave it out (offered counts calls that entered a queue; a wait of
+  0 s would flatter the service level, one from the call's start would count the IVR). A
+  `queued` after the first answer (a transfer into a queue) does not make it queued either.
   `answered_at` is the first answer (the wait ends there); `agent` is the agent of the *last*
   answer, who had the call at the end (after a transfer came back, the agent who took it).
 - `ringing` without an answer leaves the call RINGING while it is open.
@@ -200,7 +203,7 @@ def summarize_call(
             if state is None:
                 state = CallState.IN_IVR
         elif kind is EventType.QUEUED:
-            if queued_at is None:
+            if queued_at is None and answered_at is None:
                 queued_at = event.at
             if state in reopenable:
                 state, ended_at = CallState.WAITING, None
@@ -210,8 +213,6 @@ def summarize_call(
         elif kind is EventType.ANSWERED:
             if answered_at is None:
                 answered_at = event.at
-            if queued_at is None:
-                queued_at = event.at
             agent = event.agent or agent
             state, ended_at = CallState.TALKING, None
         elif kind is EventType.TRANSFERRED:

@@ -3,7 +3,8 @@
 Which calls count, and where:
 
 - Only calls that entered a queue (`queued_at` set) count; a call that never left the IVR,
-  or asked for a callback there, is not in these figures.
+  asked for a callback there, or was answered without a `queued` event (straight from the
+  IVR or on a direct number), is not in these figures: it has no measured wait.
 - A call still waiting or ringing is not counted yet (live figures show it as waiting). A
   call being talked (TALKING) counts as answered already: its wait is known and an answer
   is final, so the figures only grow as calls end.

@@ -21,8 +21,9 @@ the simulator (`kontakt.core.simulation`) drives the same class, so both choose 
   take stays queued and the walk goes on.
 * Who can take a contact now: an agent whose state is READY, or BUSY with chats or e-mails
   only, for another chat or e-mail below their capacity on that channel. A call needs an
-  agent holding nothing; an agent with a call (ringing or answered) takes nothing else.
-  Capacities per channel come from the profile; 0 means never that channel.
+  agent holding nothing; an agent with a call (ringing or answered) takes nothing else
+  (`kontakt.core.presence.room_left`, the rule telephony applies too). Capacities per
+  channel come from the profile; 0 means never that channel.
 * Idle since, the "longest idle" of the rule: when the agent last became READY (by
   `set_state`, or at `wrap_up_until` when a wrap-up ends) or finished the last contact they
   held. Taking a chat does not change it, so chats fill the longest-idle agent up to their
@@ -59,42 +60,22 @@ from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from types import MappingProxyType
 
+from kontakt.core.presence import CHANNELS, room_left
+from kontakt.core.presence import DEFAULT_CAPACITY as DEFAULT_CAPACITY
+from kontakt.core.presence import AgentState as AgentState
+from kontakt.core.presence import Channel as Channel
 from kontakt.core.routing import Agent, Need, proficiency
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 
 
-class AgentState(StrEnum):
-    """What an agent is doing, as the router sees it."""
-
-    LOGGED_OUT = "logged_out"
-    READY = "ready"
-    OFFERED = "offered"
-    BUSY = "busy"
-    WRAP_UP = "wrap_up"
-    PAUSED = "paused"
-
-
-class Channel(StrEnum):
-    """How a contact reaches the center; each has its own capacity per agent."""
-
-    CALL = "call"
-    CHAT = "chat"
-    EMAIL = "email"
-
-
-DEFAULT_CAPACITY: Mapping[Channel, int] = MappingProxyType(
-    {Channel.CALL: 1, Channel.CHAT: 3, Channel.EMAIL: 5}
-)
 DEFAULT_HANDLE_SECONDS = 180.0
 NO_ANSWER = "no answer"
 
-_CHANNELS = (Channel.CALL, Channel.CHAT, Channel.EMAIL)
-_CHANNEL_INDEX: dict[str, int] = {channel: i for i, channel in enumerate(_CHANNELS)}
+_CHANNEL_INDEX: dict[str, int] = {channel: i for i, channel in enumerate(CHANNELS)}
 _READY, _WRAP_UP = AgentState.READY, AgentState.WRAP_UP  # module globals: faster to read
 _STAFFED = frozenset({_READY, _WRAP_UP})
 # A lane's state: nothing to route, waiting for the next route(), or blocked until an agent
@@ -218,7 +199,7 @@ class _AgentRecord:
         self.profile = profile
         self.id = profile.id
         self.agent = profile.agent
-        self.capacity = tuple(max(0, profile.capacity.get(c, 0)) for c in _CHANNELS)
+        self.capacity = tuple(max(0, profile.capacity.get(c, 0)) for c in CHANNELS)
         self.channels = tuple(c for c in range(3) if self.capacity[c])
         self.presence = AgentState.LOGGED_OUT
         self.reason = ""
@@ -352,7 +333,7 @@ class Router:
             self._unskill(record)
             record.profile = agent
             record.agent = agent.agent
-            record.capacity = tuple(max(0, agent.capacity.get(c, 0)) for c in _CHANNELS)
+            record.capacity = tuple(max(0, agent.capacity.get(c, 0)) for c in CHANNELS)
             record.channels = tuple(c for c in range(3) if record.capacity[c])
             record.tokens = [0, 0, 0]
         for skill, level in agent.skills.items():
@@ -427,7 +408,7 @@ class Router:
             idle_since=record.idle_since,
             wrap_up_until=record.wrap_up_until,
             contacts=tuple(record.held),
-            load=MappingProxyType(dict(zip(_CHANNELS, record.load, strict=True))),
+            load=MappingProxyType(dict(zip(CHANNELS, record.load, strict=True))),
         )
 
     def _end_due_wrap_ups(self, now: float) -> None:
@@ -752,15 +733,12 @@ class Router:
         `rekey` says their idle-since changed, so entries still current must be made anew.
         """
         tokens = record.tokens
-        load = record.load
-        if record.presence is not _READY or load[0]:
+        if record.presence is not _READY:
             tokens[0] = tokens[1] = tokens[2] = 0
             return
-        capacity = record.capacity
+        room = room_left(record.load, record.capacity)
         for channel in record.channels:
-            # A call needs them holding nothing; a chat or an e-mail, room on its channel.
-            taken = load[channel] >= capacity[channel] if channel else load[1] + load[2] > 0
-            if taken:
+            if not room[channel]:
                 tokens[channel] = 0
                 continue
             if tokens[channel] and not rekey:
@@ -941,16 +919,17 @@ class Router:
         record.held[contact.id] = _Holding(contact, offer, channel)
         self._pending[contact.id] = offer
         self._holder[contact.id] = record
-        # What _refresh would do for a READY agent whose idle time stays: a call takes them
-        # out of every pool; a chat or an e-mail out of the calls', and of its channel's
-        # once full.
+        # What _refresh would do for a READY agent whose idle time stays: out of the pools of
+        # every channel without room left (a call: all; a chat or an e-mail: the calls', and
+        # its own once full).
         tokens = record.tokens
-        if channel:
+        room = room_left(record.load, record.capacity)
+        if not room[0]:
             tokens[0] = 0
-            if record.load[channel] >= record.capacity[channel]:
-                tokens[channel] = 0
-        else:
-            tokens[0] = tokens[1] = tokens[2] = 0
+        if not room[1]:
+            tokens[1] = 0
+        if not room[2]:
+            tokens[2] = 0
         return offer
 
     def _offered(self, agent_id: str, contact_id: str) -> _Holding:

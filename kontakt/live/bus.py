@@ -29,6 +29,7 @@ nudges; what a page shows must also be loadable with an ordinary request.
 """
 
 import json
+import logging
 import re
 import threading
 import time
@@ -45,6 +46,8 @@ from django.db import transaction
 
 if TYPE_CHECKING:
     from kontakt.settings import LiveSettings
+
+logger = logging.getLogger(__name__)
 
 CENTER = "center"  # every staff user: the crisis banner
 SUPERVISORS = "supervisors"  # supervisors and administrators: the wallboard
@@ -108,7 +111,15 @@ def publish_on_commit(topic: str, message: dict[str, Any], *, using: str | None 
     the commit is logged, not raised, since the change itself is already saved.
     """
     payload = encode(topic, message)
-    transaction.on_commit(lambda: get_bus().publish(topic, payload), using=using, robust=True)
+
+    def deliver() -> None:
+        try:
+            get_bus().publish(topic, payload)
+        except Exception:
+            # A lost push is a missed nudge: pages load the state with an ordinary request.
+            logger.exception("Live message to %s not delivered after the commit.", topic)
+
+    transaction.on_commit(deliver, using=using)
 
 
 def subscribe(topics: Iterable[str], *, after: str | None = None) -> Subscription:

@@ -1,5 +1,6 @@
 """The bus on both backends: the memory bus, and a real Redis."""
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -249,3 +250,22 @@ def test_publish_on_commit_waits_for_the_outer_transaction(db, django_capture_on
             assert subscription.get(timeout=0.1) == []
         assert len(callbacks) == 1
         assert [m.type for m in subscription.get(timeout=1)] == ["crisis"]
+
+
+def test_publish_on_commit_logs_a_bus_that_fails(
+    db, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    class Down:
+        def publish(self, topic: str, payload: str) -> bus.Message:
+            raise ConnectionError("the live bus is down")
+
+    monkeypatch.setattr(bus, "get_bus", Down)
+    caplog.set_level(logging.ERROR, logger="kontakt.live.bus")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        department = Department.objects.create(name="Krisledning", code="kris")
+        bus.publish_on_commit(CENTER, {"type": "crisis", "department": department.pk})
+    assert len(callbacks) == 1  # it ran, and raised nothing
+    assert Department.objects.filter(pk=department.pk).exists()
+    [record] = caplog.records
+    assert record.getMessage() == "Live message to center not delivered after the commit."
+    assert isinstance(record.exc_info[1], ConnectionError)

@@ -1,6 +1,7 @@
 """Telephony fixtures: answer groups with routing, a number with a menu, agents with skills,
 and an exchange's API client."""
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from kontakt.desk.tests.conftest import (  # noqa: F401  (the browser tests' fix
     shot,
 )
 from kontakt.directory.models import AnswerGroup
+from kontakt.live import bus
 from kontakt.telephony import services
 from kontakt.telephony.models import AgentSkill, MenuOption, PhoneNumber, RoutingSettings
 
@@ -105,3 +107,36 @@ def now_event(call: str, kind: str, seconds_ago: float = 0, **fields: Any) -> di
         "at": at.isoformat(),
         **fields,
     }
+
+
+class RecordingBus:
+    """A live bus that keeps what is published, decoded, as (topic, message)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def publish(self, topic: str, payload: str) -> None:
+        self.sent.append((topic, json.loads(payload)))
+
+
+class BrokenBus:
+    """A live bus that is down: every publish raises."""
+
+    def publish(self, topic: str, payload: str) -> None:
+        raise ConnectionError("the live bus is down")
+
+
+@pytest.fixture
+def published(monkeypatch) -> list[tuple[str, dict[str, Any]]]:  # type: ignore[no-untyped-def]
+    """What is pushed to staff browsers, as (topic, message), once it is sent."""
+    recording = RecordingBus()
+    monkeypatch.setattr(bus, "get_bus", lambda: recording)
+    return recording.sent
+
+
+@pytest.fixture
+def broken_bus(monkeypatch) -> BrokenBus:  # type: ignore[no-untyped-def]
+    """The live bus is down."""
+    broken = BrokenBus()
+    monkeypatch.setattr(bus, "get_bus", lambda: broken)
+    return broken

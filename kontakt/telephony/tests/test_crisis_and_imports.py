@@ -19,11 +19,10 @@ pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).parents[2] / "core" / "tests" / "data" / "queue_log.sample"
 
 
-def test_crisis_on_pins_and_off_restores(supervisor, agent, client_for, monkeypatch):
+def test_crisis_on_pins_and_off_restores(supervisor, agent, client_for, published):
     from kontakt.live import bus
 
-    sent: list[tuple[str, dict]] = []
-    monkeypatch.setattr(bus, "publish", lambda topic, message: sent.append((topic, message)))
+    sent = published
     storm = make_article("Stormen Aila: hämtningen är inställd")
     already = make_article("Vattenavstängning")
     already.pinned_at = already.updated_at

@@ -1,6 +1,7 @@
 """Routing offers, agents' states from the desktop and from calls, the IVR menu."""
 
 import json
+import logging
 from datetime import timedelta
 
 import pytest
@@ -93,12 +94,11 @@ def test_a_waiting_call_keeps_its_place(exchange_client, groups, skilled):
 
 
 def test_call_events_move_the_agent_and_pop_the_screen(
-    exchange_client, groups, skilled, resident, monkeypatch, django_capture_on_commit_callbacks
+    exchange_client, groups, skilled, resident, published, django_capture_on_commit_callbacks
 ):
     from kontakt.live import bus
 
-    sent: list[tuple[str, dict]] = []
-    monkeypatch.setattr(bus, "publish", lambda topic, message: sent.append((topic, message)))
+    sent = published
     agent = skilled["agent"]
     ready(agent, seconds_ago=60)  # an event older than the agent's state changes nothing
     phone = resident.phones.first().number
@@ -129,12 +129,8 @@ def test_call_events_move_the_agent_and_pop_the_screen(
 
 
 def test_an_unknown_caller_pops_a_new_resident_form(
-    exchange_client, groups, skilled, monkeypatch, django_capture_on_commit_callbacks
+    exchange_client, groups, skilled, published, django_capture_on_commit_callbacks
 ):
-    from kontakt.live import bus
-
-    sent: list[dict] = []
-    monkeypatch.setattr(bus, "publish", lambda topic, message: sent.append(message))
     ready(skilled["agent"], seconds_ago=60)
     with django_capture_on_commit_callbacks(execute=True):
         events(
@@ -142,7 +138,7 @@ def test_an_unknown_caller_pops_a_new_resident_form(
             now_event("c7", "queued", 20, answer_group="avfall", caller="+46701740677"),
             now_event("c7", "answered", 10, agent=skilled["agent"].username),
         )
-    pop = next(m for m in sent if m["type"] == "screen_pop")
+    pop = next(m for _topic, m in published if m["type"] == "screen_pop")
     assert pop["resident"] is None
     assert pop["url"] == "/residents/new/?phone=%2B46701740677&call=c7"
 
@@ -185,7 +181,7 @@ def test_the_menu_follows_opening_hours_and_crisis(
 
     cache.clear()
     monkeypatch.setattr(
-        "kontakt.telephony.selectors.business_hours.is_open", lambda at, hours: True
+        "kontakt.telephony.selectors.ivr.business_hours.is_open", lambda at, hours: True
     )
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
     assert menu["open"] and not menu["crisis"]
@@ -200,7 +196,7 @@ def test_the_menu_follows_opening_hours_and_crisis(
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
     assert menu["greeting"] == "Välkommen till Sjöstad kommun."
     monkeypatch.setattr(
-        "kontakt.telephony.selectors.business_hours.is_open", lambda at, hours: False
+        "kontakt.telephony.selectors.ivr.business_hours.is_open", lambda at, hours: False
     )
     menu = exchange_client.get("/api/v1/telephony/numbers/+46406280400/menu").json()
     assert (menu["open"], menu["greeting"], menu["options"]) == (False, "Vi har stängt.", [])
@@ -312,3 +308,37 @@ def test_a_contact_about_another_agents_callback_leaves_it_theirs(
     assert response.status_code == 302  # the contact is logged, not refused after the fact
     queued.refresh_from_db()
     assert (queued.state, queued.agent) == ("assigned", skilled["agent"])
+
+
+def test_a_live_bus_that_is_down_fails_no_request(
+    exchange_client,
+    groups,
+    skilled,
+    client_for,
+    broken_bus,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    from kontakt.telephony.models import Call
+
+    agent = skilled["agent"]
+    caplog.set_level(logging.ERROR, logger="kontakt.live.bus")
+    with django_capture_on_commit_callbacks(execute=True) as pushes:
+        response = client_for(agent).post(
+            "/telephony/state/set/", {"state": "ready"}, HTTP_ACCEPT="application/json"
+        )
+    assert response.status_code == 200 and response.json()["state"] == "ready"
+    with django_capture_on_commit_callbacks(execute=True) as more:
+        events(
+            exchange_client,
+            now_event("c1", "queued", 20, answer_group="avfall"),
+            now_event("c1", "answered", 10, agent=agent.username),
+        )
+    pushes += more
+    # Stored: the agent's state and the call, though no push went out.
+    assert Presence.objects.get(agent=agent).state == "busy"
+    assert Call.objects.get(call_id="c1").state == "talking"
+    # Each push (ready; busy and the screen-pop) failed once and was logged, not raised.
+    failures = [r for r in caplog.records if r.name == "kontakt.live.bus"]
+    assert len(pushes) == len(failures) == 3
+    assert all("not delivered" in r.getMessage() and r.exc_info for r in failures)

@@ -1,0 +1,37 @@
+"""Writes of telephony: call events in, calls rebuilt, agents' states, routing offers,
+callbacks, chats and e-mails handed out, crisis mode, exchanges' keys, queue_log imports.
+
+One module per area; the public names are here too, so `services.call_events_record` and
+the like work for every caller. Events are append-only and idempotent by event id; side
+effects that reach people (a screen-pop, a state shown on a desktop, the wallboard) are
+published after the commit (`kontakt.live.bus.publish_on_commit`).
+"""
+
+from .crisis import crisis_switch_off, crisis_switch_on
+from .events import EVENT_FIELDS, Recorded, call_events_record, exchange_create
+from .presence import CHOSEN_STATES, PRESENCE_FIELDS, presence_change
+from .queue_log import QueueLogImport, queue_log_import
+from .routing import CALLBACK_REASON, RoutingAnswer, routing_decide, routing_dispatch
+from .work import WorkDraft, call_contact_logged, queued_contact_add, queued_contact_done
+
+__all__ = [
+    "CALLBACK_REASON",
+    "CHOSEN_STATES",
+    "EVENT_FIELDS",
+    "PRESENCE_FIELDS",
+    "QueueLogImport",
+    "Recorded",
+    "RoutingAnswer",
+    "WorkDraft",
+    "call_contact_logged",
+    "call_events_record",
+    "crisis_switch_off",
+    "crisis_switch_on",
+    "exchange_create",
+    "presence_change",
+    "queue_log_import",
+    "queued_contact_add",
+    "queued_contact_done",
+    "routing_decide",
+    "routing_dispatch",
+]
