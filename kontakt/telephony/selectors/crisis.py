@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -40,8 +41,6 @@ CRISIS_CACHE_KEY = "telephony:crisis:v1"
 
 def crisis_shown() -> dict[str, Any]:
     """Crisis mode as the pages show it, from the cache (switching renews it)."""
-    from django.core.cache import cache
-
     shown = cache.get(CRISIS_CACHE_KEY)
     if shown is None:
         shown = crisis_message(crisis_current())

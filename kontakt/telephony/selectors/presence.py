@@ -9,8 +9,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kontakt.accounts.models import User
+from kontakt.accounts.selectors import may_log_contacts
 from kontakt.core import presence as core_presence
 from kontakt.core.presence import AgentState
 from kontakt.directory.models import AnswerGroup
@@ -129,7 +131,8 @@ def residents_by_callers(callers: Iterable[str]) -> dict[str, Resident | None]:
 def caller_url(*, resident: Resident | None, caller: str, call_id: str) -> str:
     """Where the desktop opens a call: the caller's resident, or a new one with the number."""
     if resident is not None:
-        return f"{reverse('desk:desk')}?{urlencode({'resident': resident.pk, 'call': call_id})}"
+        query = urlencode({"resident": str(resident.pk), "call": call_id})
+        return f"{reverse('desk:desk')}?{query}"
     return f"{reverse('desk:resident_new')}?{urlencode({'phone': caller, 'call': call_id})}"
 
 
@@ -153,16 +156,12 @@ def screen_pop_message(
 
 def call_for_contact(*, user: User, call_id: str) -> Call | None:
     """The call a contact is logged about, when the user may log contacts and it exists."""
-    from kontakt.accounts.selectors import may_log_contacts
-
     if not call_id or not may_log_contacts(user):
         return None
     return Call.objects.select_related("answer_group").filter(call_id=call_id[:100]).first()
 
 
 def _labels() -> dict[AgentState, Any]:
-    from django.utils.translation import gettext_lazy, pgettext_lazy
-
     return {
         AgentState.LOGGED_OUT: gettext_lazy("Logged out"),
         AgentState.READY: gettext_lazy("Ready"),

@@ -121,6 +121,7 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
     ).values_list("call_id", "group_code", "queued_at")
     known = {g.code for g in groups}
     for call_id, group_code, queued_at in waiting:
+        assert queued_at is not None  # the filter above takes none without
         queued[call_id] = queued_at.timestamp()
         if call_id == exclude_call or call_id in offered_calls or group_code not in known:
             continue

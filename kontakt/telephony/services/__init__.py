@@ -9,9 +9,10 @@ published after the commit (`kontakt.live.bus.publish_on_commit`).
 
 from .crisis import crisis_switch_off, crisis_switch_on
 from .events import EVENT_FIELDS, Recorded, call_events_record, exchange_create
-from .presence import CHOSEN_STATES, PRESENCE_FIELDS, presence_change
+from .presence import PRESENCE_FIELDS
 from .queue_log import QueueLogImport, queue_log_import
 from .routing import CALLBACK_REASON, RoutingAnswer, routing_decide, routing_dispatch
+from .states import CHOSEN_STATES, presence_change
 from .work import WorkDraft, call_contact_logged, queued_contact_add, queued_contact_done
 
 __all__ = [

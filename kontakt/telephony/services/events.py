@@ -161,7 +161,8 @@ def _calls_rebuild(call_ids: Sequence[str]) -> tuple[dict[str, Call], dict[str, 
         agent = agents.get(summary.agent.casefold()) if summary.agent else None
         for column, name in selectors.SUMMARY_COLUMNS.items():
             value = getattr(summary, name)
-            limit = Call._meta.get_field(column).max_length
+            field = Call._meta.get_field(column)
+            limit = getattr(field, "max_length", None)  # a relation has none
             setattr(call, column, value[:limit] if limit and isinstance(value, str) else value)
         call.answer_group = group
         call.agent = agent

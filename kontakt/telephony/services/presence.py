@@ -5,17 +5,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
-from kontakt.accounts.selectors import may_take_calls, may_watch_queues
 from kontakt.core import presence as core_presence
 from kontakt.core.call_events import CallEvent as CoreEvent
-from kontakt.core.presence import CHOSEN_STATES, AgentState
+from kontakt.core.presence import AgentState
 from kontakt.live import bus
 
 from .. import selectors
@@ -72,47 +67,6 @@ def _presence_of(agent: User, *, now: datetime) -> Presence:
     presence, _created = Presence.objects.select_for_update().get_or_create(
         agent=agent, defaults={"since": now}
     )
-    return presence
-
-
-def presence_change(
-    *,
-    agent: User,
-    state: str,
-    reason: str = "",
-    by: User | None = None,
-    now: datetime | None = None,
-) -> Presence:
-    """An agent (or an exchange on their behalf, with `by` None) sets their state."""
-    now = now or timezone.now()
-    if by is not None and by != agent and not may_watch_queues(by):
-        raise PermissionDenied(_("You may only change your own state."))
-    if not may_take_calls(agent):
-        raise ValidationError({"agent": [_("This user does not take calls.")]})
-    try:
-        chosen = AgentState(state)
-    except ValueError:
-        chosen = None
-    if chosen not in CHOSEN_STATES:
-        choices = ", ".join(s.value for s in CHOSEN_STATES)
-        raise ValidationError({"state": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
-    reason = reason.strip()[:100]
-    if chosen == AgentState.PAUSED and not reason:
-        raise ValidationError({"reason": [_("Give the reason for the pause.")]})
-    with transaction.atomic():
-        presence = _presence_of(agent, now=now)
-        current = selectors.effective_state(presence, now=now)
-        if current in (AgentState.BUSY, AgentState.OFFERED) and chosen != AgentState.LOGGED_OUT:
-            raise ValidationError(
-                {"state": [_("Finish the call first; the state follows when it ends.")]}
-            )
-        _presence_set(
-            presence, state=chosen, at=now, reason=reason if chosen == AgentState.PAUSED else ""
-        )
-    if chosen == AgentState.READY:
-        from .routing import routing_dispatch  # routing moves states: it imports this module
-
-        routing_dispatch(now=now)
     return presence
 
 

@@ -116,7 +116,7 @@ def queued_contact_done(
                 )
         if queued.agent is not None:
             message = {"type": "work_done", "id": queued.pk}
-            bus.publish_on_commit(bus.user_topic(queued.agent_id), message)
+            bus.publish_on_commit(bus.user_topic(queued.agent.pk), message)
     routing_dispatch(now=now)
     return queued
 

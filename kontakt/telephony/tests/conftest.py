@@ -127,7 +127,7 @@ class BrokenBus:
 
 
 @pytest.fixture
-def published(monkeypatch) -> list[tuple[str, dict[str, Any]]]:  # type: ignore[no-untyped-def]
+def published(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
     """What is pushed to staff browsers, as (topic, message), once it is sent."""
     recording = RecordingBus()
     monkeypatch.setattr(bus, "get_bus", lambda: recording)
@@ -135,7 +135,7 @@ def published(monkeypatch) -> list[tuple[str, dict[str, Any]]]:  # type: ignore[
 
 
 @pytest.fixture
-def broken_bus(monkeypatch) -> BrokenBus:  # type: ignore[no-untyped-def]
+def broken_bus(monkeypatch) -> BrokenBus:
     """The live bus is down."""
     broken = BrokenBus()
     monkeypatch.setattr(bus, "get_bus", lambda: broken)
