@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -41,7 +41,8 @@ from kontakt.core.planning import PlanInterval, PlanTotals, ServiceGoal, plan_in
 from kontakt.core.what_if import AgentKind
 from kontakt.directory.models import AnswerGroup
 from kontakt.directory.selectors import opening_hours, public_holidays
-from kontakt.telephony.models import AgentSkill, OverflowStep
+from kontakt.telephony import selectors as telephony_selectors
+from kontakt.telephony.models import AgentSkill
 
 from .models import RosterEntry, WhatIfRun
 
@@ -407,37 +408,26 @@ def routed_center(*, user: User, answer_group: AnswerGroup) -> RoutedCenter:
     """The group's routing (skill, language, overflow steps), the groups its steps reach, in
     the order reached, and the agents' skills and languages: what a what-if simulates.
 
-    Read as production's router reads them: a group without routing settings asks for the
-    skill named by its code; steps to inactive groups lead nowhere.
+    The groups are those production's router is given (`telephony.selectors.
+    routing_groups`); a step to a group that does not route (inactive) leads nowhere. An
+    inactive group planned all the same asks for the skill named by its code.
     """
     require_planner(user)
-    steps = Prefetch("routing__steps", queryset=OverflowStep.objects.select_related("to_group"))
-    active = {
-        group.code: group
-        for group in AnswerGroup.objects.filter(active=True)
-        .select_related("routing")
-        .prefetch_related(steps)
-    }
-    active.setdefault(answer_group.code, answer_group)
+    routed = {group.code: group for group in telephony_selectors.routing_groups()[0]}
+    routed.setdefault(
+        answer_group.code,
+        core_router.Group(
+            code=answer_group.code, skill=answer_group.code, language=answer_group.language or None
+        ),
+    )
     groups: list[core_router.Group] = []
     reached = [answer_group.code]
     for code in reached:  # grows as steps reach further groups
-        group = active[code]
-        routing = getattr(group, "routing", None)
-        overflow = tuple(
-            core_router.OverflowStep(after_seconds=float(s.after_seconds), group=s.to_group.code)
-            for s in (routing.steps.all() if routing is not None else ())
-            if s.to_group.code in active
-        )
-        groups.append(
-            core_router.Group(
-                code=code,
-                skill=routing.skill if routing is not None else code,
-                language=group.language or None,
-                overflow=overflow,
-            )
-        )
-        reached += [s.group for s in overflow if s.group not in reached]
+        group = routed[code]
+        steps = tuple(step for step in group.overflow if step.group in routed)
+        groups.append(replace(group, overflow=steps))
+        reached += [step.group for step in steps if step.group not in reached]
+    models = {group.code: group for group in AnswerGroup.objects.filter(code__in=reached)}
     profiles: dict[tuple[tuple[tuple[str, int], ...], tuple[str, ...]], int] = defaultdict(int)
     agents = User.objects.filter(is_active=True, skills__isnull=False).distinct()
     skills = Prefetch("skills", queryset=AgentSkill.objects.order_by("skill"))
@@ -452,5 +442,5 @@ def routed_center(*, user: User, answer_group: AnswerGroup) -> RoutedCenter:
         for (skill_levels, languages), count in sorted(profiles.items())
     ]
     return RoutedCenter(
-        groups=groups, answer_groups={code: active[code] for code in reached}, kinds=kinds
+        groups=groups, answer_groups={code: models[code] for code in reached}, kinds=kinds
     )
