@@ -129,7 +129,7 @@ EVENT_COLUMNS = (
 )
 CONTACT_COLUMNS = (
     "channel", "direction", "started_at", "ended_at", "summary", "outcome", "agent_id",
-    "case_id", "case_type_id", "resident_id",
+    "case_id", "case_type_id", "resident_id", "call_id",
 )  # fmt: skip
 TABLES = ("cases_case", "cases_caseevent", "cases_contact")
 
@@ -187,6 +187,7 @@ def _rows(start: int, count: int):  # type: ignore[no-untyped-def]
             case_id,
             case_type.pk,
             resident_id,
+            "",
         )
         yield case, event, contact
 
