@@ -404,6 +404,11 @@ class RoutedCenter:
     kinds: list[AgentKind]  # the active agents with skills, by skills and languages
 
 
+def answer_group_names(codes: list[str]) -> dict[str, str]:
+    """The answer groups' names by code (a run names its groups by code)."""
+    return dict(AnswerGroup.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def routed_center(*, user: User, answer_group: AnswerGroup) -> RoutedCenter:
     """The group's routing (skill, language, overflow steps), the groups its steps reach, in
     the order reached, and the agents' skills and languages: what a what-if simulates.

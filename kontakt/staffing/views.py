@@ -431,9 +431,10 @@ def _run_groups(run: WhatIfRun) -> list[dict[str, Any]]:
     p, result = run.parameters, run.result or {}
     answer = f"{p['answer_times'][0]:g}"
     plan_groups = result.get("plan", {}).get("groups", {})
+    names = selectors.answer_group_names(list(plan_groups))
     rows = []
     for code in plan_groups:
-        row: dict[str, Any] = {"code": code}
+        row: dict[str, Any] = {"code": code, "name": names.get(code, code)}
         for side in ("plan", "what_if"):
             figures = result.get(side, {}).get("groups", {}).get(code, {})
             row[side] = {

@@ -444,4 +444,4 @@ def test_what_if_simulates_the_answer_groups_as_routed_with_the_agents_skills(
     html = web.get(response["Location"]).content.decode()
     assert "Per interval: plan / what-if" in html
     assert "Per answer group, as routed: plan / what-if" in html
-    assert '<th scope="row">allmant</th>' in html
+    assert '<th scope="row">Allmänt</th>' in html  # the group's name, not its code
