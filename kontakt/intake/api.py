@@ -64,6 +64,13 @@ class ContactIn(StrictSchema):
             "asked for, handed to this agent, is done."
         ),
     )
+    work_reference: Annotated[str, Field(max_length=100)] | None = Field(
+        None,
+        description=(
+            "For a `chat` or `email` contact: the reference of the chat or e-mail the router "
+            "handed to you (`POST /routing/contacts`); it is done when the contact is logged."
+        ),
+    )
 
 
 class ContactOut(Schema):
@@ -114,6 +121,15 @@ def contact_create(request: StaffApiRequest, payload: ContactIn) -> tuple[int, d
         call = telephony_selectors.call_for_contact(user=request.user, call_id=payload.call_id)
         if call is None:
             raise ValidationError({"call_id": [_("No call has this id.")]})
+    work = None
+    if payload.work_reference:
+        work = telephony_selectors.work_held(
+            user=request.user, channel=payload.channel, reference=payload.work_reference
+        )
+        if work is None:
+            raise ValidationError(
+                {"work_reference": [_("You hold no chat or e-mail with this reference.")]}
+            )
     articles = knowledge_selectors.articles_used(
         user=request.user, ids=[str(article_id) for article_id in payload.articles]
     )
@@ -135,7 +151,7 @@ def contact_create(request: StaffApiRequest, payload: ContactIn) -> tuple[int, d
             feedback_channel=payload.feedback_channel or "",
             department=department_by_code(payload.department),
         ),
-        source=services.Source(call=call),
+        source=services.Source(call=call, work=work),
         articles=articles,
     )
     contact = services.contact_intake(arrival=arrival, by=request.user)

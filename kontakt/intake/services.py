@@ -4,7 +4,8 @@ A channel (the desk, the API, and each channel still to come) is an adapter: it 
 arrived into an `Arrival` and calls `contact_intake`, which in one transaction checks who
 may log it, finds or makes the resident, stores the contact (closed at first contact,
 forwarded as a new case with its SLA started, or linked to an open case), records the
-knowledge articles used, and finishes the callback of the call the contact came from.
+knowledge articles used, and finishes the callback of the call, or the chat or e-mail, the
+contact came from.
 Nothing else creates a `Contact`.
 """
 
@@ -27,16 +28,20 @@ from kontakt.residents import selectors as resident_selectors
 from kontakt.residents import services as resident_services
 from kontakt.residents.models import Resident
 from kontakt.telephony import services as telephony_services
-from kontakt.telephony.models import Call
+from kontakt.telephony.models import Call, QueuedContact
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where a contact came from, in the exchange's terms: the call a phone contact is about.
-    Its answer time is the contact's start unless one is given, and the callback it asked
-    for is done when the contact is logged."""
+    """Where a contact came from, in the exchange's and the router's terms.
+
+    `call`: the call a phone contact is about; its answer time is the contact's start
+    unless one is given, and the callback it asked for is done when the contact is logged.
+    `work`: the chat or e-mail the router handed to the agent; it is done with the contact.
+    """
 
     call: Call | None = None
+    work: QueuedContact | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,8 @@ def contact_intake(*, arrival: Arrival, by: User | None, now: datetime | None = 
 
 def _finish_source(source: Source, *, by: User, now: datetime) -> None:
     """The callback the call asked for is done, if it is this agent's (another agent's
-    stays theirs)."""
+    stays theirs); so is the chat or e-mail the contact answered."""
     if source.call is not None:
         telephony_services.call_contact_logged(call=source.call, by=by, now=now)
+    if source.work is not None:
+        telephony_services.queued_contact_done(queued=source.work, by=by, now=now)

@@ -232,3 +232,51 @@ def test_the_api_refuses_an_unknown_call(
     assert answer.status_code == 400
     assert "call_id" in answer.json()["errors"]
     assert Contact.objects.count() == 0
+
+
+def _chat_held_by(agent: User, reference: str = "k1") -> QueuedContact:
+    return QueuedContact.objects.create(
+        channel="chat",
+        reference=reference,
+        state=WorkState.ASSIGNED,
+        agent=agent,
+        answer_group=AnswerGroup.objects.get_or_create(code="allmant", name="Allmänt")[0],
+        queued_at=MONDAY_0900 - timedelta(minutes=5),
+    )
+
+
+def test_the_api_finishes_the_chat_the_contact_answered(agent: User, api_client: Client) -> None:
+    chat = _chat_held_by(agent)
+    answer = api_client.post(
+        "/api/v1/contacts",
+        {"channel": "chat", "outcome": "closed", "work_reference": "k1"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.json()
+    chat.refresh_from_db()
+    assert chat.state == WorkState.DONE
+
+
+@pytest.mark.parametrize(
+    ("held_by_someone_else", "channel", "reference"),
+    [(False, "chat", "nope"), (True, "chat", "k1"), (False, "email", "k1"), (False, "phone", "k1")],
+)
+def test_the_api_refuses_work_the_agent_does_not_hold(
+    agent: User,
+    second_line: User,
+    api_client: Client,
+    held_by_someone_else: bool,
+    channel: str,
+    reference: str,
+) -> None:
+    chat = _chat_held_by(second_line if held_by_someone_else else agent)
+    answer = api_client.post(
+        "/api/v1/contacts",
+        {"channel": channel, "outcome": "closed", "work_reference": reference},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert "work_reference" in answer.json()["errors"]
+    assert Contact.objects.count() == 0
+    chat.refresh_from_db()
+    assert chat.state == WorkState.ASSIGNED

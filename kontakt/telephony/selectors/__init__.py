@@ -47,7 +47,7 @@ from .statistics import (
     summary_of,
     thresholds,
 )
-from .work import work_message, work_of, work_visible_to
+from .work import work_held, work_message, work_of, work_visible_to
 
 __all__ = [
     "CRISIS_CACHE_KEY",
@@ -89,6 +89,7 @@ __all__ = [
     "summary_of",
     "telephony_settings",
     "thresholds",
+    "work_held",
     "work_message",
     "work_of",
     "work_visible_to",

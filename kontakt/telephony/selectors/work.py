@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_watch_queues
+from kontakt.core.presence import Channel
 from kontakt.residents.models import Resident
 
 from ..models import QueuedContact, WorkState
@@ -24,6 +25,15 @@ def work_of(user: User) -> list[QueuedContact]:
     for queued in held:
         queued.open_url = work_message(queued, residents=residents)["url"]  # type: ignore[attr-defined]
     return held
+
+
+def work_held(*, user: User, channel: str, reference: str) -> QueuedContact | None:
+    """The chat or e-mail with this reference that the user holds now, if any."""
+    if channel not in (Channel.CHAT, Channel.EMAIL):
+        return None
+    return QueuedContact.objects.filter(
+        agent=user, state=WorkState.ASSIGNED, channel=channel, reference=reference[:100]
+    ).first()
 
 
 def work_visible_to(user: User) -> QuerySet[QueuedContact]:
