@@ -240,9 +240,9 @@ def _forwarding(
 
 
 def _assigned_event(case: Case, handler: User, *, at: datetime, by: User | None) -> CaseEvent:
-    return CaseEvent(
-        case=case,
-        kind=CaseEventKind.ASSIGNED,
+    return _entry(
+        case,
+        CaseEventKind.ASSIGNED,
         at=at,
         by=by,
         body=str(handler),

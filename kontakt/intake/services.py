@@ -10,7 +10,7 @@ Nothing else creates a `Contact`.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -86,19 +86,16 @@ def contact_intake(*, arrival: Arrival, by: User | None, now: datetime | None = 
     call = arrival.source.call
     if call is not None:
         answered = call.answered_at
-        draft = case_services.ContactDraft(
-            **{
-                **draft.__dict__,
-                "call_id": call.call_id,
-                "started_at": draft.started_at
-                or (answered if answered is not None and answered <= now else None),
-            }
+        draft = replace(
+            draft,
+            call_id=call.call_id,
+            started_at=draft.started_at
+            or (answered if answered is not None and answered <= now else None),
         )
-    case_services.contact_check(draft, by, now=now)
     with transaction.atomic():
-        resident = _resident(arrival, by=by)
-        if resident is not draft.resident:
-            draft = case_services.ContactDraft(**{**draft.__dict__, "resident": resident})
+        draft = replace(draft, resident=_resident(arrival, by=by))
+        # Checked with the resident it will have: a linked case must be theirs.
+        case_services.contact_check(draft, by, now=now)
         contact = case_services.contact_record(draft=draft, by=by, now=now)
         if arrival.articles or arrival.unanswered_search.strip():
             knowledge_services.contact_articles_record(

@@ -1,24 +1,20 @@
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 
 def copy_call_ids(apps, schema_editor):
-    """Each phone contact keeps its call, now named by the exchange's id."""
+    """Each phone contact keeps its call, now named by the exchange's id (one UPDATE)."""
     Contact = apps.get_model("cases", "Contact")
     Call = apps.get_model("telephony", "Call")
-    ids = dict(Call.objects.values_list("pk", "call_id"))
-    linked = Contact.objects.filter(call__isnull=False).only("pk", "call")
-    for contact in linked.iterator(chunk_size=2000):
-        contact.call_ref = ids.get(contact.call_id, "")
-        contact.save(update_fields=["call_ref"])
+    exchange_id = Call.objects.filter(pk=OuterRef("call_id")).values("call_id")[:1]
+    Contact.objects.filter(call__isnull=False).update(call_ref=Subquery(exchange_id))
 
 
 def copy_call_ids_back(apps, schema_editor):
     Contact = apps.get_model("cases", "Contact")
     Call = apps.get_model("telephony", "Call")
-    pks = dict(Call.objects.values_list("call_id", "pk"))
-    for contact in Contact.objects.exclude(call_ref="").only("pk", "call_ref").iterator():
-        contact.call_id = pks.get(contact.call_ref)
-        contact.save(update_fields=["call"])
+    row = Call.objects.filter(call_id=OuterRef("call_ref")).values("pk")[:1]
+    Contact.objects.exclude(call_ref="").update(call=Subquery(row))
 
 
 class Migration(migrations.Migration):
