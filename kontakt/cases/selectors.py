@@ -196,6 +196,36 @@ def contacts_visible_to(user: User) -> QuerySet[Contact]:
     return Contact.objects.none()
 
 
+@dataclass(frozen=True)
+class ContactFilter:
+    """The filters of a contact search; None means no filter."""
+
+    resident_id: int | None = None
+    agent: str | None = None  # username
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+
+
+def contact_search(*, user: User, filters: ContactFilter) -> QuerySet[Contact]:
+    """Contacts the user may read that match every given filter, newest first."""
+    contacts = contacts_visible_to(user)
+    if filters.resident_id:
+        contacts = contacts.filter(resident_id=filters.resident_id)
+    if filters.agent:
+        contacts = contacts.filter(agent__username=filters.agent)
+    if filters.channel:
+        contacts = contacts.filter(channel=filters.channel)
+    if filters.since:
+        contacts = contacts.filter(started_at__gte=filters.since)
+    if filters.until:
+        contacts = contacts.filter(started_at__lt=filters.until)
+    if filters.text:
+        contacts = contacts.filter(summary__icontains=filters.text)
+    return contacts.select_related("agent", "case_type", "case").order_by("-started_at", "-id")
+
+
 def contacts_of_resident(*, user: User, resident_id: int, limit: int = 10) -> list[Contact]:
     return list(
         contacts_visible_to(user)

@@ -171,23 +171,17 @@ class ContactQuery(InputSchema):
 
 @router.get("", response={200: ContactPage, **ERRORS}, summary="Search contacts")
 def contact_list(request: StaffApiRequest, filters: Query[ContactQuery]) -> dict[str, object]:
-    contacts = case_selectors.contacts_visible_to(request.user).select_related(
-        "agent", "case_type", "case"
+    contacts = case_selectors.contact_search(
+        user=request.user,
+        filters=case_selectors.ContactFilter(
+            resident_id=filters.resident_id,
+            agent=filters.agent,
+            channel=filters.channel,
+            since=filters.since,
+            until=filters.until,
+            text=filters.q,
+        ),
     )
-    if filters.resident_id:
-        contacts = contacts.filter(resident_id=filters.resident_id)
-    if filters.agent:
-        contacts = contacts.filter(agent__username=filters.agent)
-    if filters.channel:
-        contacts = contacts.filter(channel=filters.channel)
-    if filters.since:
-        contacts = contacts.filter(started_at__gte=filters.since)
-    if filters.until:
-        contacts = contacts.filter(started_at__lt=filters.until)
-    if filters.q:
-        contacts = contacts.filter(summary__icontains=filters.q)
-    rows = list(
-        contacts.order_by("-started_at", "-id")[filters.offset : filters.offset + filters.limit + 1]
-    )
+    rows = list(contacts[filters.offset : filters.offset + filters.limit + 1])
     rows, next_offset = page_of(rows, filters.limit, filters.offset)
     return {"results": [contact_out(c) for c in rows], "next_offset": next_offset}
