@@ -73,6 +73,8 @@ _heappop = heapq.heappop
 
 
 DEFAULT_HANDLE_SECONDS = 180.0
+# Seconds of waiting that make up one priority class (production's KONTAKT_AGING_SECONDS).
+DEFAULT_AGING_SECONDS = 60.0
 NO_ANSWER = "no answer"
 
 _CHANNEL_INDEX: dict[str, int] = {channel: i for i, channel in enumerate(CHANNELS)}
@@ -283,7 +285,7 @@ class Router:
         self,
         groups: Iterable[Group] = (),
         *,
-        aging_seconds: float = 60.0,
+        aging_seconds: float = DEFAULT_AGING_SECONDS,
         handle_seconds: Mapping[str, float] | None = None,
     ) -> None:
         if not aging_seconds > 0:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kontakt.core.router import (
+    DEFAULT_AGING_SECONDS,
     AgentProfile,
     AgentState,
     Channel,
@@ -54,7 +55,6 @@ ProgressCallback = Callable[[float], None]
 RETURNED, CALL = 0, 1
 # Kinds of contact, for the figures.
 _FIRST, _RETURNED, _CALLBACK = 0, 1, 2
-DEFAULT_AGING_SECONDS = 60.0  # production's default (settings KONTAKT_AGING_SECONDS)
 
 
 class ScenarioError(ValueError):
@@ -874,7 +874,6 @@ class _Engine:
         self.callbacks_made = 0
         self.callback_delay = 0.0
         self.now = 0.0
-        self.trace: list[tuple[str, str]] | None = None  # (contact, agent) per offer, if kept
 
     # -- bookkeeping
 
@@ -898,8 +897,6 @@ class _Engine:
         contact = self.waiting.pop(offer.contact_id)
         seat = self.seat_of[offer.agent_id]
         self.router.accept(seat.id, contact.id, now=now)
-        if self.trace is not None:
-            self.trace.append((contact.id, seat.id))
         contact.state = _TAKEN
         wait = now - contact.since
         count = contact.count

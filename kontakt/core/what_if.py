@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kontakt.core.router import Group
+from kontakt.core.router import DEFAULT_AGING_SECONDS, Group
 from kontakt.core.routing import Agent, Need, can_take
 from kontakt.core.simulation import (
     AnswerGroup,
@@ -146,7 +146,7 @@ def simulate_day(
     Per interval and for the day: offered, answered and abandoned calls per day (means over
     the replications), service level at each answer time, abandon rate, ASA and occupancy.
     """
-    _check_day(calls, agents, replications)
+    _check_day(calls, agents)
     scenario = Scenario(
         groups=(
             AnswerGroup(
@@ -166,13 +166,16 @@ def simulate_day(
     )
 
 
-def _check_day(calls: Sequence[float], agents: Sequence[int], replications: int | None) -> None:
+def _check_day(calls: Sequence[float], agents: Sequence[int]) -> None:
     if len(calls) != len(agents) or not calls:
         raise WhatIfError("Give calls and agents for the same, non-empty list of intervals.")
     if any(not (math.isfinite(c) and c >= 0) for c in calls):
         raise WhatIfError("Calls per interval must be at least 0.")
     if any(a < 0 for a in agents):
         raise WhatIfError("Agents per interval must be at least 0.")
+
+
+def _check_replications(replications: int | None) -> None:
     if replications is not None and (
         isinstance(replications, bool) or not isinstance(replications, int) or replications < 1
     ):
@@ -216,7 +219,7 @@ def center_scenario(
     aht_seconds: float,
     patience_seconds: float | None,
     answer_times: tuple[float, ...] = (20.0, 30.0),
-    aging_seconds: float = 60.0,
+    aging_seconds: float = DEFAULT_AGING_SECONDS,
 ) -> Scenario:
     """A day of the center as configured: its answer groups, each with its calls and agents.
 
@@ -239,7 +242,7 @@ def center_scenario(
     for group in groups:
         group_calls = calls.get(group.code, [0.0] * intervals)
         agents = on_phones.get(group.code, [0] * intervals)
-        _check_day(group_calls, agents, None)
+        _check_day(group_calls, agents)
         scenario_groups.append(
             AnswerGroup(
                 name=group.code,
@@ -298,6 +301,7 @@ def simulate_scenario_day(
     agents per interval are `agents`); `groups` has every group's day. Occupancy is over all
     the agents on duty.
     """
+    _check_replications(replications)
     names = [group.name for group in scenario.groups]
     if focus not in names:
         raise WhatIfError(f"No answer group {focus!r} in the day.")

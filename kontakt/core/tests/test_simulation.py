@@ -86,7 +86,7 @@ def test_the_fast_path_agrees_with_erlang_in_the_long_run(
 
 
 def test_the_general_engine_agrees_with_erlang_a() -> None:
-    # The general engine routes every call through kontakt.core.routing, so it is slower: a
+    # The general engine routes every call through production's router, so it is slower: a
     # shorter run, on a parameter set whose figures settle fast.
     calls, aht, agents, patience = 400.0, 180.0, 22, 90.0
     scenario = single_group_scenario(

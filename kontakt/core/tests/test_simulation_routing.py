@@ -163,6 +163,18 @@ def production(center: Center, stream: list[tuple[int, tuple[object, ...]]]) -> 
     return offers
 
 
+class _TracingEngine(_Engine):
+    """The simulator's engine, keeping (contact, agent) of each offer it answers."""
+
+    def __init__(self, scenario: Scenario, *, seed: int, progress: None) -> None:
+        super().__init__(scenario, seed=seed, progress=progress)
+        self.offers: list[tuple[str, str]] = []
+
+    def answer(self, offer: Offer) -> None:
+        self.offers.append((offer.contact_id, offer.agent_id))
+        super().answer(offer)
+
+
 def simulated(
     center: Center, stream: list[tuple[int, tuple[object, ...]]]
 ) -> list[tuple[str, str]]:
@@ -186,8 +198,7 @@ def simulated(
         interval_seconds=NEVER,
         aging_seconds=center.aging_seconds,
     )
-    engine = _Engine(scenario, seed=0, progress=None)
-    engine.trace = []
+    engine = _TracingEngine(scenario, seed=0, progress=None)
     engine.start()
     now = 0.0
     arrivals: list[_Contact] = []
@@ -215,7 +226,7 @@ def simulated(
             if nth < len(arrivals):
                 engine.abandon(arrivals[nth])
     engine.advance(now + 100)
-    return engine.trace
+    return engine.offers
 
 
 @settings(max_examples=500, deadline=None)
