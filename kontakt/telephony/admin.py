@@ -11,7 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import services  # admin_users: the skills on a user's page
+from . import (
+    admin_users,  # noqa: F401 (registers the user page with the agent's skills)
+    services,
+)
 from .models import (
     Call,
     CallEvent,

@@ -342,3 +342,9 @@ def test_a_live_bus_that_is_down_fails_no_request(
     failures = [r for r in caplog.records if r.name == "kontakt.live.bus"]
     assert len(pushes) == len(failures) == 3
     assert all("not delivered" in r.getMessage() and r.exc_info for r in failures)
+
+
+def test_an_agents_skills_are_edited_on_their_user_page(client_for, administrator, agent):
+    page = client_for(administrator).get(f"/admin/accounts/user/{agent.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="skills-TOTAL_FORMS"' in page.content.decode()
