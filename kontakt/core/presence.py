@@ -1,4 +1,5 @@
-"""An agent's state and the rules that move it, for telephony and the router alike.
+"""An agent's state and the rules that move it, as telephony keeps it (the router shares
+the states, the channels and the capacity rule, `room_left`, and keeps its own idle times).
 
 Pure: a `Presence` in, a `Presence` out, and the caller passes the time.
 

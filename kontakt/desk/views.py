@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from kontakt.accounts.selectors import (
     colleagues_of,
     may_log_contacts,
+    may_take_calls,
     sees_all_departments,
     works_department_only,
 )
@@ -90,7 +91,7 @@ def _desk_context(
                 user=user, filters=case_selectors.CaseFilter(text=query)
             ).first()
         results = resident_selectors.resident_find(user=user, query=query)
-    takes_calls = telephony_selectors.may_take_calls(user)
+    takes_calls = may_take_calls(user)
     context: dict[str, Any] = {
         "query": query,
         "results": results,

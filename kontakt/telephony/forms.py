@@ -4,10 +4,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from kontakt.core.router import AgentState
+from kontakt.core.presence import CHOSEN_STATES
 from kontakt.knowledge.models import Article
+
+from .selectors import STATE_LABELS
 
 # Reasons offered for a pause; any other may be typed.
 PAUSE_REASONS = [_("Lunch"), _("Break"), _("Meeting"), _("Training"), _("Other work")]
@@ -16,11 +17,7 @@ PAUSE_REASONS = [_("Lunch"), _("Break"), _("Meeting"), _("Training"), _("Other w
 class StateForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"),
-        choices=[
-            (AgentState.READY.value, _("Ready")),
-            (AgentState.PAUSED.value, pgettext_lazy("agent state", "Paused")),
-            (AgentState.LOGGED_OUT.value, _("Logged out")),
-        ],
+        choices=[(state.value, STATE_LABELS[state]) for state in CHOSEN_STATES],
     )
     reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
 

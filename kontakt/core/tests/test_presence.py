@@ -9,7 +9,6 @@ import pytest
 
 from kontakt.core.call_events import EventType
 from kontakt.core.presence import (
-    DEFAULT_CAPACITY,
     AgentState,
     Channel,
     Presence,
@@ -263,4 +262,7 @@ def test_room_left(
 )
 def test_capacity_left_by_channel_name(load: dict[str, int], left: dict[Channel, int]) -> None:
     assert capacity_left(load) == left
-    assert capacity_left(load, DEFAULT_CAPACITY) == left
+    # A capacity of its own: 2 chats, no e-mails.
+    own = capacity_left(load, {Channel.CALL: 1, Channel.CHAT: 2})
+    assert own[Channel.EMAIL] == 0
+    assert own[Channel.CHAT] == (0 if load.get("call") else max(0, 2 - load.get("chat", 0)))

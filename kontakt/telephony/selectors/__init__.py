@@ -6,8 +6,6 @@ One module per area; the public names are here too, so `selectors.live_figures` 
 like work for every caller.
 """
 
-from kontakt.accounts.selectors import may_take_calls
-
 from .access import require_call_taker, require_feeder, require_watcher
 from .config import telephony_settings
 from .crisis import CRISIS_CACHE_KEY, crisis_current, crisis_log, crisis_message, crisis_shown
@@ -21,7 +19,6 @@ from .presence import (
     presence_message,
     presence_of,
     presence_state,
-    resident_by_caller,
     residents_by_callers,
     screen_pop_message,
     wrap_up_seconds,
@@ -71,7 +68,6 @@ __all__ = [
     "intervals_today",
     "ivr_menu",
     "live_figures",
-    "may_take_calls",
     "presence_message",
     "presence_of",
     "presence_state",
@@ -79,7 +75,6 @@ __all__ = [
     "require_call_taker",
     "require_feeder",
     "require_watcher",
-    "resident_by_caller",
     "residents_by_callers",
     "routing_groups",
     "routing_state",

@@ -104,11 +104,6 @@ def wrap_up_seconds(group: AnswerGroup | None) -> int:
     return wrap_up_seconds_by_group().get(group.pk, fallback) if group else fallback
 
 
-def resident_by_caller(caller: str) -> Resident | None:
-    """The resident whose phone number called, when exactly one has it."""
-    return residents_by_callers({caller}).get(caller)
-
-
 def residents_by_callers(callers: Iterable[str]) -> dict[str, Resident | None]:
     """For each calling number, the one resident who has it (None: none, or several)."""
     numbers = {c: normalize_phone(c) for c in callers if c}
@@ -161,15 +156,11 @@ def call_for_contact(*, user: User, call_id: str) -> Call | None:
     return Call.objects.select_related("answer_group").filter(call_id=call_id[:100]).first()
 
 
-def _labels() -> dict[AgentState, Any]:
-    return {
-        AgentState.LOGGED_OUT: gettext_lazy("Logged out"),
-        AgentState.READY: gettext_lazy("Ready"),
-        AgentState.OFFERED: gettext_lazy("Ringing"),
-        AgentState.BUSY: gettext_lazy("On a call"),
-        AgentState.WRAP_UP: gettext_lazy("Wrap-up"),
-        AgentState.PAUSED: pgettext_lazy("agent state", "Paused"),
-    }
-
-
-STATE_LABELS = _labels()
+STATE_LABELS: dict[AgentState, Any] = {
+    AgentState.LOGGED_OUT: gettext_lazy("Logged out"),
+    AgentState.READY: gettext_lazy("Ready"),
+    AgentState.OFFERED: gettext_lazy("Ringing"),
+    AgentState.BUSY: gettext_lazy("On a call"),
+    AgentState.WRAP_UP: gettext_lazy("Wrap-up"),
+    AgentState.PAUSED: pgettext_lazy("agent state", "Paused"),
+}

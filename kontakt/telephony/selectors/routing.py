@@ -63,7 +63,9 @@ def routing_groups() -> tuple[list[core_router.Group], dict[str, float]]:
                 ),
             )
         )
-        handle[group.code] = float(routing.handle_seconds if routing else 180)
+        handle[group.code] = (
+            float(routing.handle_seconds) if routing else core_router.DEFAULT_HANDLE_SECONDS
+        )
     return groups, handle
 
 

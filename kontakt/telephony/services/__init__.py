@@ -8,18 +8,13 @@ published after the commit (`kontakt.live.bus.publish_on_commit`).
 """
 
 from .crisis import crisis_switch_off, crisis_switch_on
-from .events import EVENT_FIELDS, Recorded, call_events_record, exchange_create
-from .presence import PRESENCE_FIELDS
+from .events import Recorded, call_events_record, exchange_create
 from .queue_log import QueueLogImport, queue_log_import
-from .routing import CALLBACK_REASON, RoutingAnswer, routing_decide, routing_dispatch
-from .states import CHOSEN_STATES, presence_change
+from .routing import RoutingAnswer, routing_decide, routing_dispatch
+from .states import presence_change
 from .work import WorkDraft, call_contact_logged, queued_contact_add, queued_contact_done
 
 __all__ = [
-    "CALLBACK_REASON",
-    "CHOSEN_STATES",
-    "EVENT_FIELDS",
-    "PRESENCE_FIELDS",
     "QueueLogImport",
     "Recorded",
     "RoutingAnswer",

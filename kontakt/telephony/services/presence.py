@@ -3,7 +3,6 @@ change is kept and pushed to the agent's desktop after the commit."""
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Q
 
@@ -30,7 +29,11 @@ def _presence_write(presence: Presence, state: core_presence.Presence) -> Presen
     )
 
 
-def _presence_move(
+def _presence_announce(presence: Presence) -> None:
+    bus.publish_on_commit(bus.user_topic(presence.agent_id), selectors.presence_message(presence))
+
+
+def _presence_set(
     presence: Presence,
     *,
     state: AgentState,
@@ -38,8 +41,8 @@ def _presence_move(
     reason: str = "",
     until: datetime | None = None,
     call_id: str = "",
-) -> PresenceChange:
-    """Change the state in memory; returns the change to keep. The caller saves both."""
+) -> None:
+    """Change one agent's state, keep the change, and tell their desktop after the commit."""
     moved = core_presence.move(
         selectors.presence_state(presence),
         state=state,
@@ -48,16 +51,7 @@ def _presence_move(
         until=until,
         call_id=call_id,
     )
-    return _presence_write(presence, moved)
-
-
-def _presence_announce(presence: Presence) -> None:
-    bus.publish_on_commit(bus.user_topic(presence.agent_id), selectors.presence_message(presence))
-
-
-def _presence_set(presence: Presence, **change: Any) -> None:
-    """Change one agent's state, keep the change, and tell their desktop after the commit."""
-    change_row = _presence_move(presence, **change)
+    change_row = _presence_write(presence, moved)
     presence.save()
     change_row.save()
     _presence_announce(presence)
