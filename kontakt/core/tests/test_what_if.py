@@ -494,9 +494,28 @@ def test_a_center_day_gives_the_planned_group_s_figures_and_every_group_s() -> N
     assert [row["calls"] for row in day["intervals"]] == [10.0, 10.0]
     assert [row["agents"] for row in day["intervals"]] == [4, 3]
     assert day["groups"]["general"]["offered"] > permits["offered"] > 0
-    assert permits["overflowed"] >= 0
     with pytest.raises(WhatIfError, match="No answer group"):
         simulate_scenario_day(scenario, "care", [4, 3], replications=1)
+
+
+def test_a_group_short_of_agents_overflows_only_through_its_step() -> None:
+    calls = {"permits": [30.0, 30.0], "general": [10.0, 10.0]}
+    on_phones = {"permits": [1, 1], "general": [8, 8]}
+    day = simulate_scenario_day(
+        center_day(calls=calls, on_phones=on_phones), "permits", [1, 1], replications=5, seed=1
+    )
+    assert day["groups"]["permits"]["overflowed"] > 0
+    without_step = center_scenario(
+        [Group("permits", "permits"), GENERAL],
+        KINDS,
+        calls=calls,
+        on_phones=on_phones,
+        interval_seconds=QUARTER,
+        aht_seconds=AHT,
+        patience_seconds=120.0,
+    )
+    alone = simulate_scenario_day(without_step, "permits", [1, 1], replications=5, seed=1)
+    assert alone["groups"]["permits"]["overflowed"] == 0
 
 
 def test_a_center_day_needs_the_same_intervals_everywhere() -> None:
