@@ -7,12 +7,14 @@ live state and the task queue to Redis with separate worker processes.
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KONTAKT_VAR_DIR", BASE_DIR / "var"))
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "kontakt.live",
     "kontakt.telephony",
     "kontakt.demo",
+    "kontakt.ops",
 ]
 
 MIDDLEWARE = [
@@ -125,25 +128,56 @@ SQLITE_OPTIONS = {
     "timeout": 20,
 }
 
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"],
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-            conn_health_checks=True,
-        )
-    }
-    # Lets concurrent test runs on one server keep apart (default: test_<NAME>).
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KONTAKT_TEST_DATABASE_NAME")}
-else:
-    DATABASES = {
-        "default": {
+
+def databases_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """DATABASES from DATABASE_URL (or the embedded SQLite file without it).
+
+    SQLite gets SQLITE_OPTIONS however it is named, KONTAKT_SQLITE_PATH or a sqlite:// URL.
+    PostgreSQL gets a bounded connection pool per process (Django's, on psycopg_pool):
+    DATABASE_POOL_MIN_SIZE connections kept open, at most DATABASE_POOL_MAX_SIZE, a request
+    waiting DATABASE_POOL_TIMEOUT seconds for one before it fails, idle ones above the
+    minimum closed after DATABASE_POOL_MAX_IDLE seconds, each checked before use so that a
+    restarted server is reconnected to. DATABASE_POOL_MAX_SIZE=0 turns the pool off (behind
+    pgbouncer), and DATABASE_CONN_MAX_AGE then keeps a connection per thread that long.
+    """
+    url = environ.get("DATABASE_URL", "")
+    if not url:
+        default: dict[str, Any] = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
-            "OPTIONS": SQLITE_OPTIONS,
-            "TEST": {"NAME": os.environ.get("KONTAKT_SQLITE_TEST_PATH") or None},
         }
-    }
+    else:
+        default = dict(dj_database_url.parse(url))
+    # Lets concurrent test runs on one server keep apart (default: test_<NAME>).
+    test_name = environ.get("KONTAKT_TEST_DATABASE_NAME") or None
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        default.update(OPTIONS={**SQLITE_OPTIONS, **default.get("OPTIONS", {})}, CONN_MAX_AGE=0)
+        test_name = environ.get("KONTAKT_SQLITE_TEST_PATH") or None
+    elif default["ENGINE"] == "django.db.backends.postgresql":
+        pool_max = int(environ.get("DATABASE_POOL_MAX_SIZE", "4"))
+        if pool_max > 0:
+            default["OPTIONS"] = {
+                **default.get("OPTIONS", {}),
+                "pool": {
+                    "min_size": min(pool_max, int(environ.get("DATABASE_POOL_MIN_SIZE", "1"))),
+                    "max_size": pool_max,
+                    "timeout": float(environ.get("DATABASE_POOL_TIMEOUT", "10")),
+                    "max_idle": float(environ.get("DATABASE_POOL_MAX_IDLE", "300")),
+                    "check": ConnectionPool.check_connection,
+                },
+            }
+            # A pooled connection goes back to the pool after each request.
+            default.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+        else:
+            default.update(
+                CONN_MAX_AGE=int(environ.get("DATABASE_CONN_MAX_AGE", "0")),
+                CONN_HEALTH_CHECKS=True,
+            )
+    default["TEST"] = {"NAME": test_name}
+    return {"default": default}
+
+
+DATABASES = databases_from_env(os.environ)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
