@@ -1,7 +1,7 @@
 """Reliability (a): 100 agents and an exchange for 10 minutes on PostgreSQL under gunicorn.
 
     .venv/bin/python bench/reliability_load.py            # 100 agents, 10 min: ~12 min
-    .venv/bin/python bench/reliability_load.py --quick    # 20 agents, 15 s: under a minute
+    .venv/bin/python bench/reliability_load.py --quick    # 20 agents, 15 s: ~45 s in all
 
 A throwaway database on the PostgreSQL server at 127.0.0.1:5432 (`bench_reliability_load`)
 is migrated and seeded as `kontakt demo` does (the quick mode leaves out the months of
