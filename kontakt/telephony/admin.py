@@ -70,18 +70,19 @@ def safe_times(*names: str) -> Callable[[type[admin.ModelAdmin]], type[admin.Mod
     computed from the stored times and fail near their limits)."""
 
     def decorate(cls: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-        model = cls.model  # type: ignore[attr-defined]
+        model: Any = cls.model
         for name in names:
             label = str(model._meta.get_field(name).verbose_name)
             setattr(cls, f"{name}_shown", _time_column(name, label))
         swap = {name: f"{name}_shown" for name in names}
-        cls.list_display = [swap.get(f, f) for f in cls.list_display]
-        cls.fields = [
+        cls.list_display = [swap.get(f, f) if isinstance(f, str) else f for f in cls.list_display]
+        shown = [
             swap.get(f.name, f.name)
             for f in model._meta.fields
             if f.editable and not f.auto_created
         ] + [f"{n}_shown" for n in names if not model._meta.get_field(n).editable]
-        cls.readonly_fields = list(cls.fields)
+        cls.fields = shown
+        cls.readonly_fields = shown
         return cls
 
     return decorate

@@ -43,7 +43,7 @@ def _event_problem(event: CoreEvent) -> str:
     except PydanticCustomError as error:
         return str(error)
     for name in EVENT_FIELDS:
-        limit = CallEvent._meta.get_field(name).max_length
+        limit = getattr(CallEvent._meta.get_field(name), "max_length", None)
         if limit is not None and len(getattr(event, name)) > limit:
             return _("The %(field)s is longer than %(n)s characters.") % {
                 "field": name,

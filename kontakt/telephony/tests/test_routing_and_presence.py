@@ -115,7 +115,7 @@ def test_call_events_move_the_agent_and_pop_the_screen(
     pops = [m for t, m in sent if t == bus.user_topic(agent.pk) and m["type"] == "screen_pop"]
     assert len(pops) == 1
     assert pops[0]["resident"] == {"id": resident.pk, "name": resident.name}
-    assert pops[0]["url"] == f"/desk/?resident={resident.pk}&call=c1"
+    assert pops[0]["url"] == f"/desk/?resident={resident.pk}&call={quote(pbx('c1'), safe='')}"
     with django_capture_on_commit_callbacks(execute=True):
         events(exchange_client, now_event("c1", "ended", 0))
     presence.refresh_from_db()
@@ -231,7 +231,8 @@ def test_a_callback_keeps_its_place_and_goes_to_the_next_free_agent(
     assert "+46701740677" in desk and "Call back" in desk
     # Logging a contact about the call finishes the callback; wrap-up follows.
     response = client_for(agent).post(
-        "/desk/contacts/", {"channel": "phone", "outcome": "closed", "priority": "2", "call": "c1"}
+        "/desk/contacts/",
+        {"channel": "phone", "outcome": "closed", "priority": "2", "call": pbx("c1")},
     )
     assert response.status_code == 302
     queued.refresh_from_db()
@@ -304,7 +305,8 @@ def test_a_contact_about_another_agents_callback_leaves_it_theirs(
     queued = QueuedContact.objects.get()
     assert queued.agent == skilled["agent"]
     response = client_for(skilled["second_line"]).post(
-        "/desk/contacts/", {"channel": "phone", "outcome": "closed", "priority": "2", "call": "c1"}
+        "/desk/contacts/",
+        {"channel": "phone", "outcome": "closed", "priority": "2", "call": pbx("c1")},
     )
     assert response.status_code == 302  # the contact is logged, not refused after the fact
     queued.refresh_from_db()
