@@ -1,7 +1,11 @@
 """The demo's simulated exchange: its token is kept, and calls a stopped run left open are
 ended when the demo starts again."""
 
+import signal
 import stat
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +19,7 @@ from kontakt.demo.management.commands.demo import (
     demo_exchange_key_file,
     exchange_command,
     hang_up_leftovers,
+    stop_exchange_then_server,
 )
 from kontakt.directory.models import AnswerGroup
 from kontakt.telephony.models import Call, Exchange
@@ -73,3 +78,19 @@ def test_the_simulator_refuses_a_token_file_others_may_read(tmp_path, monkeypatc
         call_command("exchange_simulate", "--token-file", str(path))
     with pytest.raises(CommandError, match="token-file"):
         call_command("exchange_simulate")
+
+
+def test_sigterm_stops_the_exchange_before_the_server():
+    exchange = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    interrupted = False
+    try:
+        stop_exchange_then_server([exchange])
+        for _tick in range(6000):  # the main thread is interrupted once the exchange is gone
+            time.sleep(0.01)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if exchange.poll() is None:
+            exchange.kill()
+    assert interrupted
+    assert exchange.returncode == -signal.SIGTERM

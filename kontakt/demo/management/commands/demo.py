@@ -1,4 +1,6 @@
+import _thread
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -76,13 +78,36 @@ class Command(BaseCommand):
             threading.Thread(
                 target=_start_when_serving, args=(addr, command, exchange), daemon=True
             ).start()
+        signal.signal(signal.SIGTERM, lambda signum, frame: stop_exchange_then_server(exchange))
         try:
             call_command("runserver", addr, use_reloader=False, insecure_serving=not settings.DEBUG)
         finally:
-            for process in [*exchange, worker]:
-                process.terminate()
-            for process in [*exchange, worker]:
-                process.wait(timeout=15)
+            _stop([*exchange, worker])
+
+
+def stop_exchange_then_server(started: list[subprocess.Popen[bytes]]) -> threading.Thread:
+    """On SIGTERM: the simulated exchange stops first and hangs up its calls while the
+    server still answers it; then the server stops as on Ctrl-C, and the worker with it.
+    (Without this, SIGTERM ended the demo at once and left its exchange running.)"""
+
+    def run() -> None:
+        _stop(started)
+        _thread.interrupt_main()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def exchange_command(addr: str, calls_per_hour: float) -> list[str]:
