@@ -51,7 +51,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from kontakt.core.call_events import CallEvent, EventType
@@ -77,11 +77,13 @@ class ParseProblem:
 
 @dataclass(frozen=True)
 class QueueLog:
-    """The call events read from a queue log, the count of lines skipped, and the problems."""
+    """The call events read from a queue log, the count of lines skipped, and the problems;
+    `line_of` gives each event's line number, for a report."""
 
     events: list[CallEvent]
     skipped: int
     problems: list[ParseProblem]
+    line_of: dict[str, int] = field(default_factory=dict)
 
 
 class _BadLine(ValueError):
@@ -104,16 +106,19 @@ def _parse_time(text: str, tz: tzinfo) -> datetime:
     if epoch is not None:
         seconds, fraction = epoch.groups()
         microseconds = round(int((fraction or "0").ljust(9, "0")) / 1000)
-        return datetime.fromtimestamp(int(seconds), UTC) + timedelta(microseconds=microseconds)
+        try:
+            return datetime.fromtimestamp(int(seconds), UTC) + timedelta(microseconds=microseconds)
+        except (OverflowError, OSError, ValueError):
+            raise _BadLine(f"The time {text!r} is out of range.") from None
     if _DATE.match(text) is None:
         raise _BadLine(f"The time {text!r} is neither epoch seconds nor YYYY-MM-DD HH:MM:SS.")
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
         raise _BadLine(f"The time {text!r} is not a valid date and time.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(UTC)
 
 
 def _split(line: str) -> list[str]:
@@ -140,6 +145,7 @@ def parse_queue_log(lines: Iterable[str], *, number: str = "", tz: tzinfo = UTC)
     """
     events: list[CallEvent] = []
     problems: list[ParseProblem] = []
+    line_of: dict[str, int] = {}
     skipped = 0
     for line_number, raw in enumerate(lines, start=1):
         line = raw.strip()
@@ -160,9 +166,10 @@ def parse_queue_log(lines: Iterable[str], *, number: str = "", tz: tzinfo = UTC)
             continue
         if line_events:
             events.extend(line_events)
+            line_of.update((e.event_id, line_number) for e in line_events)
         else:
             skipped += 1
-    return QueueLog(events=events, skipped=skipped, problems=problems)
+    return QueueLog(events=events, skipped=skipped, problems=problems, line_of=line_of)
 
 
 def _events(line: str, fields: list[str], *, number: str, tz: tzinfo) -> list[CallEvent]:

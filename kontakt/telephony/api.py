@@ -7,6 +7,7 @@ these endpoints and nothing else; an administrator's API token opens them too.
 """
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -15,12 +16,21 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime, ConfigDict, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    StrictStr,
+    TypeAdapter,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from kontakt.accounts.models import User
 from kontakt.core.call_events import CallEvent as CoreEvent
@@ -28,10 +38,18 @@ from kontakt.core.call_events import EventType
 from kontakt.core.generic_cti import CtiError, cti_events
 from kontakt.directory.models import AnswerGroup
 from kontakt.web.api import StaffApiRequest, TokenAuth
-from kontakt.web.schemas import ERRORS, InputSchema
+from kontakt.web.schemas import ERRORS, ErrorOut, InputSchema, storable_text
 
 from . import selectors, services
-from .models import EventSource, Exchange, QueuedContact
+from .models import (
+    MAX_EXTERNAL_ID,
+    EventSource,
+    Exchange,
+    QueuedContact,
+    external_id,
+    looks_scoped,
+    scoped_id,
+)
 
 router = Router(tags=["telephony"])
 routing_router = Router(tags=["telephony"])
@@ -39,6 +57,35 @@ agents_router = Router(tags=["telephony"])
 stats_router = Router(tags=["statistics"])
 
 MAX_BATCH = 1000
+
+
+def _json_body(body: bytes, default: bytes) -> Any:
+    """The body decoded as JSON; malformed JSON, or JSON nested deeper than the decoder
+    goes, is a 400 with a JSON answer, never a 500."""
+    try:
+        return json.loads(body or default)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
+
+
+def _no_number(value: object) -> object:
+    """A time is written as ISO 8601: a bare number (an epoch?) is refused, not read as 1970."""
+    if isinstance(value, bool | int | float):
+        raise PydanticCustomError(
+            "datetime_type",
+            _("Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."),
+        )
+    return value
+
+
+def _storable(value: str) -> str:
+    storable_text(value)
+    return value
+
+
+def PathText(max_length: int) -> Any:
+    """A text path parameter: at most `max_length` characters, none the databases refuse."""
+    return Annotated[str, Path(..., max_length=max_length), AfterValidator(_storable)]
 
 
 class ExchangeAuth(HttpBearer):
@@ -86,12 +133,25 @@ def exchange_operation(schema: str, description: str = "OK", **example: Any) -> 
 class EventIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
-    event_id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
-        description="Unique per event: a repeated id changes nothing."
+    event_id: Annotated[str, Field(min_length=1, max_length=MAX_EXTERNAL_ID)] = Field(
+        description=(
+            "Unique per event within the exchange: the same id with the same data changes "
+            "nothing; with other data it is refused (409)."
+        )
     )
-    call_id: Annotated[str, Field(min_length=1, max_length=100)]
+    call_id: Annotated[str, Field(min_length=1, max_length=MAX_EXTERNAL_ID)] = Field(
+        description="The exchange's id of the call; each exchange has its own call ids."
+    )
     type: EventType
-    at: AwareDatetime = Field(description="When it happened, ISO 8601 with its UTC offset.")
+    at: AwareDatetime = Field(
+        description="When it happened, ISO 8601 with its UTC offset (a bare number is refused)."
+    )
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _iso_time(cls, value: object) -> object:
+        return _no_number(value)
+
     number: Annotated[str, Field(max_length=40)] = Field("", description="The number dialled.")
     caller: Annotated[str, Field(max_length=40)] = ""
     answer_group: Annotated[str, Field(max_length=40)] = Field(
@@ -113,7 +173,9 @@ class BatchIn(InputSchema):
 
 class RecordedOut(Schema):
     accepted: int = Field(description="Events stored now.")
-    duplicates: int = Field(description="Events already stored (same event_id): unchanged.")
+    duplicates: int = Field(
+        description="Events already stored (same event_id, same data): unchanged."
+    )
 
 
 EVENT_EXAMPLE = {
@@ -172,10 +234,7 @@ _batch = TypeAdapter(BatchIn)
 
 def _parse_events(body: bytes) -> list[EventIn]:
     """One event, a list of events, or {"events": [...]}; errors point at the field."""
-    try:
-        data = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
+    data = _json_body(body, b"null")
     try:
         if isinstance(data, list):
             data = {"events": data}
@@ -188,7 +247,7 @@ def _parse_events(body: bytes) -> list[EventIn]:
         ) from None
 
 
-def _core_events(items: list[EventIn]) -> list[CoreEvent]:
+def _core_events(items: list[EventIn], exchange: Exchange | None) -> list[CoreEvent]:
     groups = set(AnswerGroup.objects.values_list("code", flat=True))
     menu: dict[tuple[str, str], str] = {}  # (number, digit) -> group, once per request
     errors: dict[str, list[str]] = {}
@@ -206,10 +265,18 @@ def _core_events(items: list[EventIn]) -> list[CoreEvent]:
                 found = selectors.answer_group_for(number=item.number, digit=item.digit)
                 menu[key] = found.code if found else ""
             group = menu[key]
+        local = exchange is None
+        for name in ("event_id", "call_id"):
+            if local and looks_scoped(getattr(item, name)):
+                errors[f"events.{index}.{name}"] = [
+                    _("An id “N|…” belongs to exchange N: post it with that exchange's token.")
+                ]
+        if errors:
+            continue
         events.append(
             CoreEvent(
-                event_id=item.event_id,
-                call_id=item.call_id,
+                event_id=scoped_id(exchange, item.event_id),
+                call_id=scoped_id(exchange, item.call_id),
                 type=item.type,
                 at=item.at.astimezone(UTC),
                 number=item.number,
@@ -226,9 +293,19 @@ def _core_events(items: list[EventIn]) -> list[CoreEvent]:
     return events
 
 
+def _conflict(event_ids: list[str], exchange: Exchange | None) -> tuple[int, dict[str, object]]:
+    shown = [external_id(exchange, event_id) for event_id in event_ids]
+    return 409, {
+        "message": _(
+            "An event id was stored before with other data: nothing of this request is stored."
+        ),
+        "errors": {"event_id": [", ".join(shown)]},
+    }
+
+
 @router.post(
     "/events",
-    response={200: RecordedOut, **ERRORS},
+    response={200: RecordedOut, 409: ErrorOut, **ERRORS},
     auth=_exchange_auth(),
     summary="Post call events",
     openapi_extra={
@@ -257,19 +334,24 @@ def _core_events(items: list[EventIn]) -> list[CoreEvent]:
         ),
     },
 )
-def telephony_events(request: ExchangeApiRequest) -> dict[str, object]:
+def telephony_events(request: ExchangeApiRequest) -> Any:
     """What happened on calls: `offered` (the call reached the center), `queued` (it entered
     an answer group's queue), `ringing`, `answered`, `transferred`, `transfer_returned`,
     `abandoned` (the caller hung up), `ended`, `callback_requested`.
 
     Post one event, a list, or `{"events": [...]}` (up to 1,000). Every event is stored
-    before the answer; an `event_id` seen before changes nothing and still answers 200, so
-    an exchange may resend whatever it is unsure of. Events may come in any order: each
-    call is rebuilt from all its events. One invalid event refuses the whole batch, with
-    the field named (`events.3.at`), and nothing of it is stored."""
+    before the answer; an `event_id` seen before with the same data changes nothing and
+    still answers 200, so an exchange may resend whatever it is unsure of; seen before with
+    other data it is refused with 409 and nothing of the request is stored. Each exchange
+    has its own call ids and event ids: another exchange's call of the same id is another
+    call. Events may come in any order: each call is rebuilt from all its events. One
+    invalid event refuses the whole batch, with the field named (`events.3.at`), and
+    nothing of it is stored."""
     exchange = _feeder(request)
-    events = _core_events(_parse_events(request.body))
+    events = _core_events(_parse_events(request.body), exchange)
     recorded = services.call_events_record(events=events, exchange=exchange)
+    if recorded.conflicts:
+        return _conflict(recorded.conflicts, exchange)
     return {"accepted": recorded.accepted, "duplicates": recorded.duplicates}
 
 
@@ -281,9 +363,56 @@ class CtiOut(Schema):
     ignored: str = ""
 
 
+def _one_text(value: object) -> object:
+    # A form field given twice counts by its last value (the core's rule for all but user).
+    return value[-1] if isinstance(value, list) and value and _all_text(value) else value
+
+
+def _all_text(values: list[object]) -> bool:
+    return all(isinstance(v, str) for v in values)
+
+
+def _text_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+def _cti_text(max_length: int) -> Any:
+    return Annotated[StrictStr, Field(max_length=max_length), BeforeValidator(_one_text)]
+
+
+CtiUser = Annotated[StrictStr, Field(max_length=150)]
+
+
+class CtiIn(InputSchema):
+    """The webhook's fields, checked for type, length and storable text before anything
+    else; fields the webhook does not know are ignored, as Zammad does."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=False)
+
+    event: _cti_text(20) = ""  # type: ignore[valid-type]
+    callId: _cti_text(MAX_EXTERNAL_ID) = ""  # type: ignore[valid-type]
+    from_: _cti_text(40) = Field("", alias="from")  # type: ignore[valid-type]
+    to: _cti_text(40) = ""  # type: ignore[valid-type]
+    direction: _cti_text(10) = ""  # type: ignore[valid-type]
+    user: Annotated[list[CtiUser], BeforeValidator(_text_list), Field(max_length=50)] = []
+    user_list: Annotated[
+        list[CtiUser], BeforeValidator(_text_list), Field(max_length=50, alias="user[]")
+    ] = []
+    answeringNumber: _cti_text(150) = ""  # type: ignore[valid-type]
+    cause: _cti_text(40) = ""  # type: ignore[valid-type]
+    queue: _cti_text(40) = ""  # type: ignore[valid-type]
+
+    def fields(self) -> dict[str, str | list[str]]:
+        """The fields as the core's `cti_events` reads them."""
+        return {k: v for k, v in self.model_dump(by_alias=True).items() if v not in ("", [])}
+
+
+_cti_adapter = TypeAdapter(CtiIn)
+
+
 @router.post(
     "/cti/{token}",
-    response={200: CtiOut, **ERRORS},
+    response={200: CtiOut, 409: ErrorOut, **ERRORS},
     auth=None,
     summary="Generic CTI webhook (newCall, answer, hangup)",
     openapi_extra={
@@ -297,13 +426,14 @@ class CtiOut(Schema):
                         "type": "object",
                         "properties": {
                             "event": {"type": "string", "enum": ["newCall", "answer", "hangup"]},
-                            "callId": {"type": "string"},
-                            "from": {"type": "string"},
-                            "to": {"type": "string"},
+                            "callId": {"type": "string", "maxLength": MAX_EXTERNAL_ID},
+                            "from": {"type": "string", "maxLength": 40},
+                            "to": {"type": "string", "maxLength": 40},
                             "direction": {"type": "string", "enum": ["in", "out"]},
-                            "user": {"type": "string"},
-                            "answeringNumber": {"type": "string"},
-                            "cause": {"type": "string"},
+                            "user": {"type": "string", "maxLength": 150},
+                            "answeringNumber": {"type": "string", "maxLength": 150},
+                            "cause": {"type": "string", "maxLength": 40},
+                            "queue": {"type": "string", "maxLength": 40},
                         },
                         "required": ["event", "callId"],
                     },
@@ -320,33 +450,50 @@ class CtiOut(Schema):
         },
     },
 )
-def telephony_cti(request: HttpRequest, token: str) -> dict[str, object]:
+def telephony_cti(
+    request: HttpRequest,
+    token: PathText(200),  # type: ignore[valid-type]
+) -> Any:
     """The webhook PBX vendors already speak for Zammad's generic CTI: configure
     `…/api/v1/telephony/cti/<exchange token>` as the URL. A new inbound call is queued in
-    the answer group of the dialled number (no tone choice is known here)."""
+    the answer group of the dialled number (no tone choice is known here). Every field is a
+    text (`callId` at most 90 characters, `from` and `to` 40, `user` and `answeringNumber`
+    150); a wrong type, an over-long value or a NUL character is refused with 400. The
+    call ids are the exchange's own: another exchange's call of the same id is another
+    call."""
     exchange = exchange_by_key(token) if token.startswith("kx_") else None
     if exchange is None:
         raise AuthenticationError
     if request.content_type == "application/json":
-        try:
-            fields = json.loads(request.body or b"{}")
-        except ValueError:
-            raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
+        fields = _json_body(request.body, b"{}")
         if not isinstance(fields, dict):
             raise ValidationError({"__all__": [_("Give a JSON object.")]})
     else:
         fields = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()}
-    dialled = str(fields.get("to", ""))
+    try:
+        checked = _cti_adapter.validate_python(fields).fields()
+    except PydanticValidationError as error:
+        raise SchemaValidationError(
+            [{**e, "loc": ("body", "payload", *e["loc"])} for e in error.errors()]
+        ) from None
+    dialled = str(checked.get("to", ""))
     group = selectors.answer_group_for(number=dialled, digit="") if dialled else None
     try:
-        result = cti_events(fields, at=timezone.now(), answer_group=group.code if group else "")
+        result = cti_events(checked, at=timezone.now(), answer_group=group.code if group else "")
     except CtiError as error:
         raise ValidationError({k: [v] for k, v in error.errors.items()}) from None
     if not result.events:
         return {"accepted": 0, "ignored": result.ignored_reason}
+    events = [
+        replace(e, event_id=scoped_id(exchange, e.event_id), call_id=scoped_id(exchange, e.call_id))
+        for e in result.events
+    ]
+    # The webhook's time is when it arrived: a resent request is the same event.
     recorded = services.call_events_record(
-        events=result.events, source=EventSource.CTI, exchange=exchange
+        events=events, source=EventSource.CTI, exchange=exchange, compare_time=False
     )
+    if recorded.conflicts:
+        return _conflict(recorded.conflicts, exchange)
     return {"accepted": recorded.accepted, "ignored": ""}
 
 
@@ -398,7 +545,10 @@ class MenuOut(Schema):
         },
     ),
 )
-def telephony_menu(request: ExchangeApiRequest, number: str) -> dict[str, object]:
+def telephony_menu(
+    request: ExchangeApiRequest,
+    number: PathText(40),  # type: ignore[valid-type]
+) -> dict[str, object]:
     """The greeting (or the closed or crisis message) and the digits → answer groups."""
     _feeder(request)
     return selectors.ivr_menu(number=number)
@@ -410,7 +560,9 @@ def telephony_menu(request: ExchangeApiRequest, number: str) -> dict[str, object
 class OfferIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
-    call_id: Annotated[str, Field(min_length=1, max_length=100)]
+    call_id: Annotated[str, Field(min_length=1, max_length=MAX_EXTERNAL_ID)] = Field(
+        description="The exchange's id of the call, as in its events."
+    )
     answer_group: Annotated[str, Field(max_length=40)] = Field(
         "", description="Code of the group; else found from number and digit."
     )
@@ -475,7 +627,15 @@ def routing_offer(request: ExchangeApiRequest, payload: OfferIn) -> dict[str, ob
     the group's skill (and the caller's language), the highest proficiency, and has been
     idle longest; a call that waited past an overflow step is offered to more groups. The
     agent is held for the ring time; the events `ringing`/`answered` confirm it."""
-    _feeder(request)
+    exchange = _feeder(request)
+    if exchange is None and looks_scoped(payload.call_id):
+        raise ValidationError(
+            {
+                "call_id": [
+                    _("An id “N|…” belongs to exchange N: post it with that exchange's token.")
+                ]
+            }
+        )
     group = None
     if payload.answer_group:
         group = _group_by_code(payload.answer_group)
@@ -486,7 +646,7 @@ def routing_offer(request: ExchangeApiRequest, payload: OfferIn) -> dict[str, ob
             {"answer_group": [_("Give an answer group, or a number with a menu.")]}
         )
     answer = services.routing_decide(
-        call_id=payload.call_id,
+        call_id=scoped_id(exchange, payload.call_id),
         answer_group=group,
         language=payload.language,
         priority=payload.priority,
@@ -596,7 +756,10 @@ def routing_contact_add(
     summary="A chat or an e-mail is done",
 )
 def routing_contact_done(
-    request: ExchangeApiRequest, channel: str, reference: str, payload: DoneIn
+    request: ExchangeApiRequest,
+    channel: Literal["chat", "email"],
+    reference: PathText(100),  # type: ignore[valid-type]
+    payload: DoneIn,
 ) -> dict[str, object]:
     """The agent closed it, or the resident left (`withdrawn`): the agent may take the next."""
     _feeder(request)
@@ -650,7 +813,9 @@ def agent_state_set(request: StaffApiRequest, payload: StateIn) -> dict[str, obj
     summary="Set an agent's state from the exchange",
 )
 def agent_state_from_exchange(
-    request: ExchangeApiRequest, username: str, payload: StateIn
+    request: ExchangeApiRequest,
+    username: PathText(150),  # type: ignore[valid-type]
+    payload: StateIn,
 ) -> dict[str, object]:
     """An agent logged in, paused or logged out on their phone."""
     _feeder(request)

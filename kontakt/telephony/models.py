@@ -1,4 +1,5 @@
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
@@ -37,6 +38,31 @@ class Exchange(models.Model):
     @staticmethod
     def new_key() -> str:
         return "kx_" + secrets.token_urlsafe(32)
+
+
+# Each exchange has its own call ids and event ids: stored as "<exchange id>|<its id>", so
+# two exchanges' calls of one id are two calls. Ids posted without an exchange (an
+# administrator's token, queue_log imports) are stored as they are, and may not look like
+# an exchange's. An exchange's own ids are at most MAX_EXTERNAL_ID characters.
+MAX_EXTERNAL_ID = 90
+ID_LENGTH = 120
+_SCOPED = re.compile(r"^[0-9]+\|")
+
+
+def scoped_id(exchange: Exchange | None, raw: str) -> str:
+    """The stored form of an exchange's call id or event id."""
+    return raw if exchange is None else f"{exchange.pk}|{raw}"
+
+
+def looks_scoped(raw: str) -> bool:
+    """Tell whether an id given without an exchange has the form of an exchange's."""
+    return _SCOPED.match(raw) is not None
+
+
+def external_id(exchange: Exchange | None, stored: str) -> str:
+    """The id as the exchange knows it."""
+    prefix = f"{exchange.pk}|" if exchange is not None else ""
+    return stored.removeprefix(prefix) if prefix else stored
 
 
 class RoutingSettings(models.Model):
@@ -150,7 +176,7 @@ class Presence(models.Model):
     # Wrap-up and offers end by themselves: the state is read as ready after this time.
     until = models.DateTimeField(_("until"), null=True, blank=True)
     # The call offered to or answered by the agent (an exchange may ring before it posts).
-    call_id = models.CharField(_("call id"), max_length=100, blank=True)
+    call_id = models.CharField(_("call id"), max_length=ID_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("agent state")
@@ -260,8 +286,8 @@ class EventSource(models.TextChoices):
 class CallEvent(models.Model):
     """One thing that happened on a call, as the exchange told it; append-only."""
 
-    event_id = models.CharField(_("event id"), max_length=100, unique=True)
-    call_id = models.CharField(_("call id"), max_length=100, db_index=True)
+    event_id = models.CharField(_("event id"), max_length=ID_LENGTH, unique=True)
+    call_id = models.CharField(_("call id"), max_length=ID_LENGTH, db_index=True)
     type = models.CharField(
         _("type"), max_length=20, choices=[(t.value, t.value) for t in EventType]
     )
@@ -296,7 +322,7 @@ class CallEvent(models.Model):
 class Call(models.Model):
     """One call as its events tell it, rebuilt from them after each new event."""
 
-    call_id = models.CharField(_("call id"), max_length=100, unique=True)
+    call_id = models.CharField(_("call id"), max_length=ID_LENGTH, unique=True)
     number = models.CharField(_("dialled number"), max_length=40, blank=True)
     caller = models.CharField(_("caller"), max_length=40, blank=True)
     answer_group = models.ForeignKey(
@@ -401,7 +427,9 @@ class QueuedContact(models.Model):
         choices=[(c.value, c.value) for c in Channel],
     )
     reference = models.CharField(
-        _("reference"), max_length=100, help_text=_("The call id, or the chat's or e-mail's id.")
+        _("reference"),
+        max_length=ID_LENGTH,
+        help_text=_("The call id, or the chat's or e-mail's id."),
     )
     answer_group = models.ForeignKey(
         "directory.AnswerGroup",

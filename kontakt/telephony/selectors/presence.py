@@ -1,5 +1,6 @@
 """Agents' states as desktops show them, and what a desktop opens for a caller."""
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from kontakt.directory.models import AnswerGroup
 from kontakt.residents.models import Resident
 from kontakt.residents.selectors import normalize_phone
 
-from ..models import Call, Presence, RoutingSettings
+from ..models import ID_LENGTH, MAX_EXTERNAL_ID, Call, Presence, RoutingSettings
 from .access import require_call_taker
 from .config import telephony_settings
 
@@ -151,9 +152,16 @@ def screen_pop_message(
 
 def call_for_contact(*, user: User, call_id: str) -> Call | None:
     """The call a contact is logged about, when the user may log contacts and it exists."""
-    if not call_id or not may_log_contacts(user):
+    if not call_id or not may_log_contacts(user) or "\x00" in call_id:
         return None
-    return Call.objects.select_related("answer_group").filter(call_id=call_id[:100]).first()
+    calls = Call.objects.select_related("answer_group")
+    found = calls.filter(call_id=call_id[:ID_LENGTH]).first()
+    if found is None and len(call_id) <= MAX_EXTERNAL_ID:
+        # An integration may name the call as its exchange does (without "N|"): the
+        # latest such call of any exchange.
+        scoped = rf"^[0-9]+\|{re.escape(call_id)}$"
+        found = calls.filter(call_id__regex=scoped).order_by("-started_at").first()
+    return found
 
 
 STATE_LABELS: dict[AgentState, Any] = {

@@ -41,6 +41,21 @@ class Recorded:
     accepted: int = 0
     duplicates: int = 0
     calls: list[str] = field(default_factory=list)
+    # Event ids stored before (or twice in the batch) with other data: then nothing is stored.
+    conflicts: list[str] = field(default_factory=list)
+
+
+# An event further ahead of the server's clock than this moves no agent's state: a wrong
+# clock or a typo (year 9999) must not leave an agent busy until then.
+FUTURE_MARGIN = timedelta(hours=1)
+
+
+def _payload(event: CoreEvent, *, compare_time: bool) -> tuple[object, ...]:
+    return (
+        event.type,
+        event.at if compare_time else None,
+        *(getattr(event, f) for f in EVENT_FIELDS),
+    )
 
 
 def _lock_calls(call_ids: Sequence[str]) -> None:
@@ -64,25 +79,48 @@ def call_events_record(
     exchange: Exchange | None = None,
     now: datetime | None = None,
     follow: bool = True,
+    compare_time: bool = True,
 ) -> Recorded:
     """Store the events that are new, rebuild their calls, and move agents' states (unless
-    `follow` is false: an import of past calls leaves today's states alone)."""
+    `follow` is false: an import of past calls leaves today's states alone).
+
+    An event id stored before (or given twice) with the same data is a duplicate; with
+    other data it is a conflict, and then nothing of the batch is stored (`conflicts` names
+    them). `compare_time` false leaves the time out of that comparison: a webhook's time is
+    when its request arrived, so a resent request is the same event."""
     now = now or timezone.now()
     result = Recorded()
     unique: dict[str, CoreEvent] = {}
+    conflicts: set[str] = set()
     for event in events:
-        if event.event_id in unique:
+        first = unique.get(event.event_id)
+        if first is None:
+            unique[event.event_id] = event
+        elif _payload(first, compare_time=compare_time) == _payload(
+            event, compare_time=compare_time
+        ):
             result.duplicates += 1
         else:
-            unique[event.event_id] = event
+            conflicts.add(event.event_id)
+    if conflicts:
+        return Recorded(conflicts=sorted(conflicts))
     if not unique:
         return result
     call_ids = sorted({e.call_id for e in unique.values()})
     with transaction.atomic():
         _lock_calls(call_ids)
-        known = set(
-            CallEvent.objects.filter(event_id__in=list(unique)).values_list("event_id", flat=True)
-        )
+        known = {
+            row.event_id: _core_event(row)
+            for row in CallEvent.objects.filter(event_id__in=list(unique))
+        }
+        conflicts = {
+            event_id
+            for event_id, stored in known.items()
+            if _payload(stored, compare_time=compare_time)
+            != _payload(unique[event_id], compare_time=compare_time)
+        }
+        if conflicts:
+            return Recorded(conflicts=sorted(conflicts))
         new = [e for e in unique.values() if e.event_id not in known]
         result.duplicates += len(known)
         result.accepted = len(new)
@@ -106,7 +144,8 @@ def call_events_record(
         calls, agents = _calls_rebuild(touched)
         _callbacks_queue(calls.values())
         if follow:
-            _presence_follow(new, calls, agents, now=now)
+            present = [e for e in new if e.at <= now + FUTURE_MARGIN]
+            _presence_follow(present, calls, agents, now=now)
         result.calls = touched
     if exchange is not None:
         _exchange_seen(exchange, now=now)

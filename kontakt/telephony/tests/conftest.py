@@ -20,7 +20,14 @@ from kontakt.desk.tests.conftest import (  # noqa: F401  (the browser tests' fix
 from kontakt.directory.models import AnswerGroup
 from kontakt.live import bus
 from kontakt.telephony import services
-from kontakt.telephony.models import AgentSkill, MenuOption, PhoneNumber, RoutingSettings
+from kontakt.telephony.models import (
+    AgentSkill,
+    Exchange,
+    MenuOption,
+    PhoneNumber,
+    RoutingSettings,
+    scoped_id,
+)
 
 T0 = datetime.fromisoformat("2026-03-02T09:00:00+01:00")
 
@@ -79,6 +86,11 @@ def skilled(agent, second_line) -> dict[str, Any]:
 def exchange_client(db) -> Client:
     _exchange, key = services.exchange_create(name="pbx")
     return Client(headers={"Authorization": f"Bearer {key}"})
+
+
+def pbx(raw: str) -> str:
+    """The stored id of the `exchange_client`'s call or event `raw` (its own namespace)."""
+    return scoped_id(Exchange.objects.get(name="pbx"), raw)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import json
 import logging
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -12,7 +13,7 @@ from kontakt.directory.models import OpeningHours
 from kontakt.telephony import selectors, services
 from kontakt.telephony.models import Presence, PresenceChange
 
-from .conftest import now_event
+from .conftest import now_event, pbx
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_the_most_proficient_ready_agent_is_rung_and_held(exchange_client, group
     assert answer["action"] == "ring"
     assert answer["agent"]["username"] == skilled["second_line"].username  # avfall 5 > 3
     presence = Presence.objects.get(agent=skilled["second_line"])
-    assert (presence.state, presence.call_id) == ("offered", "c1")
+    assert (presence.state, presence.call_id) == ("offered", pbx("c1"))
     # The next call gets the other agent: the first is held for the ring time.
     assert offer(exchange_client, call_id="c2", answer_group="avfall")["agent"]["username"] == (
         skilled["agent"].username
@@ -110,11 +111,11 @@ def test_call_events_move_the_agent_and_pop_the_screen(
             now_event("c1", "answered", 10, agent=agent.username),
         )
     presence = Presence.objects.get(agent=agent)
-    assert (presence.state, presence.call_id) == ("busy", "c1")
+    assert (presence.state, presence.call_id) == ("busy", pbx("c1"))
     pops = [m for t, m in sent if t == bus.user_topic(agent.pk) and m["type"] == "screen_pop"]
     assert len(pops) == 1
     assert pops[0]["resident"] == {"id": resident.pk, "name": resident.name}
-    assert pops[0]["url"] == f"/desk/?resident={resident.pk}&call=c1"
+    assert pops[0]["url"] == f"/desk/?resident={resident.pk}&call={quote(pbx('c1'), safe='')}"
     with django_capture_on_commit_callbacks(execute=True):
         events(exchange_client, now_event("c1", "ended", 0))
     presence.refresh_from_db()
@@ -140,7 +141,7 @@ def test_an_unknown_caller_pops_a_new_resident_form(
         )
     pop = next(m for _topic, m in published if m["type"] == "screen_pop")
     assert pop["resident"] is None
-    assert pop["url"] == "/residents/new/?phone=%2B46701740677&call=c7"
+    assert pop["url"] == "/residents/new/?phone=%2B46701740677&call=" + quote(pbx("c7"), safe="")
 
 
 def test_an_agent_sets_their_state(client_for, agent, handler):
@@ -216,7 +217,7 @@ def test_a_callback_keeps_its_place_and_goes_to_the_next_free_agent(
         now_event("c2", "queued", 90, answer_group="avfall"),
     )
     queued = QueuedContact.objects.get()
-    assert (queued.callback, queued.state, queued.reference) == (True, "waiting", "c1")
+    assert (queued.callback, queued.state, queued.reference) == (True, "waiting", pbx("c1"))
     agent = skilled["agent"]
     with django_capture_on_commit_callbacks(execute=True):
         ready(agent)
@@ -224,13 +225,14 @@ def test_a_callback_keeps_its_place_and_goes_to_the_next_free_agent(
     # The callback was first in line: it goes to the agent, not the later call.
     assert (queued.state, queued.agent) == ("assigned", agent)
     presence = Presence.objects.get(agent=agent)
-    assert (presence.state, presence.reason, presence.call_id) == ("busy", "callback", "c1")
+    assert (presence.state, presence.reason, presence.call_id) == ("busy", "callback", pbx("c1"))
     assert offer(exchange_client, call_id="c2", answer_group="avfall")["action"] == "queue"
     desk = client_for(agent).get("/desk/").content.decode()
     assert "+46701740677" in desk and "Call back" in desk
     # Logging a contact about the call finishes the callback; wrap-up follows.
     response = client_for(agent).post(
-        "/desk/contacts/", {"channel": "phone", "outcome": "closed", "priority": "2", "call": "c1"}
+        "/desk/contacts/",
+        {"channel": "phone", "outcome": "closed", "priority": "2", "call": pbx("c1")},
     )
     assert response.status_code == 302
     queued.refresh_from_db()
@@ -303,7 +305,8 @@ def test_a_contact_about_another_agents_callback_leaves_it_theirs(
     queued = QueuedContact.objects.get()
     assert queued.agent == skilled["agent"]
     response = client_for(skilled["second_line"]).post(
-        "/desk/contacts/", {"channel": "phone", "outcome": "closed", "priority": "2", "call": "c1"}
+        "/desk/contacts/",
+        {"channel": "phone", "outcome": "closed", "priority": "2", "call": pbx("c1")},
     )
     assert response.status_code == 302  # the contact is logged, not refused after the fact
     queued.refresh_from_db()
@@ -337,7 +340,7 @@ def test_a_live_bus_that_is_down_fails_no_request(
     pushes += more
     # Stored: the agent's state and the call, though no push went out.
     assert Presence.objects.get(agent=agent).state == "busy"
-    assert Call.objects.get(call_id="c1").state == "talking"
+    assert Call.objects.get(call_id=pbx("c1")).state == "talking"
     # Each push (ready; busy and the screen-pop) failed once and was logged, not raised.
     failures = [r for r in caplog.records if r.name == "kontakt.live.bus"]
     assert len(pushes) == len(failures) == 3

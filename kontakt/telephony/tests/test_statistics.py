@@ -15,7 +15,7 @@ from kontakt.directory.models import AnswerGroup
 from kontakt.telephony import services
 from kontakt.telephony.models import Call, EventSource
 
-from .conftest import T0
+from .conftest import T0, pbx
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_the_wallboard_and_the_api_give_the_center_the_same_figures(
         source=EventSource.QUEUE_LOG,
         follow=False,
     )
-    n1 = Call.objects.get(call_id="n1")
+    n1 = Call.objects.get(call_id=pbx("n1"))
     assert (n1.state, n1.queued_at, n1.wait_seconds) == ("answered", None, None)
 
     api = api_client_for(supervisor)
@@ -122,9 +122,13 @@ def test_stored_calls_answered_without_queued_lose_their_zero_wait(exchange_clie
     )
     # As an earlier version stored them: queued when answered, a wait of 0 s.
     for call_id in ("n", "t"):
-        call = Call.objects.get(call_id=call_id)
+        call = Call.objects.get(call_id=pbx(call_id))
         Call.objects.filter(pk=call.pk).update(queued_at=call.answered_at, wait_seconds=0.0)
     migration = importlib.import_module("kontakt.telephony.migrations.0002_calls_answered_unqueued")
     migration.unqueue_answered_without_queued(apps, None)
     stored = {c.call_id: (c.queued_at is not None, c.wait_seconds) for c in Call.objects.all()}
-    assert stored == {"q": (True, 12.0), "n": (False, None), "t": (False, None)}
+    assert stored == {
+        pbx("q"): (True, 12.0),
+        pbx("n"): (False, None),
+        pbx("t"): (False, None),
+    }

@@ -1,8 +1,12 @@
+import _thread
+import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -66,23 +70,7 @@ class Command(BaseCommand):
         exchange: list[subprocess.Popen[bytes]] = []
         if not no_exchange:
             hang_up_leftovers()
-            command = [
-                sys.executable,
-                "-m",
-                "kontakt.cli",
-                "exchange_simulate",
-                "--url",
-                f"http://{addr}",
-                "--token",
-                demo_exchange_key(),
-                "--number",
-                m.CENTER_NUMBER,
-                "--agents",
-                ",".join(m.SIMULATED_AGENTS),
-                "--calls-per-hour",
-                str(calls_per_hour),
-                "--ignore-closed",
-            ]
+            command = exchange_command(addr, calls_per_hour)
             self.stdout.write(
                 "A simulated exchange sends calls; sign in as agent1 and press Ready to take "
                 "some. The wallboard: sign in as supervisor."
@@ -90,13 +78,59 @@ class Command(BaseCommand):
             threading.Thread(
                 target=_start_when_serving, args=(addr, command, exchange), daemon=True
             ).start()
+        signal.signal(signal.SIGTERM, lambda signum, frame: stop_exchange_then_server(exchange))
         try:
             call_command("runserver", addr, use_reloader=False, insecure_serving=not settings.DEBUG)
         finally:
-            for process in [*exchange, worker]:
-                process.terminate()
-            for process in [*exchange, worker]:
-                process.wait(timeout=15)
+            _stop([*exchange, worker])
+
+
+def stop_exchange_then_server(started: list[subprocess.Popen[bytes]]) -> threading.Thread:
+    """On SIGTERM: the simulated exchange stops first and hangs up its calls while the
+    server still answers it; then the server stops as on Ctrl-C, and the worker with it.
+    (Without this, SIGTERM ended the demo at once and left its exchange running.)"""
+
+    def run() -> None:
+        _stop(started)
+        _thread.interrupt_main()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def exchange_command(addr: str, calls_per_hour: float) -> list[str]:
+    """The simulated exchange's command line: its token goes by a file readable by its
+    owner only, never on the command line, where every user of the machine reads it (ps,
+    /proc/PID/cmdline)."""
+    return [
+        sys.executable,
+        "-m",
+        "kontakt.cli",
+        "exchange_simulate",
+        "--url",
+        f"http://{addr}",
+        "--token-file",
+        str(demo_exchange_key_file()),
+        "--number",
+        m.CENTER_NUMBER,
+        "--agents",
+        ",".join(m.SIMULATED_AGENTS),
+        "--calls-per-hour",
+        str(calls_per_hour),
+        "--ignore-closed",
+    ]
 
 
 def hang_up_leftovers() -> int:
@@ -123,17 +157,26 @@ def hang_up_leftovers() -> int:
 
 def demo_exchange_key() -> str:
     """The simulated exchange's token, kept in var/ so a second run reuses it."""
+    return demo_exchange_key_file().read_text().strip()
+
+
+def demo_exchange_key_file() -> Path:
+    """The file (mode 0600) holding the simulated exchange's token, made if need be."""
     path = settings.VAR_DIR / "demo-exchange-key"
     if path.exists():
         key = path.read_text().strip()
         if Exchange.objects.filter(key_hash=Exchange.hash_key(key)).exists():
-            return key
+            path.chmod(0o600)
+            return path
     Exchange.objects.filter(name=DEMO_EXCHANGE).delete()
     _exchange, key = exchange_create(name=DEMO_EXCHANGE)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    path.unlink(missing_ok=True)
+    # Created with 0600 from the start: the token is never readable by others.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
+    return path
 
 
 DEMO_EXCHANGE = "Simulated exchange (demo)"

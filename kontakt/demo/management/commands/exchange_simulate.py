@@ -7,6 +7,7 @@ import secrets
 import signal
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,9 +47,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="Kontakt's address.")
         parser.add_argument(
-            "--token",
-            default=os.environ.get("KONTAKT_EXCHANGE_TOKEN", ""),
-            help="The exchange's token (kx_…; default $KONTAKT_EXCHANGE_TOKEN).",
+            "--token-file",
+            type=Path,
+            default=None,
+            help=(
+                "A file holding the exchange's token (kx_…), readable by its owner only; "
+                "default: $KONTAKT_EXCHANGE_TOKEN. Never on the command line, where other "
+                "users of the machine can read it."
+            ),
         )
         parser.add_argument("--number", default="", help="The number called (default: the first).")
         parser.add_argument(
@@ -73,12 +79,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        token = options["token"]
-        if not token.startswith("kx_"):
-            raise CommandError(
-                "Give the exchange's token (kx_…) with --token or KONTAKT_EXCHANGE_TOKEN; "
-                "create one with: kontakt exchange_create NAME"
-            )
+        token = self._token(options["token_file"])
         if options["speed"] <= 0:
             raise CommandError("The speed must be positive.")
         number = options["number"] or PhoneNumber.objects.values_list("number", flat=True).first()
@@ -129,6 +130,26 @@ class Command(BaseCommand):
             simulator.run()
         except SimulatorError as error:
             raise CommandError(str(error)) from None
+
+    def _token(self, path: Path | None) -> str:
+        if path is not None:
+            try:
+                if path.stat().st_mode & 0o077:
+                    raise CommandError(
+                        f"{path} may be read by others: make it readable by its owner only "
+                        "(chmod 600)."
+                    )
+                token = path.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise CommandError(f"The token file cannot be read: {error}") from None
+        else:
+            token = os.environ.get("KONTAKT_EXCHANGE_TOKEN", "").strip()
+        if not token.startswith("kx_"):
+            raise CommandError(
+                "Give the exchange's token (kx_…) in a file with --token-file, or in "
+                "KONTAKT_EXCHANGE_TOKEN; create one with: kontakt exchange_create NAME"
+            )
+        return token
 
     def _log_to_stderr(self, verbosity: int) -> None:
         handler = logging.StreamHandler(sys.stderr)

@@ -12,7 +12,8 @@ from kontakt.telephony import services
 class Command(BaseCommand):
     help = (
         "Import Asterisk queue_log files (pipe-separated lines: time|callid|queue|agent|event|"
-        "data…); importing a file again changes nothing."
+        "data…); importing a file again changes nothing. Every line is checked before "
+        "anything is stored; lines that cannot be imported are reported by number."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -23,14 +24,15 @@ class Command(BaseCommand):
         missing = [str(p) for p in options["files"] if not p.is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
+        number = options["number"]
+        if len(number) > 40 or "\x00" in number:
+            raise CommandError("The number is at most 40 characters, without NUL.")
         for path in options["files"]:
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
             with tqdm(
-                total=len(lines), unit="event", desc=path.name, disable=options["verbosity"] == 0
+                total=len(lines), unit="line", desc=path.name, disable=options["verbosity"] == 0
             ) as bar:
-                report = services.queue_log_import(
-                    lines=lines, number=options["number"], progress=bar.update
-                )
+                report = services.queue_log_import(lines=lines, number=number, progress=bar.update)
             for problem in report.problems:
                 self.stderr.write(f"{path}: {problem}")
             if report.unknown_queues:
@@ -41,5 +43,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{path}: {report.accepted} events added, {report.duplicates} already there, "
                 f"{report.skipped} agent and queue lines skipped, {len(report.problems)} "
-                "lines not understood."
+                "lines not imported (each named above)."
             )
