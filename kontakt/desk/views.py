@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kontakt.accounts.selectors import (
     colleagues_of,
@@ -50,9 +50,16 @@ def home(request: StaffRequest) -> HttpResponse:
 
 
 @front_line_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk(request: StaffRequest) -> HttpResponse:
-    """The agent desktop: search, the resident's panel, and the contact form."""
-    query = request.GET.get("q", "").strip()[:200]
+    """The agent desktop: search, the resident's panel, and the contact form.
+
+    The search is posted (with or without htmx), so what was typed, an identity number
+    say, never stands in a URL and so never in an access log; a resident is then opened by
+    their row id.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    query = request.POST.get("q", "").strip()[:200] if request.method == "POST" else ""
     resident = None
     if request.GET.get("resident"):
         try:
@@ -61,9 +68,7 @@ def desk(request: StaffRequest) -> HttpResponse:
             )
         except ValueError:
             resident = None
-    call = telephony_selectors.call_for_contact(
-        user=request.user, call_id=request.GET.get("call", "")
-    )
+    call = telephony_selectors.call_for_contact(user=request.user, call_id=data.get("call", ""))
     context = _desk_context(request, query=query, resident=resident, call=call)
     template = (
         "desk/_search_results.html"
@@ -94,6 +99,8 @@ def _desk_context(
     takes_calls = may_take_calls(user)
     context: dict[str, Any] = {
         "query": query,
+        # Only a name goes on to the new resident's form in its URL, never a number.
+        "new_resident_name": query if query and not any(c.isdigit() for c in query) else "",
         "results": results,
         "case_hit": case_hit,
         "resident": resident,
