@@ -10,7 +10,7 @@ that shows them is opened by every role: none answers 500.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib import admin
@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from kontakt.accounts.models import User
 from kontakt.cases.models import Case, CaseEvent, CaseEventKind, CaseType, Contact
+from kontakt.cases.services import ContactDraft
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.knowledge.models import Article
 from kontakt.knowledge.tests.factories import make_article
@@ -85,9 +86,9 @@ def stored(users, parking_type: CaseType, department_a, agent: User) -> Stored:
     empty = _resident(name="K", preferred_language="")
     residents = [full, empty]
 
-    cases = []
+    cases: list[Case] = []
     for resident, at in ((full, latest), (empty, earliest), (full, LEGACY_LATEST)):
-        case = CaseFactory(case_type=parking_type, resident=resident, by=agent)
+        case = CaseFactory.create(case_type=parking_type, resident=resident, by=agent)
         Case.objects.filter(pk=case.pk).update(
             subject=longest(200),
             description=longest(50_000, lines=True),
@@ -99,7 +100,7 @@ def stored(users, parking_type: CaseType, department_a, agent: User) -> Stored:
             closed_at=at,
         )
         cases.append(case)
-    blank = CaseFactory(case_type=parking_type, subject="x", by=agent)
+    blank = CaseFactory.create(case_type=parking_type, subject="x", by=agent)
     Case.objects.filter(pk=blank.pk).update(due_at=None, created_at=earliest)
     cases.append(blank)
 
@@ -116,13 +117,14 @@ def stored(users, parking_type: CaseType, department_a, agent: User) -> Stored:
     ]
 
     contacts = []
-    for resident, started, ended in (
+    dates: list[tuple[Resident | None, datetime, datetime | None]] = [
         (full, latest, latest),
         (empty, earliest, None),
         (full, LEGACY_LATEST, LEGACY_LATEST),
         (None, LEGACY_EARLIEST, LEGACY_EARLIEST),
-    ):
-        contact = contact_log(draft=_draft(resident=resident, case_type=parking_type), by=agent)
+    ]
+    for owner, started, ended in dates:
+        contact = contact_log(draft=_draft(resident=owner, case_type=parking_type), by=agent)
         Contact.objects.filter(pk=contact.pk).update(
             started_at=started,
             ended_at=ended,
@@ -132,7 +134,7 @@ def stored(users, parking_type: CaseType, department_a, agent: User) -> Stored:
         contacts.append(contact)
     Contact.objects.filter(pk=contacts[0].pk).update(case=cases[0])
 
-    articles = []
+    articles: list[Article] = []
     for at, review in ((latest, latest.date()), (earliest, earliest.date()), (LEGACY_LATEST, None)):
         article = make_article(f"Artikel {len(articles)}", department=department_a)
         Article.objects.filter(pk=article.pk).update(
@@ -151,9 +153,7 @@ def stored(users, parking_type: CaseType, department_a, agent: User) -> Stored:
     return Stored(residents, contacts, cases, events, articles)
 
 
-def _draft(**fields: object):  # type: ignore[no-untyped-def]
-    from kontakt.cases.services import ContactDraft
-
+def _draft(**fields: object) -> ContactDraft:
     return ContactDraft(channel="phone", outcome="closed", **fields)  # type: ignore[arg-type]
 
 
