@@ -90,20 +90,18 @@ def json_depth_check(data: object, limit: int = MAX_JSON_DEPTH) -> object:
     return data
 
 
+def too_deep_message() -> str:
+    return _("The JSON nests too deeply (at most %(n)s levels).") % {"n": MAX_JSON_DEPTH}
+
+
 def parse_json_body(body: bytes) -> object:
     """A JSON body parsed for any endpoint (the exchange's too): ValidationError with a
     message when it is not JSON or nests deeper than MAX_JSON_DEPTH."""
     try:
         return json_depth_check(json.loads(body))
-    except JsonTooDeep:
-        raise ValidationError(
-            {
-                "__all__": [
-                    _("The JSON nests too deeply (at most %(n)s levels).") % {"n": MAX_JSON_DEPTH}
-                ]
-            }
-        ) from None
-    except (RecursionError, ValueError):
+    except (JsonTooDeep, RecursionError):
+        raise ValidationError({"__all__": [too_deep_message()]}) from None
+    except ValueError:
         raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
 
 
@@ -219,7 +217,10 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and exc.__cause__ is not None:
         # Ninja could not parse the body: say so per field, in the caller's language.
-        errors = {"__all__": [_("The body is not valid JSON.")]}
+        if isinstance(exc.__cause__, JsonTooDeep | RecursionError):
+            errors = {"__all__": [too_deep_message()]}
+        else:
+            errors = {"__all__": [_("The body is not valid JSON.")]}
         return _error(request, 400, errors, _("The request has errors."))
     return _error(request, exc.status_code, {}, str(exc))
 
@@ -231,8 +232,7 @@ def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpRespo
 
 @api.exception_handler(RecursionError)
 def on_too_deep(request: HttpRequest, exc: RecursionError) -> HttpResponse:
-    message = _("The JSON nests too deeply (at most %(n)s levels).") % {"n": MAX_JSON_DEPTH}
-    return _error(request, 400, {"__all__": [message]}, _("The request has errors."))
+    return _error(request, 400, {"__all__": [too_deep_message()]}, _("The request has errors."))
 
 
 # The size of a body ------------------------------------------------------------------------
