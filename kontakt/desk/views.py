@@ -59,7 +59,7 @@ def desk(request: StaffRequest) -> HttpResponse:
     their row id.
     """
     data = request.POST if request.method == "POST" else request.GET
-    query = request.POST.get("q", "").strip()[:200] if request.method == "POST" else ""
+    query = _text(request.POST, "q", 200).strip() if request.method == "POST" else ""
     resident = None
     if request.GET.get("resident"):
         try:
@@ -68,7 +68,7 @@ def desk(request: StaffRequest) -> HttpResponse:
             )
         except ValueError:
             resident = None
-    call = telephony_selectors.call_for_contact(user=request.user, call_id=data.get("call", ""))
+    call = telephony_selectors.call_for_contact(user=request.user, call_id=_text(data, "call"))
     context = _desk_context(request, query=query, resident=resident, call=call)
     template = (
         "desk/_search_results.html"
@@ -76,6 +76,11 @@ def desk(request: StaffRequest) -> HttpResponse:
         else "desk/desk.html"
     )
     return render(request, template, context)
+
+
+def _text(data: Any, name: str, limit: int = 100) -> str:
+    """A request parameter as text that can be stored and compared: PostgreSQL refuses NUL."""
+    return str(data.get(name, ""))[:limit].replace("\x00", "")
 
 
 def _desk_context(
@@ -165,7 +170,7 @@ def contact_log(request: StaffRequest) -> HttpResponse:
         user=request.user, ids=request.POST.getlist("articles")
     )
     call = telephony_selectors.call_for_contact(
-        user=request.user, call_id=request.POST.get("call", "")
+        user=request.user, call_id=_text(request.POST, "call")
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -186,7 +191,7 @@ def contact_log(request: StaffRequest) -> HttpResponse:
                 ),
                 source=intake_services.Source(call=call),
                 articles=articles,
-                unanswered_search=request.POST.get("kb_gap", "")[:200],
+                unanswered_search=_text(request.POST, "kb_gap", 200),
             )
             contact = intake_services.contact_intake(arrival=arrival, by=request.user)
         except ValidationError as error:
@@ -219,7 +224,7 @@ def resident_new(request: StaffRequest) -> HttpResponse:
             "phone": request.GET.get("phone", "")[:40],
         },
     )
-    call_id = (request.POST.get("call") or request.GET.get("call", ""))[:100]
+    call_id = _text(request.POST, "call") or _text(request.GET, "call")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = resident_services.ResidentDraft(
