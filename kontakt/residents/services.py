@@ -26,9 +26,6 @@ from .models import (
 )
 from .selectors import normalize_phone
 
-# The longest texts a resident's columns hold (models.Resident).
-MAX_LENGTHS = {"street_address": 200, "postal_code": 20, "city": 100}
-
 IDENTITY_MESSAGES = {
     "format": gettext_lazy("This is not a Swedish personnummer or a Norwegian fødselsnummer."),
     "checksum": gettext_lazy("The check digit is wrong; look at the number again."),
@@ -88,11 +85,13 @@ def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
         errors["preferred_language"] = [
             _("Choose one of: %(choices)s.") % {"choices": ", ".join(preferred_languages())}
         ]
-    for name, limit in MAX_LENGTHS.items():
+    for name in ("street_address", "postal_code", "city"):
+        limit = getattr(Resident._meta.get_field(name), "max_length", 0)
         if len(getattr(draft, name).strip()) > limit:
             errors[name] = [_("At most %(n)s characters.") % {"n": limit}]
     texts = [draft.name, draft.identity_number, draft.street_address, draft.postal_code]
-    if not all(is_storable(text) for text in [*texts, draft.city, *draft.phones, *draft.emails]):
+    texts += [draft.city, *draft.phones, *draft.emails]
+    if not all(is_storable(text) for text in texts):
         errors["__all__"] = [unstorable_text_message()]
     number, country = "", ""
     if draft.identity_number.strip():
@@ -118,6 +117,10 @@ def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
         if not raw.strip():
             continue
         try:
+            if len(raw.strip()) > getattr(
+                ResidentEmail._meta.get_field("address"), "max_length", 254
+            ):
+                raise ValidationError("too long")
             validate_email(raw.strip())
         except ValidationError:
             errors.setdefault("emails", []).append(
