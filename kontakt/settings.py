@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kontakt.web.api.api_body_limit",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -318,6 +319,11 @@ class LiveSettings(TypedDict):
     HEARTBEAT_SECONDS: float
 
 
+class TimeWindowSettings(TypedDict):
+    EARLIEST_YEAR: int
+    LATEST_YEAR: int
+
+
 class KontaktSettings(TypedDict):
     """The shape of KONTAKT, so that its readers get typed values."""
 
@@ -333,6 +339,8 @@ class KontaktSettings(TypedDict):
     LIVE: LiveSettings
     ATTACHMENT_MAX_BYTES: int
     ATTACHMENT_CONTENT_TYPES: list[str]
+    TIME_WINDOW: TimeWindowSettings
+    API_MAX_BODY_BYTES: int
 
 
 KONTAKT: KontaktSettings = {
@@ -404,6 +412,14 @@ KONTAKT: KontaktSettings = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
         "application/vnd.oasis.opendocument.text",
     ),
+    # Times are stored only from the first to the last of these years (UTC): a time outside
+    # is refused with a field error by the API and the forms.
+    "TIME_WINDOW": {
+        "EARLIEST_YEAR": int(os.environ.get("KONTAKT_TIME_WINDOW_EARLIEST_YEAR", 1970)),
+        "LATEST_YEAR": int(os.environ.get("KONTAKT_TIME_WINDOW_LATEST_YEAR", 2100)),
+    },
+    # An API request with a larger body is refused (413) before the body is read.
+    "API_MAX_BODY_BYTES": int(os.environ.get("KONTAKT_API_MAX_BODY_BYTES", 2 * 1024 * 1024)),
 }
 
 LOGGING = {

@@ -1,6 +1,7 @@
 """Forms of the staff pages: they parse and translate; services decide."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kontakt.accounts.models import User
@@ -54,17 +55,9 @@ class ResidentForm(StyledForm):
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
+    # The center's languages (LANGUAGES): the ones it can write to the resident in.
     preferred_language = forms.ChoiceField(
-        label=_("Preferred language"),
-        choices=[
-            ("sv", _("Swedish")),
-            ("nb", _("Norwegian Bokmål")),
-            ("en", _("English")),
-            ("ar", _("Arabic")),
-            ("so", _("Somali")),
-            ("fi", _("Finnish")),
-        ],
-        initial="sv",
+        label=_("Preferred language"), choices=settings.LANGUAGES, initial="sv"
     )
     preferred_channel = forms.ChoiceField(
         label=_("Preferred feedback channel"),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kontakt.accounts.selectors import (
     colleagues_of,
@@ -50,9 +50,16 @@ def home(request: StaffRequest) -> HttpResponse:
 
 
 @front_line_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk(request: StaffRequest) -> HttpResponse:
-    """The agent desktop: search, the resident's panel, and the contact form."""
-    query = request.GET.get("q", "").strip()[:200]
+    """The agent desktop: search, the resident's panel, and the contact form.
+
+    The search is posted (with or without htmx), so what was typed, an identity number
+    say, never stands in a URL and so never in an access log; a resident is then opened by
+    their row id.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    query = _text(request.POST, "q", 200).strip() if request.method == "POST" else ""
     resident = None
     if request.GET.get("resident"):
         try:
@@ -61,9 +68,7 @@ def desk(request: StaffRequest) -> HttpResponse:
             )
         except ValueError:
             resident = None
-    call = telephony_selectors.call_for_contact(
-        user=request.user, call_id=request.GET.get("call", "")
-    )
+    call = telephony_selectors.call_for_contact(user=request.user, call_id=_text(data, "call"))
     context = _desk_context(request, query=query, resident=resident, call=call)
     template = (
         "desk/_search_results.html"
@@ -71,6 +76,11 @@ def desk(request: StaffRequest) -> HttpResponse:
         else "desk/desk.html"
     )
     return render(request, template, context)
+
+
+def _text(data: Any, name: str, limit: int = 100) -> str:
+    """A request parameter as text that can be stored and compared: PostgreSQL refuses NUL."""
+    return str(data.get(name, ""))[:limit].replace("\x00", "")
 
 
 def _desk_context(
@@ -94,6 +104,8 @@ def _desk_context(
     takes_calls = may_take_calls(user)
     context: dict[str, Any] = {
         "query": query,
+        # Only a name goes on to the new resident's form in its URL, never a number.
+        "new_resident_name": query if query and not any(c.isdigit() for c in query) else "",
         "results": results,
         "case_hit": case_hit,
         "resident": resident,
@@ -158,7 +170,7 @@ def contact_log(request: StaffRequest) -> HttpResponse:
         user=request.user, ids=request.POST.getlist("articles")
     )
     call = telephony_selectors.call_for_contact(
-        user=request.user, call_id=request.POST.get("call", "")
+        user=request.user, call_id=_text(request.POST, "call")
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -179,7 +191,7 @@ def contact_log(request: StaffRequest) -> HttpResponse:
                 ),
                 source=intake_services.Source(call=call),
                 articles=articles,
-                unanswered_search=request.POST.get("kb_gap", "")[:200],
+                unanswered_search=_text(request.POST, "kb_gap", 200),
             )
             contact = intake_services.contact_intake(arrival=arrival, by=request.user)
         except ValidationError as error:
@@ -212,7 +224,7 @@ def resident_new(request: StaffRequest) -> HttpResponse:
             "phone": request.GET.get("phone", "")[:40],
         },
     )
-    call_id = (request.POST.get("call") or request.GET.get("call", ""))[:100]
+    call_id = _text(request.POST, "call") or _text(request.GET, "call")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = resident_services.ResidentDraft(

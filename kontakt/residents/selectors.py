@@ -1,6 +1,7 @@
 """Reads of residents, with access control applied here."""
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
@@ -24,14 +25,22 @@ from kontakt.core.identity import (
 from .models import Resident
 
 
+def ascii_digits(text: str) -> str:
+    """Digits of any script (Arabic-Indic '٠٧٠', full-width '０７０') as ASCII digits."""
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+        for char in text
+    )
+
+
 def normalize_phone(raw: str) -> str:
     """A phone number as digits with a country prefix: '070-123 45 67' -> '+46701234567'."""
-    digits = re.sub(r"[^\d+]", "", raw.strip())
+    digits = re.sub(r"[^0-9+]", "", ascii_digits(raw.strip()))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if digits.startswith("+"):
-        return "+" + re.sub(r"\D", "", digits)
-    digits = re.sub(r"\D", "", digits)
+        return "+" + re.sub(r"[^0-9]", "", digits)
+    digits = re.sub(r"[^0-9]", "", digits)
     if digits.startswith("0") and len(digits) >= 8:
         return "+46" + digits[1:]
     if len(digits) == 8:  # Norwegian numbers have eight digits and no trunk prefix

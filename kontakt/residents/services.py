@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+import phonenumbers
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_log_contacts
 from kontakt.core.identity import IdentityCountry, InvalidIdentityNumber, parse_identity_number
+from kontakt.web.schemas import is_storable, unstorable_text_message
 
 from .models import (
     FeedbackChannel,
@@ -46,6 +49,27 @@ class ResidentDraft:
     preferred_channel: str = FeedbackChannel.PHONE
 
 
+def phone_number(raw: str) -> str | None:
+    """The number in E.164 ('+46701234567'), or None when it is no number anyone can have:
+    digits of any script are read as digits, and the number must be valid in its country's
+    numbering plan (Google's libphonenumber data, through `phonenumbers`)."""
+    normalized = normalize_phone(raw)
+    if not normalized.startswith("+") or len(normalized) > 20:
+        return None
+    try:
+        number = phonenumbers.parse(normalized, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def preferred_languages() -> list[str]:
+    """The languages a resident may prefer: those the center is configured for (LANGUAGES)."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
     """Validate a draft; returns the identity number, its country, phones and e-mails."""
     errors: dict[str, list[str]] = {}
@@ -57,6 +81,18 @@ def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
         errors["kind"] = [_("Choose person or organisation.")]
     if draft.preferred_channel not in FeedbackChannel.values:
         errors["preferred_channel"] = [_("Choose a feedback channel from the list.")]
+    if draft.preferred_language and draft.preferred_language not in preferred_languages():
+        errors["preferred_language"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(preferred_languages())}
+        ]
+    for name in ("street_address", "postal_code", "city"):
+        limit = getattr(Resident._meta.get_field(name), "max_length", 0)
+        if len(getattr(draft, name).strip()) > limit:
+            errors[name] = [_("At most %(n)s characters.") % {"n": limit}]
+    texts = [draft.name, draft.identity_number, draft.street_address, draft.postal_code]
+    texts += [draft.city, *draft.phones, *draft.emails]
+    if not all(is_storable(text) for text in texts):
+        errors["__all__"] = [unstorable_text_message()]
     number, country = "", ""
     if draft.identity_number.strip():
         try:
@@ -69,8 +105,8 @@ def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
     for raw in draft.phones:
         if not raw.strip():
             continue
-        phone = normalize_phone(raw)
-        if len(phone.lstrip("+")) < 5 or len(phone) > 20:
+        phone = phone_number(raw)
+        if phone is None:
             errors.setdefault("phones", []).append(
                 _("“%(phone)s” is not a phone number.") % {"phone": raw}
             )
@@ -81,6 +117,10 @@ def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:
         if not raw.strip():
             continue
         try:
+            if len(raw.strip()) > getattr(
+                ResidentEmail._meta.get_field("address"), "max_length", 254
+            ):
+                raise ValidationError("too long")
             validate_email(raw.strip())
         except ValidationError:
             errors.setdefault("emails", []).append(

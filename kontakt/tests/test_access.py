@@ -539,6 +539,13 @@ ROWS = [
     ),
     Row("api-v1:resident_list", "get", lambda w: "/api/v1/residents?q=Karin", api(200)),
     Row(
+        "api-v1:resident_search",
+        "post",
+        lambda w: "/api/v1/residents/search",
+        api(200),
+        lambda: {"q": "Karin"},
+    ),
+    Row(
         "api-v1:resident_detail",
         "get",
         lambda w: f"/api/v1/residents/{w.resident_a.pk}",

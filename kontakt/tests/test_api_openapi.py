@@ -274,6 +274,11 @@ def test_real_responses_match_the_document(
             ),
         ),
         ("get", "/api/v1/residents", client.get("/api/v1/residents?q=Karin")),
+        (
+            "post",
+            "/api/v1/residents/search",
+            client.post("/api/v1/residents/search", {"q": "Karin"}, content_type=JSON),
+        ),
         ("get", "/api/v1/residents/{resident_id}", client.get(f"/api/v1/residents/{resident.pk}")),
         ("get", "/api/v1/case-types", client.get("/api/v1/case-types")),
         ("get", "/api/v1/departments", client.get("/api/v1/departments")),

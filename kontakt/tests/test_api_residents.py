@@ -89,3 +89,11 @@ def test_department_staff_read_only_residents_with_cases_in_their_department(
     assert missing.json() == {"message": "Not found.", "errors": {}}
     assert [r["id"] for r in client.get("/api/v1/residents?q=Karin").json()] == [resident.pk]
     assert client.post("/api/v1/residents", {"name": "Ny"}, content_type=JSON).status_code == 403
+
+
+def test_a_resident_is_found_by_identity_number_without_it_in_the_url(api_client, resident):
+    response = api_client.post(
+        "/api/v1/residents/search", {"q": "19121212-1212"}, content_type=JSON
+    )
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()] == [resident.pk]

@@ -5,13 +5,18 @@ Every error is JSON with per-field messages in the caller's language (Accept-Lan
 no input, however malformed, gets a 500.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+import json
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kontakt.accounts.models import ApiToken, User
@@ -59,6 +64,56 @@ class StaffApiRequest(HttpRequest):
     auth: User
 
 
+# How deep a JSON body may nest (objects and lists): no input of the API nests deeper than a
+# few levels, and a deeper body is refused before any validation walks it.
+MAX_JSON_DEPTH = 32
+
+
+class JsonTooDeep(ValueError):
+    pass
+
+
+def json_depth_check(data: object, limit: int = MAX_JSON_DEPTH) -> object:
+    """The parsed JSON, or JsonTooDeep when it nests deeper than `limit` (walked without
+    recursion, so no depth can overflow the stack here)."""
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    raise JsonTooDeep
+                stack.append((child, depth + 1))
+    return data
+
+
+def too_deep_message() -> str:
+    return _("The JSON nests too deeply (at most %(n)s levels).") % {"n": MAX_JSON_DEPTH}
+
+
+def parse_json_body(body: bytes) -> object:
+    """A JSON body parsed for any endpoint (the exchange's too): ValidationError with a
+    message when it is not JSON or nests deeper than MAX_JSON_DEPTH."""
+    try:
+        return json_depth_check(json.loads(body))
+    except (JsonTooDeep, RecursionError):
+        raise ValidationError({"__all__": [too_deep_message()]}) from None
+    except ValueError:
+        raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
+
+
+class DepthLimitedParser(Parser):
+    """Ninja's JSON parser with the depth limit."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, object]:
+        data = json.loads(request.body)
+        json_depth_check(data)
+        return data
+
+
 api = NinjaAPI(
     title="Kontakt API",
     version="1",
@@ -68,6 +123,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), StaffSessionAuth()],
     urls_namespace="api-v1",
+    parser=DepthLimitedParser(),
 )
 
 # Pydantic's error types, in words a person understands, in their language.
@@ -161,6 +217,44 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and exc.__cause__ is not None:
         # Ninja could not parse the body: say so per field, in the caller's language.
-        errors = {"__all__": [_("The body is not valid JSON.")]}
+        if isinstance(exc.__cause__, JsonTooDeep | RecursionError):
+            errors = {"__all__": [too_deep_message()]}
+        else:
+            errors = {"__all__": [_("The body is not valid JSON.")]}
         return _error(request, 400, errors, _("The request has errors."))
     return _error(request, exc.status_code, {}, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, {}, body_too_large_message())
+
+
+@api.exception_handler(RecursionError)
+def on_too_deep(request: HttpRequest, exc: RecursionError) -> HttpResponse:
+    return _error(request, 400, {"__all__": [too_deep_message()]}, _("The request has errors."))
+
+
+# The size of a body ------------------------------------------------------------------------
+
+
+def body_too_large_message() -> str:
+    return _("The body is larger than %(n)s bytes.") % {"n": settings.KONTAKT["API_MAX_BODY_BYTES"]}
+
+
+def api_body_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[..., object]:
+    """Middleware: an API request whose declared body is larger than API_MAX_BODY_BYTES is
+    refused with the API's JSON error before its body is read (a body without a length is
+    cut off at DATA_UPLOAD_MAX_MEMORY_SIZE as it is read, answered by on_body_too_large)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.KONTAKT["API_MAX_BODY_BYTES"]:
+                return JsonResponse({"message": body_too_large_message(), "errors": {}}, status=413)
+        return get_response(request)
+
+    return middleware

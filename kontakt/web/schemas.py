@@ -1,23 +1,41 @@
 """Rules every API input obeys, and the one shape of every API error."""
 
-from datetime import UTC, datetime
+import re
+import types
+from datetime import UTC, date, datetime, time
+from functools import cache
+from typing import Annotated, Union, get_args, get_origin
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import field_validator
+from pydantic import (
+    AwareDatetime,
+    FutureDatetime,
+    NaiveDatetime,
+    PastDatetime,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
+
+
+def unstorable_text_message() -> str:
+    return _("The text has a character that cannot be stored.")
 
 
 def storable_text(value: object) -> object:
     """Refuse text the databases cannot store: NUL characters (PostgreSQL), lone surrogates."""
     for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str) and ("\x00" in item or not _encodes(item)):
-            message = _("The text has a character that cannot be stored.")
-            raise PydanticCustomError("unstorable_text", message)
+        if isinstance(item, str) and not is_storable(item):
+            raise PydanticCustomError("unstorable_text", unstorable_text_message())
     return value
 
 
-def _encodes(text: str) -> bool:
+def is_storable(text: str) -> bool:
+    """No NUL character (PostgreSQL refuses it) and no lone surrogate (no UTF-8 for it)."""
+    if "\x00" in text:
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -25,23 +43,95 @@ def _encodes(text: str) -> bool:
     return True
 
 
+# The time window --------------------------------------------------------------------------
+# A deployment stores times only between KONTAKT["TIME_WINDOW"]'s first and last year (UTC):
+# a fixed rule, the same for every request, so the OpenAPI document can state it.
+
+
+def time_window() -> tuple[datetime, datetime]:
+    """The first and the last storable instant, in UTC."""
+    window = settings.KONTAKT["TIME_WINDOW"]
+    earliest = datetime(window["EARLIEST_YEAR"], 1, 1, tzinfo=UTC)
+    latest = datetime.combine(date(window["LATEST_YEAR"], 12, 31), time.max, tzinfo=UTC)
+    return earliest, latest
+
+
+def time_window_message() -> str:
+    window = settings.KONTAKT["TIME_WINDOW"]
+    return _("Give a time from the year %(earliest)s to the year %(latest)s.") % {
+        "earliest": window["EARLIEST_YEAR"],
+        "latest": window["LATEST_YEAR"],
+    }
+
+
+def in_time_window(value: date) -> bool:
+    """Whether a time (aware) or a date lies inside the deployment's window."""
+    earliest, latest = time_window()
+    if isinstance(value, datetime):
+        return earliest <= value <= latest
+    return earliest.date() <= value <= latest.date()
+
+
+# ISO 8601 with a date and a time: a bare number (a Unix time, say) is no time here.
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def iso_datetime(value: object) -> object:
+    """Refuse anything but an ISO 8601 string (or a datetime) where a time is expected:
+    pydantic would read 12345 or "0.5" as seconds since 1970."""
+    if isinstance(value, datetime) or value is None:
+        return value
+    if isinstance(value, str) and ISO_DATETIME.match(value.strip()):
+        return value
+    raise PydanticCustomError(
+        "datetime_type",
+        _("Give a date and time as ISO 8601, e.g. 2026-03-02T09:15:00+01:00."),
+    )
+
+
 def storable_datetime(value: object) -> object:
-    """A time in UTC: PostgreSQL takes no offset beyond ±15:59, and a time without a UTC
-    equivalent (year 1 at +14:00, year 9999 at -14:00) is refused."""
+    """A time in UTC within the deployment's window (KONTAKT["TIME_WINDOW"]). PostgreSQL
+    takes no offset beyond ±15:59, and a time without a UTC equivalent (year 1 at +14:00,
+    year 9999 at -14:00) is refused."""
     if isinstance(value, datetime):
         try:
-            return value.astimezone(UTC)
+            value = value.astimezone(UTC)
         except OverflowError:
-            raise PydanticCustomError("datetime_range", _("This time is out of range.")) from None
+            raise PydanticCustomError("datetime_range", time_window_message()) from None
+        if not in_time_window(value):
+            raise PydanticCustomError("datetime_range", time_window_message())
     return value
 
 
+# Pydantic's own time types are classes of their own, not datetime's subclasses.
+DATETIME_TYPES = (datetime, AwareDatetime, NaiveDatetime, PastDatetime, FutureDatetime)
+
+
+def _holds_datetime(annotation: object) -> bool:
+    if annotation in DATETIME_TYPES:
+        return True
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType, Annotated):
+        return any(_holds_datetime(arg) for arg in get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, datetime)
+
+
+@cache
+def _datetime_fields(schema: type[Schema]) -> frozenset[str]:
+    return frozenset(
+        name for name, field in schema.model_fields.items() if _holds_datetime(field.annotation)
+    )
+
+
 class InputSchema(Schema):
-    """Input of the API, bodies and query parameters: every text and time must be storable."""
+    """Input of the API, bodies and query parameters: every text and time must be storable,
+    and a time is given as ISO 8601 text."""
 
     @field_validator("*", mode="before")
     @classmethod
-    def _storable(cls, value: object) -> object:
+    def _storable(cls, value: object, info: ValidationInfo) -> object:
+        if info.field_name in _datetime_fields(cls):
+            return iso_datetime(value)
         return storable_text(value)
 
     @field_validator("*", mode="after")
@@ -58,4 +148,10 @@ class ErrorOut(Schema):
 
 
 # The errors any endpoint may answer with, for the OpenAPI document.
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    413: ErrorOut,
+}

@@ -137,9 +137,9 @@ def test_the_desk_shows_the_resident_with_a_masked_number_and_records_the_read(
 
 def test_the_desk_search(desk, resident):
     ResidentFactory(name="Kalle Svensson")
-    response = desk.get("/desk/?q=Lindqvist")
+    response = desk.post("/desk/", {"q": "Lindqvist"})
     assert [r.name for r in response.context["results"]] == ["Karin Lindqvist"]
-    partial = desk.get("/desk/?q=Lindqvist", headers={"HX-Request": "true"})
+    partial = desk.post("/desk/", {"q": "Lindqvist"}, headers={"HX-Request": "true"})
     assert partial.status_code == 200
     assert b"<html" not in partial.content
     assert b"Karin Lindqvist" in partial.content
@@ -147,8 +147,33 @@ def test_the_desk_search(desk, resident):
 
 def test_the_desk_search_finds_a_case_by_reference(desk, second_line, parking_type):
     case = CaseFactory(case_type=parking_type, by=second_line)
-    response = desk.get(f"/desk/?q={case.reference}")
+    response = desk.post("/desk/", {"q": case.reference})
     assert response.context["case_hit"] == case
+
+
+def test_an_identity_number_searched_for_stays_out_of_every_url(client_for, agent, resident):
+    """Access logs keep URLs: the search is posted, and what the page links to names the
+    resident by row id, never by what was typed."""
+    desk = client_for(agent)
+    desk.get("/desk/")  # the CSRF cookie, as a browser has it
+    html = desk.get("/desk/").content.decode()
+    assert 'method="post" action="/desk/" role="search"' in html
+    assert 'hx-post="/desk/"' in html
+    for typed in ("191212121212", "19121212-1212", "1212121212"):
+        found = desk.post("/desk/", {"q": typed})
+        assert [r.pk for r in found.context["results"]] == [resident.pk]
+        page = found.content.decode()
+        assert f"/desk/?resident={resident.pk}" in page
+        assert "?q=" not in page and f"name={typed}" not in page
+    # The search is no longer read from a URL: an old link finds nothing.
+    assert desk.get("/desk/?q=191212121212").context["results"] == []
+
+
+def test_a_name_searched_for_goes_on_to_the_new_residents_form(desk):
+    page = desk.post("/desk/", {"q": "Nils Ek"}).content.decode()
+    assert "/residents/new/?name=Nils%20Ek" in page
+    page = desk.post("/desk/", {"q": "191212121212"}).content.decode()
+    assert '/residents/new/"' in page
 
 
 # Registering a resident ------------------------------------------------------------------
