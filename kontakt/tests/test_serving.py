@@ -7,6 +7,9 @@ import os
 import re
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -350,3 +353,58 @@ def test_the_development_server_logs_no_query_strings():
     finally:
         logger.removeHandler(collect)
     assert collect.lines == ['"GET /desk/ HTTP/1.1" 200 512']
+
+
+def test_gunicorn_serves_and_logs_no_query_strings(tmp_path):
+    """`make run`'s server, for real: it answers, reloads on HUP without dropping out, and its
+    access log has the path but not the query string of a search."""
+    log = tmp_path / "gunicorn.log"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "REDIS_", "KONTAKT_", "WEB_CONCURRENCY"))
+    }
+    env |= {"KONTAKT_VAR_DIR": str(tmp_path), "KONTAKT_BIND": "127.0.0.1:0"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [gunicorn, "--config", "gunicorn.conf.py", "kontakt.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = wait_for(log, r"Listening at: (http://127\.0\.0\.1:\d+)")
+        assert "Using worker: gthread" in log.read_text()
+        with urllib.request.urlopen(f"{base}/health/live", timeout=60) as response:
+            assert json.load(response) == {"status": "ok"}
+        with pytest.raises(urllib.error.HTTPError):  # to the login page, which is not there
+            request = urllib.request.Request(f"{base}/desk/?q=19121212-1212")
+            urllib.request.build_opener(NoRedirect).open(request, timeout=60)
+        server.send_signal(1)  # SIGHUP: new workers, the old ones finish
+        wait_for(log, r"Handling signal: hup")
+        with urllib.request.urlopen(f"{base}/health/live", timeout=60) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = log.read_text()
+    assert '"GET /desk/ HTTP/1.1" 302' in text
+    assert "19121212" not in text
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+def wait_for(log: Path, pattern: str) -> str:
+    """The first group (or the match) of `pattern` once the log has it; 60 s at most."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = re.search(pattern, log.read_text())
+        if found:
+            return found.group(1) if found.groups() else found.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"not in the log: {pattern}\n{log.read_text()}")
