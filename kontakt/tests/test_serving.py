@@ -395,7 +395,7 @@ def test_gunicorn_serves_and_logs_no_query_strings(tmp_path):
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None
 
 

@@ -117,7 +117,7 @@ def test_main_pages_run_under_the_csp_without_a_violation(
     visit(page, violations, f"{base}/cases/{case.reference}/")
     expect(page.locator("main")).to_contain_text(case.reference)
     with page.expect_response(
-        lambda r: "/telephony/wallboard/" in r.url and r.request.headers.get("hx-request")
+        lambda r: "/telephony/wallboard/" in r.url and "hx-request" in r.request.headers
     ):
         visit(page, violations, f"{base}/telephony/wallboard/")
     violations.check("wallboard refresh")
