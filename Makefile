@@ -34,9 +34,10 @@ test-sqlite: install-dev
 test-postgres: install-dev
 	scripts/test --postgres-only
 
-run: install             ## Serve without seeding (production-like settings come from the environment)
+run: install             ## Serve with gunicorn, without seeding (settings from the environment: docs/operations.md)
 	.venv/bin/kontakt migrate --no-input
-	.venv/bin/kontakt runserver 127.0.0.1:8000
+	.venv/bin/kontakt collectstatic --no-input
+	.venv/bin/gunicorn --config gunicorn.conf.py kontakt.wsgi
 
 worker: install          ## A task worker: the database queue by default, RQ when REDIS_URL is set
 	.venv/bin/kontakt worker

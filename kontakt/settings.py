@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from psycopg_pool import ConnectionPool
 
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    # Only for its templates and static files: the API's viewer is served from here, not a CDN.
+    "ninja",
     "kontakt.accounts",
     "kontakt.directory",
     "kontakt.residents",
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kontakt.web.middleware.no_store_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -104,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "kontakt.accounts.context_processors.staff_roles",
                 "kontakt.telephony.context_processors.crisis",
             ],
@@ -226,6 +232,42 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Security: HTTPS, headers and cookies ----------------------------------------------------
+
+# SECURE_COOKIES=true says the site is served over HTTPS (docs/operations.md): cookies then
+# travel only over HTTPS under __Host- names (no Domain, Path=/, Secure: no other host of the
+# municipality can set or read them), and browsers are told to use HTTPS only (HSTS).
+HTTPS = env_bool("SECURE_COOKIES", default=False)
+if HTTPS:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Off by default: behind a proxy the redirect needs the proxy's X-Forwarded-Proto trusted
+# (gunicorn trusts it from FORWARDED_ALLOW_IPS, 127.0.0.1 by default). Probes may use HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Only the pages' own files: no inline script, style or event handler, nothing from another
+# origin. Script tags carry the request's nonce as well ({{ csp_nonce }}); designsystemet's
+# icons are data: URLs in its CSS.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Languages -------------------------------------------------------------------------------
 
@@ -425,7 +467,28 @@ KONTAKT: KontaktSettings = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The development server's request lines without their query strings (searches hold
+    # identity numbers); otherwise as Django logs them.
+    "filters": {"drop_query_string": {"()": "kontakt.web.logs.DropQueryString"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"kontakt": {"level": os.environ.get("KONTAKT_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "kontakt": {"level": os.environ.get("KONTAKT_LOG_LEVEL", "INFO")},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["drop_query_string"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

@@ -10,6 +10,7 @@ from kontakt.knowledge.api import router as knowledge_router
 from kontakt.residents.api import router as resident_router
 from kontakt.telephony.api import agents_router, routing_router, stats_router
 from kontakt.telephony.api import router as telephony_router
+from kontakt.web import health
 from kontakt.web.api import api
 
 # Each app's API router, mounted on the one API object under /api/v1/.
@@ -27,6 +28,9 @@ for prefix, router in [
     api.add_router(prefix, router)
 
 urlpatterns = [
+    # For load balancers and monitoring: open to all, no personal data (kontakt/web/health.py).
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

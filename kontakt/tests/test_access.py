@@ -223,6 +223,9 @@ def call_taker() -> str:
 ROWS = [
     # Signing in and out, the language.
     Row("login", "get", lambda w: "/login/", statuses(200)),
+    # Health, for load balancers and monitoring: open to all (test_serving.py).
+    Row("health_live", "get", lambda w: "/health/live", statuses(200)),
+    Row("health_ready", "get", lambda w: "/health/ready", statuses(200)),
     Row("logout", "post", lambda w: "/logout/", statuses(302)),
     Row(
         "set_language",
@@ -439,8 +442,14 @@ ROWS = [
     Row("answers:index", "get", lambda w: "/answers/", statuses(200)),
     Row("answers:article", "get", lambda w: public_answer(), statuses(200)),
     # The API, with bearer tokens.
-    Row("api-v1:openapi-json", "get", lambda w: "/api/v1/openapi.json", statuses(200)),
-    Row("api-v1:openapi-view", "get", lambda w: "/api/v1/docs", statuses(200)),
+    # The API's document and its viewer: signed-in staff only (tokens: test_serving.py).
+    Row(
+        "api-v1:openapi-json",
+        "get",
+        lambda w: "/api/v1/openapi.json",
+        statuses(200, anonymous=401, no_role=403),
+    ),
+    Row("api-v1:openapi-view", "get", lambda w: "/api/v1/docs", page(200)),
     Row("api-v1:api-root", "get", lambda w: "/api/v1/", statuses(404)),
     Row(
         "api-v1:contact_create",
@@ -728,7 +737,7 @@ def client_as(role: str, users: dict[str, Any], *, api: bool) -> Client:
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 def test_who_may_open_what(row, world, users):
-    # The document, its viewer and the bare prefix are no endpoints: no token is sent.
+    # The document, its viewer and the bare prefix are no endpoints: asked with a session.
     on_api = row.name.startswith("api-v1:") and row.name not in {
         "api-v1:openapi-json",
         "api-v1:openapi-view",

@@ -7,13 +7,16 @@ no input, however malformed, gets a 500.
 
 import json
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
@@ -112,6 +115,29 @@ class DepthLimitedParser(Parser):
         data = json.loads(request.body)
         json_depth_check(data)
         return data
+def staff_only_docs(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and its viewer, for signed-in staff and API tokens only.
+
+    Anonymous: the viewer sends to the login page, the document answers 401; signed in
+    without a staff role: 403.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if (user.is_authenticated and is_staff_user(user)) or TokenAuth()(request) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            if user.is_authenticated:
+                body = {"message": _("You may not do this."), "errors": {}}
+                return JsonResponse(body, status=403)
+            body = {"message": _("Sign in, or send a valid API token."), "errors": {}}
+            return JsonResponse(body, status=401)
+        if user.is_authenticated:
+            raise PermissionDenied
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
 
 
 api = NinjaAPI(
@@ -124,6 +150,9 @@ api = NinjaAPI(
     auth=[TokenAuth(), StaffSessionAuth()],
     urls_namespace="api-v1",
     parser=DepthLimitedParser(),
+    # Swagger UI from django-ninja's own static files ("ninja" in INSTALLED_APPS), no CDN.
+    docs=Swagger(),
+    docs_decorator=staff_only_docs,
 )
 
 # Pydantic's error types, in words a person understands, in their language.

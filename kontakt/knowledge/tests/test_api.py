@@ -115,8 +115,8 @@ def test_a_contact_logged_through_the_api_names_its_articles(api_client, answers
     assert Contact.objects.count() == 1
 
 
-def test_the_openapi_document_describes_the_search_with_an_example():
-    document = Client().get("/api/v1/openapi.json").json()
+def test_the_openapi_document_describes_the_search_with_an_example(api_client):
+    document = api_client.get("/api/v1/openapi.json").json()
     search = document["paths"]["/api/v1/knowledge/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {"q", "lang", "case_type", "limit"}
     example = search["responses"]["200"]["content"]["application/json"]["example"]

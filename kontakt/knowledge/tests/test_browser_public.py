@@ -137,7 +137,11 @@ def in_language(page: Page, base: str, language: str) -> None:
 
 
 def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
+    # The page's CSP allows scripts of its own origin only: axe comes as if from there.
+    url = page.url.split("/", 3)
+    axe_url = f"{url[0]}//{url[2]}/__axe.min.js"
+    page.route(axe_url, lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
+    page.add_script_tag(url=axe_url)
     return page.evaluate(RUN_AXE, WCAG_21_AA)
 
 

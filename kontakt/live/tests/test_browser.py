@@ -21,11 +21,16 @@ from .conftest import set_live
 pytestmark = pytest.mark.browser
 
 # What a page does: listen for the events it wants (live.js needs no list of them). The
-# types are this test's own, so no handler of the page acts on them.
+# types are this test's own, so no handler of the page acts on them. The count goes into
+# <html data-got>, to wait for with a selector: the page's CSP forbids the eval that
+# wait_for_function needs.
 LISTEN = """() => {
     window.got = [];
     for (const type of ["ping", "notice", "message", "reconnected"]) {
-        document.addEventListener(`kontakt:${type}`, (e) => window.got.push([type, e.detail]));
+        document.addEventListener(`kontakt:${type}`, (e) => {
+            window.got.push([type, e.detail]);
+            document.documentElement.dataset.got = window.got.length;
+        });
     }
 }"""
 
@@ -72,7 +77,7 @@ def test_messages_become_dom_events(live_server, live_page, browser_errors):
     bus.publish(user_topic(agent.pk), {"type": "ping", "url": "/cases/2/"})
     bus.publish(CENTER, {"type": "notice", "text": "Vattenläcka"})
     bus.publish(CENTER, {"text": "without a type"})
-    page.wait_for_function("window.got.length >= 3")
+    page.wait_for_selector("html[data-got='3']", state="attached")
     page.wait_for_timeout(200)  # room for anything that should not have come
     assert page.evaluate("window.got") == [
         ["ping", {"type": "ping", "url": "/cases/2/"}],
@@ -93,12 +98,12 @@ def test_after_the_response_ends_the_browser_resumes_where_it_stopped(
     agent = signed_in(page, live_server.url)
     open_live(page, live_server.url)
     bus.publish(user_topic(agent.pk), {"type": "notice", "n": 1})
-    page.wait_for_function("window.got.length === 1")
+    page.wait_for_selector("html[data-got='1']", state="attached")
     # The response ends within a second and EventSource reconnects 2 s later: what is
     # published while it is away arrives only if the server replays it.
     page.wait_for_selector("html[data-live='closed']", state="attached", timeout=3_000)
     bus.publish(user_topic(agent.pk), {"type": "notice", "n": 2})
-    page.wait_for_function("window.got.length === 3", timeout=5_000)
+    page.wait_for_selector("html[data-got='3']", state="attached", timeout=5_000)
     assert page.evaluate("window.got") == [
         ["notice", {"type": "notice", "n": 1}],
         ["reconnected", {}],

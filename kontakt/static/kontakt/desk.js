@@ -38,6 +38,8 @@ document.addEventListener("input", (event) => {
 
 document.addEventListener("change", (event) => {
   if (event.target.id === "id_department") event.target.dataset.touched = "1";
+  // A choice that takes effect at once, such as the language (no inline handlers: see CSP).
+  if (event.target.matches("select[data-submit-on-change]")) event.target.form.submit();
 });
 
 // The knowledge-base panel: Alt+K searches, ↑/↓ choose a hit, Enter or Alt+U uses it. Using

@@ -42,7 +42,7 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
     page.locator("#presence-form button[value=ready]").click()
     expect(page.locator("#presence-label")).to_have_text("Ready")
     assert Presence.objects.get(agent=agent).state == "ready"
-    page.wait_for_function("document.documentElement.dataset.live === 'open'")
+    page.wait_for_selector("html[data-live='open']", state="attached")
 
     # The exchange rings the agent and they answer: the desktop follows by itself.
     post_events(
