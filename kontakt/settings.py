@@ -232,9 +232,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A successful sign-in clears that user name's failures (its own typos no longer count).
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kontakt.accounts.signin.locked_out"
-# The client's address is REMOTE_ADDR: a server behind a reverse proxy must be given the
-# client's address there (docs/operations.md, Sign-in), never a header a client can set.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address is REMOTE_ADDR, or behind this many reverse proxies the one the
+# outermost proxy added to X-Forwarded-For (never an entry a client can write).
+KONTAKT_PROXY_COUNT = int(os.environ.get("KONTAKT_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "kontakt.accounts.signin.client_address"
 # Logged with user name and address (the password never: axes leaves it out always).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 

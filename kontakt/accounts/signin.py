@@ -73,6 +73,19 @@ def locked_out(
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address a sign-in is counted against: REMOTE_ADDR or, behind KONTAKT_PROXY_COUNT
+    reverse proxies, the address the outermost of them saw (X-Forwarded-For's entry that
+    many from the right), never an entry a client could have written itself."""
+    count = settings.KONTAKT_PROXY_COUNT
+    if count > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count][:45]
+    return request.META.get("REMOTE_ADDR")
+
+
 # The second factor -----------------------------------------------------------------------
 
 

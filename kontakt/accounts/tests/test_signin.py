@@ -106,6 +106,21 @@ def test_an_address_is_locked_after_failures_over_many_user_names(settings, agen
     assert sign_in(office, "agent", PASSWORD).status_code == 302
 
 
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(settings, agent, second_line):
+    settings.KONTAKT_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    # Whatever a client writes before the proxy's own entry changes nothing.
+    for spoofed in ("127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24", "127.0.0.25"):
+        xff = {"HTTP_X_FORWARDED_FOR": f"{spoofed}, 127.0.0.8"}
+        sign_in(Client(**proxy, **xff), "agent", "wrong")
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.8"
+    office = Client(**proxy, HTTP_X_FORWARDED_FOR="127.0.0.8")
+    assert sign_in(office, "agent", PASSWORD).status_code == 429
+    assert sign_in(office, "second", PASSWORD).status_code == 302
+    home = Client(**proxy, HTTP_X_FORWARDED_FOR="127.0.0.9")
+    assert sign_in(home, "agent", PASSWORD).status_code == 302
+
+
 def test_the_admin_sign_in_is_locked_out_too(client, administrator):
     url = "/admin/login/?next=/admin/"
     assert fail(client, "administrator", 5, url) == [200, 200, 200, 200, 429]
