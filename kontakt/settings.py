@@ -243,9 +243,15 @@ AXES_SENSITIVE_PARAMETERS: list[str] = []
 KONTAKT_MFA_REQUIRED = env_bool("KONTAKT_MFA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = os.environ.get("KONTAKT_MUNICIPALITY_NAME", "Kontakt")
 
-# A session ends after this long without a request (a working shift by default).
+# A session ends after this long without a request (a working shift by default). A request
+# renews it once this many seconds have passed since the last renewal (a write; not each
+# request, which would make every page view a write).
 SESSION_COOKIE_AGE = int(os.environ.get("KONTAKT_SESSION_IDLE_MINUTES", 8 * 60)) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+KONTAKT_SESSION_RENEW_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("kontakt.accounts.signin.SecondFactorMiddleware") + 1,
+    "kontakt.accounts.signin.SessionRenewalMiddleware",
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

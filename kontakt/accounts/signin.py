@@ -5,6 +5,7 @@ their password before any staff page or the admin.
 
 import logging
 import math
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -120,3 +121,22 @@ class SecondFactorMiddleware(MiddlewareMixin):
             return None
         query = urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(f"{reverse('second-factor')}?{query}")
+
+
+# The idle session -------------------------------------------------------------------------
+
+RENEWED_KEY = "_kontakt_renewed"
+
+
+class SessionRenewalMiddleware(MiddlewareMixin):
+    """Renews a signed-in session's expiry (SESSION_COOKIE_AGE from now) once every
+    KONTAKT_SESSION_RENEW_SECONDS, so it ends that long after the last request: an idle
+    timeout with one write every few minutes, not one per request. The live stream does not
+    count as use: an open tab alone keeps no one signed in."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not request.user.is_authenticated or request.path_info == reverse("live:events"):
+            return
+        now = int(time.time())
+        if now - request.session.get(RENEWED_KEY, 0) >= settings.KONTAKT_SESSION_RENEW_SECONDS:
+            request.session[RENEWED_KEY] = now  # modified: saved with a new expiry

@@ -224,6 +224,9 @@ ROWS = [
     # Signing in and out, the language.
     Row("login", "get", lambda w: "/login/", statuses(200)),
     Row("logout", "post", lambda w: "/logout/", statuses(302)),
+    # The second factor (off in these tests: every signed-in user is sent on, anonymous to
+    # the login page).
+    Row("second-factor", "get", lambda w: "/login/second-factor/", statuses(302)),
     Row(
         "set_language",
         "post",

@@ -7,6 +7,8 @@ import logging
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime, timedelta
 
 import pytest
 from axes.models import AccessAttempt
@@ -15,11 +17,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
+from kontakt.accounts.signin import RENEWED_KEY
 from kontakt.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +153,7 @@ def test_production_hashes_with_argon2_and_upgrades_older_hashes_at_sign_in(sett
 
 def test_the_idle_session_age_is_a_shift_by_default_and_configurable():
     assert PRODUCTION.SESSION_COOKIE_AGE == 8 * 60 * 60
-    assert PRODUCTION.SESSION_SAVE_EVERY_REQUEST is True
+    assert PRODUCTION.KONTAKT_SESSION_RENEW_SECONDS == 300
     env = {**os.environ, "KONTAKT_SESSION_IDLE_MINUTES": "30"}
     env.pop("DATABASE_URL", None)
     age = subprocess.run(
@@ -160,6 +164,36 @@ def test_the_idle_session_age_is_a_shift_by_default_and_configurable():
         check=True,
     ).stdout
     assert age.strip() == "1800"
+
+
+def test_use_renews_the_idle_session_at_most_every_few_minutes_and_a_stream_does_not(
+    settings, client_for, agent
+):
+    settings.KONTAKT["LIVE"] = {**settings.KONTAKT["LIVE"], "STREAM_SECONDS": 0.1}
+    browser = client_for(agent)
+
+    def renewed_at(stamp: int) -> datetime:
+        """The session's expiry after a request whose last renewal was at `stamp`."""
+        session = browser.session
+        session[RENEWED_KEY] = stamp
+        session.save()
+        soon = timezone.now() + timedelta(minutes=1)
+        Session.objects.update(expire_date=soon)
+        return soon
+
+    soon = renewed_at(int(time.time()))
+    assert browser.get("/desk/").status_code == 200
+    assert Session.objects.get().expire_date == soon  # renewed a moment ago: no write
+
+    soon = renewed_at(int(time.time()) - settings.KONTAKT_SESSION_RENEW_SECONDS)
+    b"".join(browser.get("/live/events/").streaming_content)
+    assert Session.objects.get().expire_date == soon  # the live stream is no use
+
+    browser.get("/desk/")
+    assert Session.objects.get().expire_date > soon + timedelta(hours=7)
+
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert browser.get("/desk/")["Location"].startswith("/login/")  # idle too long
 
 
 # A disabled user -------------------------------------------------------------------------
