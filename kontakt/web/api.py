@@ -5,6 +5,7 @@ Every error is JSON with per-field messages in the caller's language (Accept-Lan
 no input, however malformed, gets a 500.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -44,7 +45,7 @@ class StaffSessionAuth(APIKeyCookie):
     """A signed-in staff user of the web pages (CSRF-checked), past the second factor where
     their role needs one."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request: HttpRequest) -> User | None:
         # Only a request that a session signs in is CSRF-checked: any other (a bad or
