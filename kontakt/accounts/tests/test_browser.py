@@ -31,7 +31,7 @@ def test_a_supervisor_enrols_an_authenticator_app_and_reaches_the_desk(
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the second try comes within a second
     if not Group.objects.filter(name=Role.SUPERVISOR.value).exists():
         roles_sync()
-    supervisor = UserFactory(
+    supervisor = UserFactory.create(
         username="sara", first_name="Sara", last_name="Sund", role=Role.SUPERVISOR
     )
     page.goto(f"{live_server.url}/login/")
