@@ -55,6 +55,9 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
         }
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The second factor of supervisors and administrators is tested in accounts' own tests;
+    # everywhere else force_login stands for the whole sign-in.
+    settings.KONTAKT_MFA_REQUIRED = False
     settings.LANGUAGE_CODE = "en"
     # WhiteNoise walks every static file each time a test client is made (0.1 s each);
     # the pages are tested here, not static files, and the live server serves its own.

@@ -8,6 +8,7 @@ live state and the task queue to Redis with separate worker processes.
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -220,6 +221,31 @@ else:
 
 # Authentication --------------------------------------------------------------------------
 
+# Brute-force lockout (django-axes) and TOTP second factor (django-otp) for the roles that
+# configure and oversee (kontakt/accounts/signin.py). Added here, so the rest of the lists
+# stay as they are: axes' middleware last, OTP's right after Django's authentication.
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "kontakt.accounts.signin.SecondFactorMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out sign-in before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 first: new passwords get it, older hashes are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -229,6 +255,44 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout. Many agents share one office address, so a person's typos lock only that user
+# name from that address; the user name from every address, and the address for every user
+# name, have limits of their own, high enough for a whole office's typos in one cool-off.
+AXES_HANDLER = "kontakt.accounts.signin.LockoutHandler"
+KONTAKT_LOGIN_LIMITS = {
+    "username+ip_address": int(os.environ.get("KONTAKT_LOGIN_FAILURES_PER_USER_AND_ADDRESS", 5)),
+    "username": int(os.environ.get("KONTAKT_LOGIN_FAILURES_PER_USER", 20)),
+    "ip_address": int(os.environ.get("KONTAKT_LOGIN_FAILURES_PER_ADDRESS", 100)),
+}
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_FAILURE_LIMIT = KONTAKT_LOGIN_LIMITS["username+ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KONTAKT_LOGIN_COOLOFF_MINUTES", 15)))
+# The cool-off runs from the failure that locked, not from each try while locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in clears that user name's failures (its own typos no longer count).
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kontakt.accounts.signin.locked_out"
+# The client's address is REMOTE_ADDR, or behind this many reverse proxies the one the
+# outermost proxy added to X-Forwarded-For (never an entry a client can write).
+KONTAKT_PROXY_COUNT = int(os.environ.get("KONTAKT_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "kontakt.accounts.signin.client_address"
+# Logged with user name and address (the password never: axes leaves it out always).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+
+# A second factor (TOTP) for supervisors and administrators before any staff page.
+KONTAKT_MFA_REQUIRED = env_bool("KONTAKT_MFA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = os.environ.get("KONTAKT_MUNICIPALITY_NAME", "Kontakt")
+
+# A session ends after this long without a request (a working shift by default). A request
+# renews it once this many seconds have passed since the last renewal (a write; not each
+# request, which would make every page view a write).
+SESSION_COOKIE_AGE = int(os.environ.get("KONTAKT_SESSION_IDLE_MINUTES", 8 * 60)) * 60
+KONTAKT_SESSION_RENEW_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("kontakt.accounts.signin.SecondFactorMiddleware") + 1,
+    "kontakt.accounts.signin.SessionRenewalMiddleware",
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
+from kontakt.accounts.views import second_factor
 from kontakt.cases.api import case_router, meta_router
 from kontakt.intake.api import router as contact_router
 from kontakt.knowledge.api import router as knowledge_router
@@ -34,6 +35,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/second-factor/", second_factor, name="second-factor"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("staffing/", include("kontakt.staffing.urls")),

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +17,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="kontakt-roles-sync")
+        # A disabled user's sessions end at once (their tokens are refused by TokenAuth).
+        from .services import on_user_saved  # noqa: PLC0415 (models load only once apps are ready)
+
+        post_save.connect(
+            on_user_saved, sender=self.get_model("User"), dispatch_uid="kontakt-user-disabled"
+        )

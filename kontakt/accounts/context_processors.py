@@ -8,13 +8,14 @@ from .selectors import (
     user_roles,
     works_department_only,
 )
+from .signin import needs_second_factor
 
 
 def staff_roles(request: HttpRequest) -> dict[str, object]:
     """What the navigation needs to know about the signed-in user's roles."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
+    if user is None or not user.is_authenticated or needs_second_factor(user):
+        return {}  # (before the second factor: no staff navigation, no live stream)
     roles = user_roles(user)
     return {
         "may_watch_queues": may_watch_queues(user),

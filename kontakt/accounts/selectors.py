@@ -1,10 +1,14 @@
 """Who a staff user is and what their roles let them do; every access check starts here."""
 
 from datetime import date
+from importlib import import_module
 from typing import TypeGuard
 
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils.crypto import constant_time_compare
 
 from .models import User
 from .roles import (
@@ -130,3 +134,18 @@ def colleagues_of(user: User) -> QuerySet[User]:
     if user.department_id:
         colleagues = colleagues.filter(department_id=user.department_id)
     return colleagues
+
+
+def session_signs_in(session_key: str | None, user_id: int) -> bool:
+    """Whether the session still signs in this user: not signed out, not expired or ended,
+    the user still active and the password unchanged since (what a long-lived response,
+    such as the live stream, asks again and again)."""
+    if not session_key:
+        return False
+    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+    if data.get(SESSION_KEY) != str(user_id):
+        return False
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())

@@ -1,16 +1,19 @@
 """The server-sent events stream of the signed-in staff user's live topics.
 
 One response lasts about STREAM_SECONDS, then ends; the browser's EventSource reconnects by
-itself with Last-Event-ID, and the bus replays what it missed. Under WSGI (and runserver)
-the stream is a generator that blocks its worker thread; under ASGI it is an async generator
-whose waits run in a thread pool of their own, since Django would buffer a sync iterator
-there and the default pool has a handful of threads.
+itself with Last-Event-ID, and the bus replays what it missed. Before each heartbeat or batch
+of messages the stream asks whether its session still signs the user in, and ends (sending
+nothing more) once the user has signed out, been disabled or changed their password.
+
+Under WSGI (and runserver) the stream is a generator that blocks its worker thread; under
+ASGI it is an async generator whose waits run in a thread pool of their own, since Django
+would buffer a sync iterator there and the default pool has a handful of threads.
 """
 
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -20,6 +23,7 @@ from django.db import connections
 from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
+from kontakt.accounts.selectors import session_signs_in
 from kontakt.web.pages import StaffRequest, staff_required
 
 from . import bus
@@ -46,27 +50,41 @@ def events(request: StaffRequest) -> StreamingHttpResponse:
     # at the same moment.
     seconds = config["STREAM_SECONDS"] * random.uniform(0.9, 1.0)
     timing = (seconds, config["HEARTBEAT_SECONDS"])
+    signed_in = partial(still_signed_in, request.session.session_key, request.user.pk)
     if isinstance(request, ASGIRequest):
-        body: Iterator[str] | AsyncIterator[str] = stream_async(topics, after, *timing)
+        body: Iterator[str] | AsyncIterator[str] = stream_async(topics, after, *timing, signed_in)
     else:
-        body = stream(topics, after, *timing)
+        body = stream(topics, after, *timing, signed_in)
     response = StreamingHttpResponse(body, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx would hold the events back otherwise
     return response
 
 
-def stream(topics: list[str], after: str | None, seconds: float, heartbeat: float) -> Iterator[str]:
+def stream(
+    topics: list[str],
+    after: str | None,
+    seconds: float,
+    heartbeat: float,
+    signed_in: Callable[[], bool],
+) -> Iterator[str]:
     release_database()
     with bus.subscribe(topics, after=after) as subscription:
         yield RETRY
         deadline = time.monotonic() + seconds
         while (wait := wait_for(deadline, heartbeat)) is not None:
-            yield chunk(subscription.get(wait))
+            messages = subscription.get(wait)
+            if not signed_in():
+                return
+            yield chunk(messages)
 
 
 async def stream_async(
-    topics: list[str], after: str | None, seconds: float, heartbeat: float
+    topics: list[str],
+    after: str | None,
+    seconds: float,
+    heartbeat: float,
+    signed_in: Callable[[], bool],
 ) -> AsyncIterator[str]:
     await sync_to_async(release_database)()  # in the request's thread, which has the connection
     subscription = await in_wait_thread(partial(bus.subscribe, topics, after=after))
@@ -74,7 +92,11 @@ async def stream_async(
         yield RETRY
         deadline = time.monotonic() + seconds
         while (wait := wait_for(deadline, heartbeat)) is not None:
-            yield chunk(await in_wait_thread(partial(subscription.get, wait)))
+            messages = await in_wait_thread(partial(subscription.get, wait))
+            # In the request's thread, whose connection the check opens and closes again.
+            if not await sync_to_async(signed_in)():
+                return
+            yield chunk(messages)
     finally:
         subscription.close()
 
@@ -94,6 +116,15 @@ def chunk(messages: list[Message]) -> str:
         f"id: {message.id}\ndata: {json.dumps(message.data, ensure_ascii=False)}\n\n"
         for message in messages
     )
+
+
+def still_signed_in(session_key: str | None, user_id: int) -> bool:
+    """Whether the stream's session still signs its user in (a query, then the connection is
+    released again)."""
+    try:
+        return session_signs_in(session_key, user_id)
+    finally:
+        release_database()
 
 
 def release_database() -> None:

@@ -227,6 +227,9 @@ ROWS = [
     Row("health_live", "get", lambda w: "/health/live", statuses(200)),
     Row("health_ready", "get", lambda w: "/health/ready", statuses(200)),
     Row("logout", "post", lambda w: "/logout/", statuses(302)),
+    # The second factor (off in these tests: every signed-in user is sent on, anonymous to
+    # the login page).
+    Row("second-factor", "get", lambda w: "/login/second-factor/", statuses(302)),
     Row(
         "set_language",
         "post",

@@ -21,9 +21,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from kontakt.accounts.models import ApiToken, User
 from kontakt.accounts.selectors import is_staff_user
+from kontakt.accounts.signin import needs_second_factor
 
 
 class TokenAuth(HttpBearer):
@@ -47,15 +49,29 @@ class TokenAuth(HttpBearer):
 
 
 class StaffSessionAuth(APIKeyCookie):
-    """A signed-in staff user of the web pages (CSRF-checked)."""
+    """A signed-in staff user of the web pages (CSRF-checked), past the second factor where
+    their role needs one."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        # Only a request that a session signs in is CSRF-checked: any other (a bad or
+        # missing token, no session) is simply not authenticated here, and gets the 401.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not is_staff_user(user):
+            return None
+        return super().__call__(request)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise PermissionDenied(_("The CSRF token is missing or wrong: reload the page."))
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and is_staff_user(user):
-            return user
-        return None
+        if user is None or not is_staff_user(user) or needs_second_factor(user):
+            return None
+        return user
 
 
 class StaffApiRequest(HttpRequest):

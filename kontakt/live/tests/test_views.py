@@ -6,7 +6,7 @@ import time
 import warnings
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from django.http import StreamingHttpResponse
 from django.test import AsyncClient
 
@@ -159,3 +159,59 @@ def test_under_asgi_the_stream_is_an_async_iterator(agent):
 
 def test_under_wsgi_the_stream_is_a_sync_iterator(client_for, agent):
     assert client_for(agent).get(URL).is_async is False
+
+
+def end_session(how: str, browser, user) -> None:
+    if how == "sign-out":
+        assert browser.post("/logout/").status_code == 302
+    elif how == "disabled":
+        user.is_active = False
+        user.save()
+    else:  # a changed password signs out every other session
+        user.set_password("ny-lösen-7351")
+        user.save()
+
+
+@pytest.mark.parametrize("how", ["sign-out", "disabled", "password"])
+def test_an_open_stream_ends_once_its_session_no_longer_signs_in(settings, client_for, agent, how):
+    set_live(settings, STREAM_SECONDS=30, HEARTBEAT_SECONDS=0.05)
+    browser = client_for(agent)
+    chunks = iter(browser.get(URL).streaming_content)
+    assert next(chunks) == b"retry: 2000\n\n"
+    end_session(how, browser, agent)
+    bus.publish(user_topic(agent.pk), {"type": "screen-pop", "n": 1})
+    bus.publish(CENTER, {"type": "crisis", "n": 2})
+    # Nothing more: no message, not even a heartbeat; the response is over.
+    assert b"".join(chunks) == b""
+
+
+def test_a_stream_of_a_session_still_signed_in_goes_on(settings, client_for, agent):
+    set_live(settings, STREAM_SECONDS=0.3, HEARTBEAT_SECONDS=0.05)
+    at_desk, elsewhere = client_for(agent), client_for(agent)
+    chunks = iter(at_desk.get(URL).streaming_content)
+    next(chunks)
+    end_session("sign-out", elsewhere, agent)  # another browser of the same user
+    body = b"".join(chunks).decode()
+    assert {"comment": "heartbeat"} in parse(body)
+
+
+def test_under_asgi_an_open_stream_ends_when_the_user_is_disabled(settings, agent):
+    set_live(settings, STREAM_SECONDS=30, HEARTBEAT_SECONDS=0.05)
+
+    def disable() -> None:
+        end_session("disabled", None, agent)
+        bus.publish(user_topic(agent.pk), {"type": "screen-pop", "n": 1})
+
+    async def read() -> tuple[bytes, bytes]:
+        client = AsyncClient()
+        await client.aforce_login(agent)
+        response = await client.get(URL)
+        assert isinstance(response, StreamingHttpResponse)
+        chunks = aiter(response.streaming_content)
+        first = await anext(chunks)
+        await sync_to_async(disable)()
+        return first, b"".join([chunk async for chunk in chunks])
+
+    first, rest = async_to_sync(read)()
+    assert first == b"retry: 2000\n\n"
+    assert rest == b""
