@@ -131,6 +131,8 @@ class DepthLimitedParser(Parser):
         data = json.loads(request.body)
         json_depth_check(data)
         return data
+
+
 def staff_only_docs(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The OpenAPI document and its viewer, for signed-in staff and API tokens only.
 
