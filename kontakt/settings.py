@@ -447,6 +447,7 @@ class KontaktSettings(TypedDict):
     ATTACHMENT_CONTENT_TYPES: list[str]
     TIME_WINDOW: TimeWindowSettings
     API_MAX_BODY_BYTES: int
+    RESIDENT_LANGUAGES: list[str]
 
 
 KONTAKT: KontaktSettings = {
@@ -459,6 +460,9 @@ KONTAKT: KontaktSettings = {
     "CASE_REFERENCE_PREFIX": os.environ.get("KONTAKT_CASE_PREFIX", "KC"),
     # Public holidays of this country close the center (holidays package: SE or NO).
     "HOLIDAY_COUNTRY": os.environ.get("KONTAKT_HOLIDAY_COUNTRY", "SE"),
+    # Languages a resident may prefer (ISO 639-1 codes): the center answers in them, itself
+    # or with an interpreter. The first is the default of a new resident.
+    "RESIDENT_LANGUAGES": env_list("KONTAKT_RESIDENT_LANGUAGES", "sv,nb,en,ar,so,fi"),
     # The service goal the staffing plan starts from; supervisors change it on the page.
     "STAFFING": {
         "SERVICE_LEVEL": float(os.environ.get("KONTAKT_SERVICE_LEVEL", 0.8)),

@@ -1,13 +1,13 @@
 """Forms of the staff pages: they parse and translate; services decide."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kontakt.accounts.models import User
 from kontakt.cases.models import Channel, Outcome, Priority
 from kontakt.directory.models import Department
 from kontakt.residents.models import FeedbackChannel, ResidentKind
+from kontakt.residents.services import preferred_language_choices
 from kontakt.web.forms import StyledForm, Text
 
 
@@ -55,9 +55,9 @@ class ResidentForm(StyledForm):
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
-    # The center's languages (LANGUAGES): the ones it can write to the resident in.
+    # The languages residents may prefer (KONTAKT["RESIDENT_LANGUAGES"]).
     preferred_language = forms.ChoiceField(
-        label=_("Preferred language"), choices=settings.LANGUAGES, initial="sv"
+        label=_("Preferred language"), choices=preferred_language_choices, initial="sv"
     )
     preferred_channel = forms.ChoiceField(
         label=_("Preferred feedback channel"),

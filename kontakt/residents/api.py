@@ -31,7 +31,7 @@ class ResidentIn(InputSchema):
         str,
         Field(
             max_length=10,
-            description="One of the center's languages (LANGUAGES).",
+            description="One of the languages residents may prefer (KONTAKT_RESIDENT_LANGUAGES).",
             json_schema_extra={"enum": services.preferred_languages()},
         ),
     ] = "sv"

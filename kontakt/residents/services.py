@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -65,9 +66,31 @@ def phone_number(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Names of languages residents often prefer; any other configured code is named by Django's
+# table of languages, or shown as its code.
+LANGUAGE_NAMES = {
+    "sv": gettext_lazy("Swedish"),
+    "nb": gettext_lazy("Norwegian Bokmål"),
+    "nn": gettext_lazy("Norwegian Nynorsk"),
+    "en": gettext_lazy("English"),
+    "ar": gettext_lazy("Arabic"),
+    "so": gettext_lazy("Somali"),
+    "fi": gettext_lazy("Finnish"),
+}
+
+
 def preferred_languages() -> list[str]:
-    """The languages a resident may prefer: those the center is configured for (LANGUAGES)."""
-    return [code for code, _name in settings.LANGUAGES]
+    """The languages a resident may prefer: KONTAKT["RESIDENT_LANGUAGES"]."""
+    return list(settings.KONTAKT["RESIDENT_LANGUAGES"])
+
+
+def preferred_language_choices() -> list[tuple[str, str]]:
+    """The configured languages with their names in the current language."""
+    choices = []
+    for code in preferred_languages():
+        name = LANGUAGE_NAMES.get(code) or LANG_INFO.get(code, {}).get("name", code)
+        choices.append((code, str(name)))
+    return choices
 
 
 def _clean(draft: ResidentDraft) -> tuple[str, str, list[str], list[str]]:

@@ -164,7 +164,7 @@ def test_json_nested_a_little_is_fine(api_client, parking_type):
 # Residents --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", ["xx", "ar", "SV", "sv\x00"])
+@pytest.mark.parametrize("language", ["xx", "de", "SV", "sv\x00"])
 def test_a_preferred_language_outside_the_configured_ones_is_a_field_error(api_client, language):
     response = api_client.post(
         "/api/v1/residents", {"name": "Karin", "preferred_language": language}, content_type=JSON
@@ -185,7 +185,7 @@ def test_a_configured_language_is_taken(api_client):
 def test_the_api_document_lists_the_languages(api_client):
     document = api_client.get("/api/v1/openapi.json").json()
     field = document["components"]["schemas"]["ResidentIn"]["properties"]["preferred_language"]
-    assert field["enum"] == ["sv", "nb", "en"]
+    assert field["enum"] == ["sv", "nb", "en", "ar", "so", "fi"]
 
 
 @pytest.mark.parametrize(
@@ -265,9 +265,17 @@ def test_the_desk_registers_a_phone_typed_in_arabic_indic_digits(client_for, age
     assert list(ResidentPhone.objects.values_list("number", flat=True)) == ["+46701234567"]
 
 
-def test_the_desk_offers_the_configured_languages(client_for, agent):
+def test_the_desk_offers_the_configured_languages(client_for, agent, settings):
     form = client_for(agent).get("/residents/new/").context["form"]
-    assert [code for code, _name in form.fields["preferred_language"].choices] == ["sv", "nb", "en"]
+    choices = form.fields["preferred_language"].choices
+    assert choices[3:] == [("ar", "Arabic"), ("so", "Somali"), ("fi", "Finnish")]
+    settings.KONTAKT = {**settings.KONTAKT, "RESIDENT_LANGUAGES": ["sv", "ti", "fa"]}
+    form = client_for(agent).get("/residents/new/").context["form"]
+    assert form.fields["preferred_language"].choices == [
+        ("sv", "Swedish"),
+        ("ti", "ti"),
+        ("fa", "Persian"),
+    ]
 
 
 @pytest.mark.parametrize(
