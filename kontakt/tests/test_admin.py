@@ -188,3 +188,71 @@ def test_an_administrator_opens_every_admin_and_changes(administrator, stored):
     department.refresh_from_db()
     assert department.name == "Stadsmiljöförvaltningen"
     assert ApiToken.objects.exists()
+
+
+# API tokens ------------------------------------------------------------------------------
+
+
+def _add_token(client: Client, user: User, name: str) -> str:
+    """Add a token on the admin's add page; the key it shows once."""
+    response = client.post(
+        reverse("admin:accounts_apitoken_add"), {"user": user.pk, "name": name}, follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"] if "kt_" in str(m)]
+    assert len(shown) == 1, shown
+    return shown[0][shown[0].index("kt_") :]
+
+
+def test_an_administrator_adds_api_tokens_whose_keys_are_shown_once(
+    administrator, agent, client_for
+):
+    client = client_for(administrator)
+    first = _add_token(client, agent, "integration")
+    second = _add_token(client, agent, "another")  # the second one failed with 500
+    assert first != second
+    for key in (first, second):
+        token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+        assert token.user == agent
+        assert token.prefix == key[3:11]
+        api = Client(headers={"Authorization": f"Bearer {key}"})
+        assert api.get("/api/v1/departments").status_code == 200
+    # The key is nowhere afterwards: not on the list, not on the token's page.
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(first))
+    listing = client.get(reverse("admin:accounts_apitoken_changelist"))
+    page = client.get(reverse("admin:accounts_apitoken_change", args=[token.pk]))
+    for response in (listing, page):
+        assert first.encode() not in response.content
+        assert token.key_hash.encode() not in response.content
+
+
+def test_editing_an_api_token_renames_or_revokes_it_and_keeps_its_key(
+    administrator, agent, client_for
+):
+    client = client_for(administrator)
+    key = _add_token(client, agent, "integration")
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+    url = reverse("admin:accounts_apitoken_change", args=[token.pk])
+    response = client.post(
+        url,
+        {
+            "name": "renamed",
+            "revoked_at_0": "2026-03-02",
+            "revoked_at_1": "10:00",
+            "key_hash": "0" * 64,
+            "user": administrator.pk,
+        },
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert (token.name, token.user, token.key_hash) == ("renamed", agent, ApiToken.hash_key(key))
+    assert token.revoked_at is not None
+
+
+def test_a_token_for_a_user_without_a_role_is_refused(administrator, no_role_user, client_for):
+    response = client_for(administrator).post(
+        reverse("admin:accounts_apitoken_add"), {"user": no_role_user.pk, "name": "x"}
+    )
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not ApiToken.objects.exists()
