@@ -256,3 +256,32 @@ def test_a_token_for_a_user_without_a_role_is_refused(administrator, no_role_use
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
     assert not ApiToken.objects.exists()
+
+
+# A resident stored with an identity number that is not one -------------------------------
+
+
+@pytest.mark.parametrize(("role", "sees"), [("agent", False), ("second_line", True)])
+def test_a_stored_invalid_identity_number_breaks_no_page(
+    role, sees, users, parking_type, second_line, client_for, api_client_for
+):
+    # Saved before the admin validated numbers, straight through the ORM.
+    resident = Resident.objects.create(
+        name="Karin Lindqvist", identity_number="12345", identity_country="SE"
+    )
+    case = CaseFactory.create(case_type=parking_type, resident=resident, by=second_line)
+    user = users[role]
+    web = client_for(user)
+    desk = web.get(f"/desk/?resident={resident.pk}")
+    case_page = web.get(f"/cases/{case.reference}/")
+    api = api_client_for(user)
+    one = api.get(f"/api/v1/residents/{resident.pk}")
+    found = api.get("/api/v1/residents", {"q": "Karin Lindqvist"})
+    assert [r.status_code for r in (desk, case_page, one, found)] == [200, 200, 200, 200]
+    shown = one.json()["identity_number"]
+    assert found.json()[0]["identity_number"] == shown
+    assert "not a valid number" in shown
+    assert ("12345" in shown) is sees
+    for page in (desk, case_page):
+        assert "not a valid number" in page.content.decode()
+        assert ("12345" in page.content.decode()) is sees
