@@ -1,8 +1,10 @@
+import re
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -10,9 +12,35 @@ from .models import ApiToken, User
 from .selectors import is_staff_user
 from .services import api_token_create
 
+# A language tag as routing compares them: "sv", "nb", "ar", "zh-hant".
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+
+
+class StaffUserChangeForm(UserChangeForm):
+    """The staff user's page: the languages an agent speaks are a list of language tags
+    (routing matches them against contacts' languages)."""
+
+    def clean_languages(self) -> list[str]:
+        languages = self.cleaned_data["languages"] or []
+        if not isinstance(languages, list) or len(languages) > 20:
+            raise forms.ValidationError(
+                _('Write a list of at most 20 language codes, e.g. ["sv", "en"].')
+            )
+        tags = []
+        for language in languages:
+            tag = language.strip().lower() if isinstance(language, str) else ""
+            if not LANGUAGE_TAG.fullmatch(tag):
+                raise forms.ValidationError(
+                    _("“%(language)s” is not a language code such as sv, nb or en."),
+                    params={"language": language},
+                )
+            tags.append(tag)
+        return list(dict.fromkeys(tags))
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = StaffUserChangeForm
     list_display = [
         "username",
         "first_name",

@@ -10,7 +10,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Model
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from kontakt.accounts.models import ApiToken, User
@@ -285,3 +285,177 @@ def test_a_stored_invalid_identity_number_breaks_no_page(
     for page in (desk, case_page):
         assert "not a valid number" in page.content.decode()
         assert ("12345" in page.content.decode()) is sees
+
+
+# The resident admin validates as the residents service does --------------------------------
+
+RESIDENT_FORM = {
+    "kind": "person",
+    "name": "Karin Berg",
+    "identity": "",
+    "phone_numbers": "",
+    "email_addresses": "",
+    "street_address": "",
+    "postal_code": "",
+    "city": "",
+    "preferred_language": "sv",
+    "preferred_channel": "phone",
+    "notes": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"identity": "12345"}, "identity"),
+        ({"identity": "19121212-1213"}, "identity"),  # wrong check digit
+        ({"phone_numbers": "070-123 45 67\nabc"}, "phone_numbers"),
+        ({"email_addresses": "not-an-address"}, "email_addresses"),
+        ({"name": "Karin\x00Berg"}, "name"),
+        ({"name": "K" * 201}, "name"),
+        ({"notes": "a\x00b"}, "notes"),
+        ({"name": "   "}, "name"),
+    ],
+)
+def test_the_resident_admin_refuses_what_the_service_refuses(
+    fields, field, administrator, client_for
+):
+    response = client_for(administrator).post(
+        reverse("admin:residents_resident_add"), {**RESIDENT_FORM, **fields}
+    )
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not Resident.objects.exists()
+
+
+def test_the_resident_admin_stores_what_the_service_would(administrator, resident, client_for):
+    client = client_for(administrator)
+    response = client.post(
+        reverse("admin:residents_resident_add"),
+        {
+            **RESIDENT_FORM,
+            "identity": "19121212-1212",  # Karin Lindqvist's
+            "phone_numbers": "070-765 43 21",
+            "notes": "Ringer helst på förmiddagen.",
+        },
+    )
+    assert response.context["adminform"].form.errors["identity"] == [
+        "A resident with this number is already registered."
+    ]
+    response = client.post(
+        reverse("admin:residents_resident_add"),
+        {
+            **RESIDENT_FORM,
+            "identity": "19800101-1231",
+            "phone_numbers": "070-765 43 21\n\n+46 70 765 43 21",
+            "email_addresses": "Karin.Berg@Example.SE",
+            "notes": "Ringer helst på förmiddagen.",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    added = Resident.objects.get(name="Karin Berg")
+    assert (added.identity_number, added.identity_country) == ("198001011231", "SE")
+    assert [p.number for p in added.phones.all()] == ["+46707654321"]
+    assert [e.address for e in added.emails.all()] == ["karin.berg@example.se"]
+    assert added.notes == "Ringer helst på förmiddagen."
+    # Changing it: phones become those given; the stored number is shown for editing.
+    url = reverse("admin:residents_resident_change", args=[added.pk])
+    assert client.get(url).context["adminform"].form["identity"].value() == "198001011231"
+    response = client.post(
+        url,
+        {
+            **RESIDENT_FORM,
+            "identity": "198001011231",
+            "phone_numbers": "0701234000",
+            "email_addresses": "karin.berg@example.se",
+            "city": "Sjöstad",
+        },
+    )
+    assert response.status_code == 302
+    added.refresh_from_db()
+    assert added.city == "Sjöstad"
+    assert [p.number for p in added.phones.all()] == ["+46701234000"]
+
+
+def test_a_resident_stored_with_an_invalid_number_is_corrected_in_the_admin(
+    administrator, client_for
+):
+    resident = Resident.objects.create(
+        name="Karin Berg", identity_number="12345", identity_country="SE"
+    )
+    client = client_for(administrator)
+    url = reverse("admin:residents_resident_change", args=[resident.pk])
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {**RESIDENT_FORM, "identity": "12345"})
+    assert "identity" in refused.context["adminform"].form.errors
+    assert client.post(url, {**RESIDENT_FORM, "identity": ""}).status_code == 302
+    resident.refresh_from_db()
+    assert (resident.identity_number, resident.identity_country) == ("", "")
+
+
+# Case types and staff users: the values the rest of the system can work with ------------
+
+
+@pytest.mark.parametrize(
+    ("response_time", "ok"),
+    [("16:00:00", True), ("2000:00:00", True), ("2000:00:01", False), ("0", False)],
+)
+def test_a_case_type_response_time_is_one_due_dates_can_be_counted_in(
+    response_time, ok, administrator, department_a, center_hours, client_for
+):
+    response = client_for(administrator).post(
+        reverse("admin:cases_casetype_add"),
+        {
+            "name": "Bygglov",
+            "code": "bygglov",
+            "department": department_a.pk,
+            "answer_group": "",
+            "response_time": response_time,
+            "first_line_may_close": "on",
+            "routine": "",
+            "active": "on",
+        },
+    )
+    assert CaseType.objects.filter(code="bygglov").exists() is ok
+    if not ok:
+        assert "response_time" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize(
+    ("languages", "stored"),
+    [
+        ('["sv", "EN", "sv", "zh-hant"]', ["sv", "en", "zh-hant"]),
+        ("[]", []),
+        ("5", None),
+        ('{"sv": 1}', None),
+        ('[["sv"]]', None),
+        ('["svenska och engelska"]', None),
+        ('["sv\\u0000"]', None),
+    ],
+)
+def test_a_staff_users_languages_are_language_codes(languages, stored, agent, administrator):
+    request = RequestFactory().get("/")
+    request.user = administrator
+    form_class = admin.site._registry[User].get_form(request, agent, change=True)
+    form = form_class(instance=agent, data={"username": agent.username, "languages": languages})
+    form.is_valid()
+    if stored is None:
+        assert "languages" in form.errors
+    else:
+        assert "languages" not in form.errors
+        assert form.cleaned_data["languages"] == stored
+
+
+def test_attachments_are_read_in_the_case_admin(
+    administrator, parking_type, second_line, client_for
+):
+    case = CaseFactory.create(case_type=parking_type, by=second_line)
+    page = client_for(administrator).get(reverse("admin:cases_case_change", args=[case.pk]))
+    inline = next(
+        formset
+        for formset in page.context["inline_admin_formsets"]
+        if formset.opts.model.__name__ == "Attachment"
+    )
+    assert not inline.has_add_permission
+    assert not inline.has_change_permission
+    assert not inline.has_delete_permission
