@@ -18,8 +18,8 @@ from kontakt.accounts.roles import ROLE_PERMISSIONS
 from kontakt.accounts.services import api_token_create
 from kontakt.cases.models import Case, CaseType, Contact
 from kontakt.cases.services import ContactDraft
-from kontakt.cases.tests.factories import CaseFactory
-from kontakt.directory.models import AnswerGroup, ClosedDay, Department
+from kontakt.cases.tests.factories import CaseFactory, CaseTypeFactory
+from kontakt.directory.models import AnswerGroup, ClosedDay, Department, OpeningHours
 from kontakt.knowledge.models import Article, Synonym
 from kontakt.knowledge.tests.factories import make_article
 from kontakt.residents.models import Resident
@@ -459,3 +459,23 @@ def test_attachments_are_read_in_the_case_admin(
     assert not inline.has_add_permission
     assert not inline.has_change_permission
     assert not inline.has_delete_permission
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "ok"),
+    [
+        ("16:00", "18:00", True),
+        ("15:00", "17:00", False),
+        ("07:00", "09:00", False),
+        ("12:00", "11:00", False),
+    ],
+)
+def test_opening_hours_do_not_overlap(opens, closes, ok, administrator, center_hours, client_for):
+    # Monday is open 08:00-16:00 already.
+    response = client_for(administrator).post(
+        reverse("admin:directory_openinghours_add"),
+        {"weekday": "0", "opens": opens, "closes": closes},
+    )
+    assert (response.status_code == 302) is ok
+    assert OpeningHours.objects.filter(weekday=0).count() == (2 if ok else 1)
+    CaseFactory.create(case_type=CaseTypeFactory.create())  # due times can still be counted
