@@ -56,7 +56,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kontakt.web.apps.AdminConfig",  # django.contrib.admin with the site of kontakt.web.admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

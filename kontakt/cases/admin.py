@@ -1,10 +1,36 @@
+"""Admin of cases: case types are configured here; cases, their timelines and attachments and
+contacts are read here and written on the case pages and the API, whose services keep the
+status transitions, the timeline and the checks of uploads."""
+
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Attachment, Case, CaseEvent, CaseType, Contact
+
+# The longest response time a case type may have, counted in opening hours: a year of
+# working days. Every new case walks the opening hours that far to find its due time.
+RESPONSE_TIME_MAX = timedelta(hours=2000)
+
+
+class CaseTypeForm(forms.ModelForm):
+    def clean_response_time(self) -> timedelta:
+        response_time = self.cleaned_data["response_time"]
+        if response_time <= timedelta(0):
+            raise forms.ValidationError(_("The response time must be longer than zero."))
+        if response_time > RESPONSE_TIME_MAX:
+            raise forms.ValidationError(
+                _("The response time can be at most %(hours)s hours of opening time."),
+                params={"hours": int(RESPONSE_TIME_MAX.total_seconds() // 3600)},
+            )
+        return response_time
 
 
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
+    form = CaseTypeForm
     list_display = [
         "name",
         "code",
@@ -31,14 +57,26 @@ class CaseEventInline(admin.TabularInline):
 
 
 class AttachmentInline(admin.TabularInline):
+    """To read: uploads come through the case page, which checks their type and size."""
+
     model = Attachment
     extra = 0
-    readonly_fields = ["name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = readonly_fields = ("name", "content_type", "size", "uploaded_by", "uploaded_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    """Read-mostly: cases change through the desktop and the API, which keep the timeline."""
+    """To read (and delete): cases change on the case pages and through the API, whose
+    services keep the status transitions and the timeline; no field is editable here."""
 
     list_display = [
         "reference",

@@ -1,4 +1,15 @@
+"""Admin of the directory: departments, answer groups, the center's opening hours and
+closed days (which the SLA arithmetic reads: a change is seen at once)."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from kontakt.core.business_hours import OpeningHours as CoreOpeningHours
 
 from .models import AnswerGroup, ClosedDay, Department, OpeningHours, Unit
 from .selectors import opening_hours_changed
@@ -36,8 +47,35 @@ class OpeningHoursChangeMixin:
         opening_hours_changed()
 
 
+class OpeningHoursForm(forms.ModelForm):
+    """A period the SLA arithmetic accepts: with the day's other periods, the core's opening
+    hours must take it (a period overlapping another broke every due-time computation)."""
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        data = cleaned or {}
+        weekday, opens, closes = data.get("weekday"), data.get("opens"), data.get("closes")
+        if weekday is None or opens is None or closes is None:
+            return cleaned
+        if closes <= opens:
+            self.add_error("closes", _("The center must close after it opens."))
+            return cleaned
+        others = OpeningHours.objects.filter(weekday=weekday).exclude(pk=self.instance.pk)
+        periods = [(o.opens, o.closes) for o in others] + [(opens, closes)]
+        try:
+            CoreOpeningHours(
+                weekly={int(weekday): periods},
+                closed_dates=frozenset(),
+                tz=ZoneInfo(settings.TIME_ZONE),
+            )
+        except ValueError:
+            self.add_error(None, _("This period overlaps another period of the same day."))
+        return cleaned
+
+
 @admin.register(OpeningHours)
 class OpeningHoursAdmin(OpeningHoursChangeMixin, admin.ModelAdmin):
+    form = OpeningHoursForm
     list_display = ["weekday", "opens", "closes"]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
 from kontakt.accounts.selectors import (
@@ -121,13 +122,23 @@ def resident_match(
 
 
 def identity_number_shown(*, user: User, resident: Resident) -> str:
-    """The identity number as this user may see it: whole, or masked."""
-    if not resident.identity_number:
+    """The identity number as this user may see it: whole, or masked.
+
+    A stored value that is no number of its country (saved before the admin validated
+    numbers, or written straight into the database) is marked as not valid: shown as stored
+    to those who see numbers, hidden from the others.
+    """
+    stored = resident.identity_number
+    if not stored:
         return ""
-    country = IdentityCountry(resident.identity_country)
-    if may_see_identity_number(user):
-        return format_identity_number(resident.identity_number, country)
-    return mask_identity_number(resident.identity_number, country)
+    sees = may_see_identity_number(user)
+    try:
+        country = IdentityCountry(resident.identity_country)
+        return (format_identity_number if sees else mask_identity_number)(stored, country)
+    except ValueError:
+        if sees:
+            return _("%(number)s (not a valid number)") % {"number": stored}
+        return _("(not a valid number)")
 
 
 def resident_email(resident: Resident) -> str | None:

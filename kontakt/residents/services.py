@@ -174,6 +174,17 @@ def _duplicate_identity() -> ValidationError:
     )
 
 
+def resident_check(*, draft: ResidentDraft, resident: Resident | None = None) -> None:
+    """Refuse a draft that `resident_create` (or, for a resident given, `resident_update`)
+    would refuse, with every field's reason: for forms that validate before they save."""
+    number, country, _phones, _emails = _clean(draft)
+    clash = Resident.objects.filter(identity_country=country, identity_number=number)
+    if resident is not None:
+        clash = clash.exclude(pk=resident.pk)
+    if number and clash.exists():
+        raise _duplicate_identity()
+
+
 def resident_create(*, draft: ResidentDraft, by: User | None) -> Resident:
     """Register a resident with their phones and e-mail addresses; `by` None is a resident
     who registers through a channel of their own (the intake decides)."""
