@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Attachment, Case, CaseEvent, CaseType, Contact
 
@@ -31,9 +34,23 @@ class CaseEventInline(admin.TabularInline):
 
 
 class AttachmentInline(admin.TabularInline):
+    """Attachments are added on the case page (the service checks them) and downloaded
+    through its view, which checks access; the admin shows them and links there."""
+
     model = Attachment
     extra = 0
-    readonly_fields = ["name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = readonly_fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("name"))
+    def download(self, attachment: Attachment) -> str:
+        url = reverse("desk:case_attachment", args=[attachment.case.reference, attachment.pk])
+        return format_html('<a href="{}" download>{}</a>', url, attachment.name)
 
 
 @admin.register(Case)
