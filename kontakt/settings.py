@@ -363,6 +363,13 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# First, a handler that stops keeping a file at the most its view takes (attachments:
+# KONTAKT["ATTACHMENT_MAX_BYTES"]), so an upload too large is refused without being kept.
+FILE_UPLOAD_HANDLERS = [
+    "kontakt.cases.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # E-mail to residents ---------------------------------------------------------------------
 
@@ -448,6 +455,8 @@ class KontaktSettings(TypedDict):
     TIME_WINDOW: TimeWindowSettings
     API_MAX_BODY_BYTES: int
     RESIDENT_LANGUAGES: list[str]
+    ATTACHMENT_CLAMAV_SOCKET: str
+    ATTACHMENT_CLAMAV_TIMEOUT: float
 
 
 KONTAKT: KontaktSettings = {
@@ -515,6 +524,8 @@ KONTAKT: KontaktSettings = {
         "STREAM_SECONDS": float(os.environ.get("KONTAKT_LIVE_STREAM_SECONDS", 300)),
         "HEARTBEAT_SECONDS": 15,
     },
+    # Attachments on cases: the largest file, and the types allowed as read from the file's
+    # content (kontakt/cases/attachments.py), never from its name or declared type.
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("KONTAKT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
     "ATTACHMENT_CONTENT_TYPES": env_list(
         "KONTAKT_ATTACHMENT_CONTENT_TYPES",
@@ -530,6 +541,11 @@ KONTAKT: KontaktSettings = {
     },
     # An API request with a larger body is refused (413) before the body is read.
     "API_MAX_BODY_BYTES": int(os.environ.get("KONTAKT_API_MAX_BODY_BYTES", 2 * 1024 * 1024)),
+    # clamd that scans every attachment before it is stored: a unix socket path
+    # (/run/clamav/clamd.ctl) or host:port. Empty: no scan. When set and clamd does not
+    # answer within the timeout (seconds), the upload is refused: the check fails closed.
+    "ATTACHMENT_CLAMAV_SOCKET": os.environ.get("KONTAKT_CLAMAV_SOCKET", "").strip(),
+    "ATTACHMENT_CLAMAV_TIMEOUT": float(os.environ.get("KONTAKT_CLAMAV_TIMEOUT", 60)),
 }
 
 LOGGING = {

@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 from kontakt.accounts.views import second_factor
 from kontakt.cases.api import case_router, meta_router
@@ -46,5 +44,5 @@ urlpatterns = [
     path("", include("kontakt.desk.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+# Nothing under MEDIA_ROOT is served as it is: attachments go out through the case page's
+# download view (desk:case_attachment), which checks access like the case.

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Attachment, Case, CaseEvent, CaseType, Contact
@@ -57,11 +59,12 @@ class CaseEventInline(admin.TabularInline):
 
 
 class AttachmentInline(admin.TabularInline):
-    """To read: uploads come through the case page, which checks their type and size."""
+    """Attachments are added on the case page (the service checks them) and downloaded
+    through its view, which checks access; the admin shows them and links there."""
 
     model = Attachment
     extra = 0
-    fields = readonly_fields = ("name", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = readonly_fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -71,6 +74,11 @@ class AttachmentInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("name"))
+    def download(self, attachment: Attachment) -> str:
+        url = reverse("desk:case_attachment", args=[attachment.case.reference, attachment.pk])
+        return format_html('<a href="{}" download>{}</a>', url, attachment.name)
 
 
 @admin.register(Case)

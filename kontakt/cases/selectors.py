@@ -22,7 +22,7 @@ from kontakt.accounts.selectors import (
 )
 from kontakt.core.case_status import CaseStatus, parse_case_reference
 
-from .models import Case, CaseEvent, CaseType, Contact
+from .models import Attachment, Case, CaseEvent, CaseType, Contact
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -62,6 +62,15 @@ def case_get(*, user: User, reference: str) -> Case:
     if case is None:
         raise Http404("No such case.")
     return case
+
+
+def attachment_get(*, user: User, reference: str, attachment_id: int) -> Attachment:
+    """One attachment of a case the user may read; otherwise 404, as for the case itself."""
+    case = case_get(user=user, reference=reference)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from kontakt.directory.models import Department
 from kontakt.directory.selectors import opening_hours
 from kontakt.residents.models import FeedbackChannel, Resident
 
+from . import attachments
 from .models import (
     STATUS_LABELS,
     Attachment,
@@ -519,35 +520,29 @@ def delivery_on_writing(channel: str) -> str:
 def case_attach(
     *, case: Case, upload: UploadedFile, by: User, now: datetime | None = None
 ) -> Attachment:
-    """Attach a file within the configured size and type limits."""
+    """Attach a file within the configured size, of an allowed type as read from its content
+    and, where ClamAV is configured, found clean (kontakt/cases/attachments.py)."""
     _require_work_or_front_line(by, case)
-    limits = settings.KONTAKT
-    if upload.size is None or upload.size > limits["ATTACHMENT_MAX_BYTES"]:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is larger than %(mb)d MB.")
-                    % {"mb": limits["ATTACHMENT_MAX_BYTES"] // 2**20}
-                ]
-            }
-        )
-    content_type = (upload.content_type or "").split(";")[0].strip().lower()
-    if content_type not in limits["ATTACHMENT_CONTENT_TYPES"]:
-        raise ValidationError({"file": [_("Files of this type cannot be attached.")]})
+    checked = attachments.check_upload(upload)
+    attachments.scan_upload(upload, where=case.reference, by=by.get_username())
     now = _now(now)
-    name = (upload.name or "file")[-200:]
+    upload.seek(0)
     with transaction.atomic():
         attachment = Attachment(
-            case=case, name=name, content_type=content_type, size=upload.size, uploaded_by=by
+            case=case,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            uploaded_by=by,
         )
-        attachment.file.save(name, upload, save=False)
+        attachment.file.save(checked.stored_name, upload, save=False)
         attachment.save()
         _event(
             case,
             CaseEventKind.ATTACHMENT,
             at=now,
             by=by,
-            body=name,
+            body=checked.name,
             data={"attachment_id": attachment.pk},
         )
     return attachment

@@ -1,9 +1,13 @@
 """Forms of the staff pages: they parse and translate; services decide."""
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kontakt.accounts.models import User
+from kontakt.cases.attachments import allowed_type_names
 from kontakt.cases.models import Channel, Outcome, Priority
 from kontakt.directory.models import Department
 from kontakt.residents.models import FeedbackChannel, ResidentKind
@@ -117,6 +121,13 @@ class ForwardForm(StyledForm):
 
 class AttachmentForm(StyledForm):
     file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("%(types)s, at most %(mb)d MB.") % {
+            "types": allowed_type_names(),
+            "mb": -(-settings.KONTAKT["ATTACHMENT_MAX_BYTES"] // 2**20),
+        }
 
 
 class AbsenceForm(StyledForm):

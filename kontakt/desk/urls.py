@@ -18,5 +18,10 @@ urlpatterns = [
     path("cases/<str:reference>/status/", views.case_status, name="case_status"),
     path("cases/<str:reference>/forward/", views.case_forward, name="case_forward"),
     path("cases/<str:reference>/attachments/", views.case_attach, name="case_attach"),
+    path(
+        "cases/<str:reference>/attachments/<int:attachment_id>/",
+        views.case_attachment,
+        name="case_attachment",
+    ),
     path("me/absence/", views.absence, name="absence"),
 ]

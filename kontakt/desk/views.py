@@ -8,16 +8,17 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kontakt.accounts.selectors import (
     colleagues_of,
@@ -29,6 +30,7 @@ from kontakt.accounts.selectors import (
 from kontakt.cases import selectors as case_selectors
 from kontakt.cases import services as case_services
 from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
+from kontakt.cases.uploads import upload_limit
 from kontakt.core.case_status import parse_case_reference
 from kontakt.directory.models import Department
 from kontakt.intake import services as intake_services
@@ -413,6 +415,7 @@ def case_forward(request: StaffRequest, reference: str) -> HttpResponse:
     return _case_action(request, reference, forms.ForwardForm, "forward_form", act)
 
 
+@upload_limit(lambda: settings.KONTAKT["ATTACHMENT_MAX_BYTES"])
 @staff_required
 @require_POST
 def case_attach(request: StaffRequest, reference: str) -> HttpResponse:
@@ -421,6 +424,42 @@ def case_attach(request: StaffRequest, reference: str) -> HttpResponse:
         return _("File attached.")
 
     return _case_action(request, reference, forms.AttachmentForm, "attachment_form", act)
+
+
+# A file from a resident may be anything: it is only ever a download, never shown in the
+# app's origin, and may run nothing if a browser opens it all the same.
+ATTACHMENT_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, no-store",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+@staff_required
+@require_safe
+def case_attachment(request: StaffRequest, reference: str, attachment_id: int) -> FileResponse:
+    """An attachment as a download, for whoever may read its case."""
+    attachment = case_selectors.attachment_get(
+        user=request.user, reference=reference, attachment_id=attachment_id
+    )
+    try:
+        content = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The attachment's file is missing.") from None
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=(
+            "text/plain; charset=utf-8"
+            if attachment.content_type == "text/plain"
+            else attachment.content_type or "application/octet-stream"
+        ),
+    )
+    for header, value in ATTACHMENT_HEADERS.items():
+        response[header] = value
+    return response
 
 
 @staff_required

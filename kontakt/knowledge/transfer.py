@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
 from kontakt.cases.models import CaseType
+from kontakt.core.spreadsheet import formula_safe, formula_unsafe
 from kontakt.directory.models import Department
 
 from . import services
@@ -94,8 +95,10 @@ def read_markdown(text: str, where: str) -> Source:
 
 
 def read_csv(text: str, where: str) -> Iterator[Source]:
+    """Each row, with the quote that `to_csv` puts before a formula-like cell taken away."""
     for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        yield Source(f"{where}:{number}", dict(row))
+        data = {k: formula_unsafe(v) if isinstance(v, str) else v for k, v in row.items()}
+        yield Source(f"{where}:{number}", data)
 
 
 def read_paths(paths: Iterable[Path]) -> Iterator[Source | str]:
@@ -350,20 +353,22 @@ def to_markdown(article: Article) -> str:
 
 
 def to_csv(articles: Iterable[Article]) -> str:
+    """The articles as CSV; a cell that a spreadsheet would run as a formula (one beginning
+    with =, +, -, @, a tab or a line break) begins with a quote instead, which `read_csv`
+    takes away again."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     for article in articles:
         data = _front_matter(article)
-        writer.writerow(
-            {
-                **{name: data.get(name, "") for name in FIELDS},
-                "body": article.body.strip(),
-                "keywords": article.keywords,
-                "departments": ", ".join(data["departments"]),
-                "case_types": ", ".join(data["case_types"]),
-                "review_by": article.review_by.isoformat() if article.review_by else "",
-                "links": services.links_as_lines(article.links.all()),
-            }
-        )
+        row = {
+            **{name: data.get(name, "") for name in FIELDS},
+            "body": article.body.strip(),
+            "keywords": article.keywords,
+            "departments": ", ".join(data["departments"]),
+            "case_types": ", ".join(data["case_types"]),
+            "review_by": article.review_by.isoformat() if article.review_by else "",
+            "links": services.links_as_lines(article.links.all()),
+        }
+        writer.writerow({name: formula_safe(str(value)) for name, value in row.items()})
     return out.getvalue()

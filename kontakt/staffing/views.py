@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from kontakt.core.erlang import ErlangError
+from kontakt.core.spreadsheet import formula_safe
 from kontakt.core.what_if import WhatIfError
 from kontakt.web import charts
 from kontakt.web.pages import StaffRequest, apply_errors, staff_required
@@ -273,7 +274,7 @@ def _workbook(staffing: selectors.StaffingPlan, rows: list[list[Any]]) -> bytes:
     goal = staffing.goal
     accuracy = staffing.accuracy
     for key, value in [
-        ("answer_group", staffing.answer_group.name if staffing.answer_group else ""),
+        ("answer_group", formula_safe(staffing.answer_group.name) if staffing.answer_group else ""),
         ("channel", staffing.channel or "all"),
         ("interval_minutes", staffing.interval_seconds // 60),
         ("model", f"Erlang {goal.model}"),

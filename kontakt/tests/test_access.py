@@ -21,7 +21,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from kontakt.accounts.models import User
 from kontakt.cases.models import Case
+from kontakt.cases.services import case_attach
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.residents.models import Resident
 from kontakt.residents.tests.factories import ResidentFactory
@@ -114,6 +116,14 @@ def case_b(world: World) -> str:
 
 def attachment() -> dict[str, Any]:
     return {"file": SimpleUploadedFile("brev.txt", b"Hej", content_type="text/plain")}
+
+
+def attachment_of(case: Case) -> str:
+    """The download URL of a fresh attachment on the case, attached by second line."""
+    upload = SimpleUploadedFile("brev.txt", b"Hej", content_type="text/plain")
+    by = User.objects.get(username="second")
+    attached = case_attach(case=case, upload=upload, by=by)
+    return f"/cases/{case.reference}/attachments/{attached.pk}/"
 
 
 def what_if_run() -> int:
@@ -352,6 +362,20 @@ ROWS = [
         page(302, other_department=404),
         attachment,
         "B",
+    ),
+    Row(
+        "desk:case_attachment",
+        "get",
+        lambda w: attachment_of(w.department_a_case()),
+        page(200),
+        label="A",
+    ),
+    Row(
+        "desk:case_attachment",
+        "get",
+        lambda w: attachment_of(w.department_b_case()),
+        page(200, other_department=404),
+        label="B",
     ),
     # Staffing, for supervisors and administrators.
     Row("staffing:plan", "get", lambda w: "/staffing/", page(200, only=PLANNERS)),

@@ -27,6 +27,7 @@ from kontakt.cases.services import (
     cases_of_absent_handlers_reassign,
     handler_absence_set,
 )
+from kontakt.cases.tests import samples
 from kontakt.cases.tests.factories import CaseFactory, CaseTypeFactory
 from kontakt.residents import sms
 from kontakt.tests.clock import MONDAY_0900, STOCKHOLM, at
@@ -741,27 +742,27 @@ def test_notes_need_text(agent, parking_type):
 
 
 @pytest.mark.parametrize(
-    ("name", "content_type", "size", "accepted"),
+    ("name", "content_type", "content", "accepted"),
     [
-        ("brev.pdf", "application/pdf", 1000, True),
-        ("foto.jpg", "image/jpeg; charset=binary", 1000, True),
-        ("exakt.txt", "text/plain", 1024 * 1024, True),
-        ("stor.txt", "text/plain", 1024 * 1024 + 1, False),
-        ("virus.exe", "application/x-msdownload", 1000, False),
-        ("sida.html", "text/html", 10, False),
+        ("brev.pdf", "application/pdf", samples.pdf(1000), True),
+        ("foto.jpg", "image/jpeg; charset=binary", samples.jpeg(), True),
+        ("exakt.txt", "text/plain", b"x" * 1024 * 1024, True),
+        ("stor.txt", "text/plain", b"x" * (1024 * 1024 + 1), False),
+        ("virus.exe", "application/x-msdownload", samples.EXE, False),
+        ("sida.html", "text/html", samples.HTML, False),
     ],
 )
 def test_attachments_have_size_and_type_limits(
-    settings, agent, parking_type, name, content_type, size, accepted
+    settings, agent, parking_type, name, content_type, content, accepted
 ):
     settings.KONTAKT = {**settings.KONTAKT, "ATTACHMENT_MAX_BYTES": 1024 * 1024}
     case = forwarded_case(agent, parking_type)
-    upload = SimpleUploadedFile(name, b"x" * size, content_type=content_type)
+    upload = SimpleUploadedFile(name, content, content_type=content_type)
     if accepted:
         attachment = case_attach(case=case, upload=upload, by=agent)
-        assert (attachment.name, attachment.size) == (name, size)
+        assert (attachment.name, attachment.size) == (name, len(content))
         assert attachment.file.path.startswith(str(settings.MEDIA_ROOT))
-        assert attachment.file.read() == b"x" * size
+        assert attachment.file.read() == content
         assert case.events.filter(kind="attachment", body=name).exists()
     else:
         with pytest.raises(ValidationError) as refused:

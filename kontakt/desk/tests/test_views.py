@@ -353,7 +353,9 @@ def test_attaching_files(settings, worker, case):
         {"file": SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")},
     )
     assert refused.status_code == 400
-    assert "Files of this type cannot be attached." in refused.content.decode()
+    assert "The file&#x27;s content is not of a type that can be attached" in (
+        refused.content.decode()
+    )
     assert Attachment.objects.count() == 1
 
 

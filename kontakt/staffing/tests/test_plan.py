@@ -287,6 +287,18 @@ def test_export_csv_and_xlsx(client_for, supervisor, history):
     assert web.get("/staffing/export.pdf", plan_query()).status_code == 404
 
 
+def test_the_workbook_carries_no_formula_from_a_name(client_for, supervisor, group, history):
+    group.name = '=HYPERLINK("https://evil.example","Trafik")'
+    group.save(update_fields=["name"])
+    response = client_for(supervisor).get("/staffing/export.xlsx", plan_query())
+    cell = next(row[1] for row in book_rows(response, "settings") if row[0].value == "answer_group")
+    assert (cell.value, cell.data_type) == ("'" + group.name, "s")
+
+
+def book_rows(response, sheet: str):
+    return load_workbook(io.BytesIO(response.content))[sheet].iter_rows()
+
+
 def what_if_post(**changes: str) -> dict[str, str]:
     data = {
         **plan_query(),
