@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime, ConfigDict, TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from kontakt.accounts.models import User
@@ -28,7 +28,7 @@ from kontakt.core.call_events import EventType
 from kontakt.core.generic_cti import CtiError, cti_events
 from kontakt.directory.models import AnswerGroup
 from kontakt.web.api import StaffApiRequest, TokenAuth
-from kontakt.web.schemas import ERRORS, InputSchema
+from kontakt.web.schemas import ERRORS, ApiDatetime, InputSchema, documented
 
 from . import selectors, services
 from .models import EventSource, Exchange, QueuedContact
@@ -91,7 +91,7 @@ class EventIn(InputSchema):
     )
     call_id: Annotated[str, Field(min_length=1, max_length=100)]
     type: EventType
-    at: AwareDatetime = Field(description="When it happened, ISO 8601 with its UTC offset.")
+    at: ApiDatetime = Field(description="When it happened, ISO 8601 with its UTC offset.")
     number: Annotated[str, Field(max_length=40)] = Field("", description="The number dialled.")
     caller: Annotated[str, Field(max_length=40)] = ""
     answer_group: Annotated[str, Field(max_length=40)] = Field(
@@ -608,7 +608,16 @@ def routing_contact_done(
 
 
 class StateIn(InputSchema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # A pause needs its reason (the service refuses one of only spaces).
+        json_schema_extra=documented(
+            **{
+                "if": {"properties": {"state": {"const": "paused"}}, "required": ["state"]},
+                "then": {"properties": {"reason": {"pattern": r"\S"}}, "required": ["reason"]},
+            }
+        ),
+    )
 
     state: Literal["ready", "paused", "logged_out"]
     reason: Annotated[str, Field(max_length=100)] = Field("", description="Why paused.")
@@ -714,8 +723,8 @@ def stats_live(request: StaffApiRequest) -> dict[str, object]:
 
 
 class PeriodQuery(InputSchema):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: ApiDatetime
+    end: ApiDatetime
     answer_group: Annotated[str, Field(max_length=40)] | None = None
 
 
