@@ -158,3 +158,34 @@ def test_enough_cases_are_generated():
     with_input = [label for label in operations if takes_input(label)]
     assert len(operations) >= 28
     assert int(FUZZ_CASES * 0.9) * len(with_input) >= 1000
+
+
+def test_a_bare_number_is_not_a_time(api_client_for, administrator):
+    """The two requests schemathesis found accepted against the document: a Unix time."""
+    client = api_client_for(administrator)
+    listed = client.get("/api/v1/contacts", {"until": "0.5"})
+    assert listed.status_code == 400
+    assert list(listed.json()["errors"]) == ["until"]
+    event = {"event_id": "e1", "call_id": "c1", "type": "offered", "at": 0}
+    posted = client.post("/api/v1/telephony/events", event, content_type="application/json")
+    assert posted.status_code == 400
+    assert list(posted.json()["errors"]) == ["at"]
+    far = {**event, "at": "9999-12-31T23:59:59+00:00"}
+    posted = client.post("/api/v1/telephony/events", far, content_type="application/json")
+    assert posted.status_code == 400
+    assert posted.json()["errors"]["at"] == ["This time is out of range."]
+
+
+def test_a_resident_id_that_is_no_number_gets_a_json_error(api_client):
+    response = api_client.get("/api/v1/residents/null,null")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_the_document_states_the_time_and_text_rules():
+    operation = schema.raw_schema["paths"]["/api/v1/contacts"]["get"]
+    until = next(p for p in operation["parameters"] if p["name"] == "until")
+    time = until["schema"]["anyOf"][0]
+    assert time["format"] == "date-time" and time["pattern"].startswith("^(?:197")
+    summary = schema.raw_schema["components"]["schemas"]["ContactIn"]["properties"]["summary"]
+    assert summary["pattern"] == "^[^\\x00]*$"
