@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.contrib.auth.models import Group
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -94,7 +96,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(parking_type, care_type, resident) -> dict[str, Any]:
+def world(parking_type, care_type, resident) -> Iterator[dict[str, Any]]:
     """What the generated requests may meet: departments, case types, a resident, a case,
     an answer group behind a number with a menu, a published article."""
     group = AnswerGroup.objects.create(name="Avfall", code="avfall")
@@ -114,7 +116,16 @@ def world(parking_type, care_type, resident) -> dict[str, Any]:
     everyone.groups.add(*Group.objects.filter(name__in=[role.value for role in Role]))
     CaseFactory(case_type=parking_type, resident=resident, by=everyone)
     _token, key = api_token_create(user=everyone, name="conformance")
-    return {"token": key}
+    # The app is called as a server would call it, and a server's request closes the
+    # database connection when it ends: here that would end the test's transaction
+    # (PostgreSQL), so, like Django's test client, the connection stays open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield {"token": key}
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
