@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import ConfigDict
 
 from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_log_contacts
@@ -18,13 +18,17 @@ from kontakt.directory.models import Department
 from kontakt.residents.models import Resident
 from kontakt.residents.selectors import resident_get
 from kontakt.web.api import StaffApiRequest
-from kontakt.web.schemas import ERRORS, InputSchema
+from kontakt.web.schemas import ERRORS, ApiDatetime, InputSchema
 
 from . import selectors, services
 from .models import Case, CaseEvent, CaseType, Channel, Direction, Outcome, Priority
 
 case_router = Router(tags=["cases"])
 meta_router = Router(tags=["configuration"])
+
+# Statuses separated by commas, spaces around each allowed (an empty item is skipped).
+_STATUS = "(?:new|open|waiting|forwarded|closed)"
+STATUS_LIST_PATTERN = rf"^\s*{_STATUS}?\s*(?:,\s*{_STATUS}?\s*)*$"
 
 ChannelName = Literal["phone", "email", "web_form", "chat", "sms", "letter", "visit"]
 OutcomeName = Literal["closed", "closed_order", "forwarded", "linked"]
@@ -224,15 +228,23 @@ def case_create(request: StaffApiRequest, payload: CaseIn) -> tuple[int, dict[st
 
 
 class CaseQuery(InputSchema):
-    status: Annotated[str, Field(max_length=100, description="Comma-separated statuses")] | None = (
-        None
-    )
+    status: (
+        Annotated[
+            str,
+            Field(
+                max_length=100,
+                pattern=STATUS_LIST_PATTERN,
+                description="Comma-separated statuses",
+            ),
+        ]
+        | None
+    ) = None
     case_type: Code | None = None
     department: Code | None = None
     handler: Annotated[str, Field(max_length=150)] | None = None
     resident_id: RowId | None = None
-    due_before: AwareDatetime | None = None
-    due_after: AwareDatetime | None = None
+    due_before: ApiDatetime | None = None
+    due_after: ApiDatetime | None = None
     overdue: bool = False
     q: Annotated[str, Field(max_length=200, description="Words or a case reference")] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50

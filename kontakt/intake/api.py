@@ -6,7 +6,6 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import AwareDatetime
 
 from kontakt.cases import selectors as case_selectors
 from kontakt.cases.api import (
@@ -27,7 +26,7 @@ from kontakt.cases.services import ContactDraft
 from kontakt.knowledge import selectors as knowledge_selectors
 from kontakt.telephony import selectors as telephony_selectors
 from kontakt.web.api import StaffApiRequest
-from kontakt.web.schemas import ERRORS, InputSchema
+from kontakt.web.schemas import ERRORS, ApiDatetime, InputSchema
 
 from . import services
 
@@ -41,8 +40,8 @@ class ContactIn(StrictSchema):
     summary: Annotated[str, Field(max_length=10_000)] = ""
     resident_id: RowId | None = None
     case_type: Code | None = None
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: ApiDatetime | None = None
+    ended_at: ApiDatetime | None = None
     case_reference: Annotated[str, Field(max_length=24)] | None = Field(
         None, description="The open case to link to (outcome `linked`)."
     )
@@ -162,8 +161,8 @@ class ContactQuery(InputSchema):
     resident_id: RowId | None = None
     agent: Annotated[str, Field(max_length=150)] | None = None
     channel: ChannelName | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: ApiDatetime | None = None
+    until: ApiDatetime | None = None
     q: Annotated[str, Field(max_length=200)] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0

@@ -22,7 +22,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import is_staff_user
 from kontakt.cases.api import case_type_by_code
 from kontakt.web.api import StaffApiRequest, TokenAuth
-from kontakt.web.schemas import ERRORS, InputSchema
+from kontakt.web.schemas import ERRORS, InputSchema, documented
 
 from . import selectors, services
 from .models import Article
@@ -52,9 +52,16 @@ PUBLIC_OR_STAFF: list[dict[str, list[str]]] = [{"TokenAuth": []}, {"StaffSession
 
 class SearchQuery(InputSchema):
     q: Annotated[str, Field(min_length=1, max_length=200, description="The question or words.")]
-    lang: Annotated[str, Field(max_length=10)] | None = Field(
-        None, description="Only articles in this language (sv, nb, en, …)."
-    )
+    lang: (
+        Annotated[
+            str,
+            Field(
+                max_length=10,
+                json_schema_extra={"enum": settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"]},
+            ),
+        ]
+        | None
+    ) = Field(None, description="Only articles in this language (sv, nb, en, …).")
     case_type: Annotated[str, Field(min_length=1, max_length=60)] | None = Field(
         None, description="Code of the contact's case type: its articles rank higher."
     )
@@ -111,7 +118,16 @@ class ArticleOut(Schema):
 
 
 class FlagIn(InputSchema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # What is missing must be written (the service refuses a comment of only spaces).
+        json_schema_extra=documented(
+            **{
+                "if": {"properties": {"reason": {"const": "missing"}}, "required": ["reason"]},
+                "then": {"properties": {"comment": {"pattern": r"\S"}}, "required": ["comment"]},
+            }
+        ),
+    )
 
     reason: Literal["wrong", "outdated", "missing"]
     comment: Annotated[str, Field(max_length=2000)] = ""

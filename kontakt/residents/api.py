@@ -19,7 +19,8 @@ router = Router(tags=["residents"])
 class ResidentIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    # Not only spaces.
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")]
     kind: Literal["person", "organisation"] = "person"
     identity_number: Annotated[str, Field(max_length=20)] = ""
     phones: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=10)] = []
@@ -112,8 +113,10 @@ def resident_search(request: StaffApiRequest, payload: ResidentQuery) -> list[di
     return [resident_out(request, r) for r in found]
 
 
-@router.get("/{int:resident_id}", response={200: ResidentOut, **ERRORS}, summary="Read a resident")
-def resident_detail(request: StaffApiRequest, resident_id: int) -> dict[str, object]:
+@router.get("/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="Read a resident")
+def resident_detail(
+    request: StaffApiRequest, resident_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+) -> dict[str, object]:
     resident = selectors.resident_get(user=request.user, resident_id=resident_id)
     services.resident_access_log(resident=resident, user=request.user, what="api")
     return resident_out(request, resident)
