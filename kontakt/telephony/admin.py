@@ -51,7 +51,8 @@ def shown_time(value: datetime | None) -> str:
     if value is None:
         return "-"
     try:
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        # astimezone itself, not timezone.localtime, which falls back to the time unchanged.
+        return date_format(value.astimezone(timezone.get_current_timezone()), "DATETIME_FORMAT")
     except (OverflowError, ValueError):
         return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 

@@ -186,6 +186,7 @@ def fill(apps: StateApps) -> dict[str, Any]:
         "resident": resident.pk,
         "case": case.reference,
         "article": article.pk,
+        "exchange": exchange.pk,
     }
 
 
@@ -208,13 +209,15 @@ def main() -> dict[str, object]:
     from kontakt.telephony.models import Call, CallEvent
 
     case = Case.objects.get(reference=made["case"])
+    # Since release 0.12 an exchange's ids live in its own namespace: "<exchange>|<its id>".
+    call_id = f"{made['exchange']}|pbx-1"
     found = {
         "case": [case.subject, case.resident.name if case.resident else None],
-        "contact": Contact.objects.get(call_id="pbx-1").summary,
+        "contact": Contact.objects.get(call_id=call_id).summary,
         "resident": Resident.objects.get(pk=made["resident"]).name,
         "article": Article.objects.get(translation_key="felparkering").title,
-        "call_events": CallEvent.objects.filter(call_id="pbx-1").count(),
-        "call": Call.objects.get(call_id="pbx-1").state,
+        "call_events": CallEvent.objects.filter(call_id=call_id).count(),
+        "call": Call.objects.get(call_id=call_id).state,
     }
     client = Client()
     client.force_login(User.objects.get(pk=made["user"]))
