@@ -5,11 +5,13 @@ Every test runs with tasks executed in process, uploads under its own tmp_path, 
 local-memory cache (the opening hours are cached) and English as the default language.
 """
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import time, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 from hypothesis import HealthCheck
@@ -36,6 +38,30 @@ hypothesis_settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 hypothesis_settings.load_profile("kontakt")
+
+
+@pytest.fixture(autouse=True)
+def _one_query_at_a_time_on_a_shared_sqlite(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With the in-memory SQLite of the tests, the live server's threads and the test share
+    one connection, and Django's documentation asks that they never query it at the same
+    time (two at once fail with "bad parameter or other API misuse"): the live stream's
+    session check and a page's queries now take turns."""
+    if "live_server" not in request.fixturenames or not (
+        connection.vendor == "sqlite" and connection.is_in_memory_db()
+    ):
+        yield
+        return
+    lock = threading.RLock()
+
+    def one_at_a_time(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        with lock:
+            return execute(sql, params, many, context)
+
+    connection.execute_wrappers.append(one_at_a_time)
+    try:
+        yield
+    finally:
+        connection.execute_wrappers.remove(one_at_a_time)
 
 
 @pytest.fixture(autouse=True)

@@ -184,7 +184,7 @@ def test_a_bare_number_is_not_a_time(api_client_for, administrator):
     far = {**event, "at": "9999-12-31T23:59:59+00:00"}
     posted = client.post("/api/v1/telephony/events", far, content_type="application/json")
     assert posted.status_code == 400
-    assert posted.json()["errors"]["at"] == ["This time is out of range."]
+    assert posted.json()["errors"]["at"] == ["Give a time from the year 1970 to the year 2100."]
 
 
 def test_a_resident_id_that_is_no_number_gets_a_json_error(api_client):

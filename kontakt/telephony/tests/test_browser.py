@@ -34,7 +34,7 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
     RoutingSettings.objects.create(answer_group=group, skill="gata", wrap_up_seconds=20)
     agent = municipality.agent
     AgentSkill.objects.create(agent=agent, skill="gata", proficiency=4)
-    _exchange, key = services.exchange_create(name="pbx")
+    exchange, key = services.exchange_create(name="pbx")
 
     sign_in(page, base, agent, municipality.password)
     page.goto(f"{base}/desk/")
@@ -54,7 +54,11 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
     expect(page.locator("#presence-label")).to_have_text("Ringing", timeout=2_000)
     post_events(key, now_event("c1", "answered", 0, agent=agent.username))
     resident = municipality.resident
-    expect(page).to_have_url(re.compile(rf"/desk/\?resident={resident.pk}&call=c1$"), timeout=2_000)
+    # The call's id in the exchange's own namespace, "<exchange>|c1", URL-encoded.
+    call = f"{exchange.pk}%7Cc1"
+    expect(page).to_have_url(
+        re.compile(rf"/desk/\?resident={resident.pk}&call={call}$"), timeout=2_000
+    )
     expect(page.locator("#resident-heading")).to_have_text(resident.name)
     expect(page.locator("#call-notice")).to_contain_text("Gata och park")
     expect(page.locator("#presence-label")).to_have_text("On a call")
@@ -65,7 +69,7 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
     page.locator(".kt-outcomes button[data-key='1']").click()
     expect(page.locator("main > .ds-alert")).to_contain_text("Contact logged")
     contact = Contact.objects.get()
-    assert contact.call_id == "c1"
+    assert contact.call_id == f"{exchange.pk}|c1"
     assert contact.resident == resident
 
     # The caller hangs up: wrap-up with its countdown.
