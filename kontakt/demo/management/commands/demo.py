@@ -79,6 +79,9 @@ class Command(BaseCommand):
                 target=_start_when_serving, args=(addr, command, exchange), daemon=True
             ).start()
         signal.signal(signal.SIGTERM, lambda signum, frame: stop_exchange_then_server(exchange))
+        # A demo started in the background by a shell inherits SIGINT ignored; the stop on
+        # SIGTERM ends the server through SIGINT's handler (interrupt_main), so install it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             call_command("runserver", addr, use_reloader=False, insecure_serving=not settings.DEBUG)
         finally:
