@@ -66,7 +66,9 @@ def open_live(page: Page, base: str) -> None:
     page.evaluate(LISTEN)
     if not page.locator("script[src*='kontakt/live.js']").count():
         page.add_script_tag(url=f"{base}/static/kontakt/live.js")
-    page.wait_for_selector("html[data-live='open']", state="attached")
+    # The stream's first answer: a precondition, not a measure, so a loaded machine may
+    # take its time.
+    page.wait_for_selector("html[data-live='open']", state="attached", timeout=15_000)
 
 
 def test_messages_become_dom_events(live_server, live_page, browser_errors):
