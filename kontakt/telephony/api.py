@@ -6,7 +6,6 @@ An exchange authenticates with its own token (`kontakt exchange_create NAME`), w
 these endpoints and nothing else; an administrator's API token opens them too.
 """
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -34,7 +33,7 @@ from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.core.call_events import EventType
 from kontakt.core.generic_cti import CtiError, cti_events
 from kontakt.directory.models import AnswerGroup
-from kontakt.web.api import StaffApiRequest, TokenAuth
+from kontakt.web.api import StaffApiRequest, TokenAuth, parse_json_body
 from kontakt.web.schemas import (
     ERRORS,
     ApiDatetime,
@@ -61,15 +60,6 @@ agents_router = Router(tags=["telephony"])
 stats_router = Router(tags=["statistics"])
 
 MAX_BATCH = 1000
-
-
-def _json_body(body: bytes, default: bytes) -> Any:
-    """The body decoded as JSON; malformed JSON, or JSON nested deeper than the decoder
-    goes, is a 400 with a JSON answer, never a 500."""
-    try:
-        return json.loads(body or default)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ValidationError({"__all__": [_("The body is not valid JSON.")]}) from None
 
 
 def _storable(value: str) -> str:
@@ -220,7 +210,7 @@ _batch = TypeAdapter(BatchIn)
 
 def _parse_events(body: bytes) -> list[EventIn]:
     """One event, a list of events, or {"events": [...]}; errors point at the field."""
-    data = _json_body(body, b"null")
+    data = parse_json_body(body or b"null")
     try:
         if isinstance(data, list):
             data = {"events": data}
@@ -451,7 +441,7 @@ def telephony_cti(
     if exchange is None:
         raise AuthenticationError
     if request.content_type == "application/json":
-        fields = _json_body(request.body, b"{}")
+        fields = parse_json_body(request.body or b"{}")
         if not isinstance(fields, dict):
             raise ValidationError({"__all__": [_("Give a JSON object.")]})
     else:
