@@ -303,3 +303,10 @@ def test_a_nul_in_a_desk_parameter_does_not_reach_the_database(
     desk = client_for(agent)
     response = getattr(desk, method)(url, data) if data else getattr(desk, method)(url)
     assert response.status_code in (200, 302, 400)
+
+
+def test_a_query_parameter_given_twice_is_refused(api_client):
+    # Each is a single value in the document; given twice, the last one was taken silently.
+    response = api_client.get("/api/v1/cases?department=avfall&department=trafik")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["department"]

@@ -302,6 +302,13 @@ def api_body_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> Calla
                 length = 0
             if length > settings.KONTAKT["API_MAX_BODY_BYTES"]:
                 return JsonResponse({"message": body_too_large_message(), "errors": {}}, status=413)
+            # No query parameter of the API is a list: one given twice would be read as its
+            # last value, and the document says each is given once.
+            repeated = [key for key in request.GET if len(request.GET.getlist(key)) > 1]
+            if repeated:
+                message = _("Give this parameter once.")
+                errors = {key: [message] for key in repeated}
+                return JsonResponse({"message": message, "errors": errors}, status=400)
         return get_response(request)
 
     return middleware
