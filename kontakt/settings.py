@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kontakt.knowledge",
     "kontakt.live",
     "kontakt.telephony",
+    "kontakt.switchboard",
     "kontakt.demo",
     "kontakt.ops",
 ]

@@ -31,7 +31,7 @@ _STATUS = "(?:new|open|waiting|forwarded|closed)"
 STATUS_LIST_PATTERN = rf"^\s*{_STATUS}?\s*(?:,\s*{_STATUS}?\s*)*$"
 
 ChannelName = Literal["phone", "email", "web_form", "chat", "sms", "letter", "visit"]
-OutcomeName = Literal["closed", "closed_order", "forwarded", "linked"]
+OutcomeName = Literal["closed", "closed_order", "forwarded", "linked", "transferred", "message"]
 DirectionName = Literal["in", "out"]
 StatusName = Literal["new", "open", "waiting", "forwarded", "closed"]
 FeedbackName = Literal["phone", "email", "sms", "letter", "my_pages"]

@@ -366,6 +366,9 @@ class Outcome(models.TextChoices):
     CLOSED_WITH_ORDER = "closed_order", _("Closed, order sent on")
     FORWARDED = "forwarded", _("Forwarded to a department")
     LINKED = "linked", _("Linked to an open case")
+    # The switchboard's: the caller was put through to a person, or left a message for one.
+    TRANSFERRED = "transferred", _("Transferred to a person")
+    MESSAGE = "message", _("Message taken")
 
 
 class Contact(models.Model):

@@ -49,8 +49,15 @@ class EventType(StrEnum):
     QUEUED = "queued"
     RINGING = "ringing"
     ANSWERED = "answered"
-    TRANSFERRED = "transferred"
+    TRANSFERRED = "transferred"  # The older name of transfer_started.
+    TRANSFER_STARTED = "transfer_started"
+    TRANSFER_ANSWERED = "transfer_answered"
     TRANSFER_RETURNED = "transfer_returned"
+    # A call to an employee's direct number: rung, answered by them, or fallen back to the
+    # center (`reason`: no_answer, busy, absent).
+    DIRECT_OFFERED = "direct_offered"
+    DIRECT_ANSWERED = "direct_answered"
+    DIRECT_FALLBACK = "direct_fallback"
     ABANDONED = "abandoned"
     ENDED = "ended"
     CALLBACK_REQUESTED = "callback_requested"
@@ -63,11 +70,24 @@ _RANK = {
     EventType.RINGING: 2,
     EventType.ANSWERED: 3,
     EventType.TRANSFERRED: 4,
+    EventType.TRANSFER_STARTED: 4,
+    EventType.TRANSFER_ANSWERED: 5,
     EventType.TRANSFER_RETURNED: 5,
+    EventType.DIRECT_OFFERED: 0,
+    EventType.DIRECT_ANSWERED: 3,
+    EventType.DIRECT_FALLBACK: 3,
     EventType.CALLBACK_REQUESTED: 6,
     EventType.ABANDONED: 7,
     EventType.ENDED: 8,
 }
+
+
+class TransferReason(StrEnum):
+    """Why a transfer came back, or a direct call fell back to the center."""
+
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    ABSENT = "absent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +103,10 @@ class CallEvent:
     answer_group: str = ""
     agent: str = ""
     digit: str = ""
+    # Transfers and direct calls: the number (or the directory's id) of the person, and why
+    # it came back.
+    target: str = ""
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if not self.event_id:
@@ -146,7 +170,9 @@ class CallSummary:
         return self.state in OPEN_STATES
 
 
-def _sort_key(event: CallEvent) -> tuple[datetime, int, str, str, str, str, str, str]:
+def _sort_key(
+    event: CallEvent,
+) -> tuple[datetime, int, str, str, str, str, str, str, str, str]:
     return (
         event.at,
         _RANK[event.type],
@@ -156,6 +182,8 @@ def _sort_key(event: CallEvent) -> tuple[datetime, int, str, str, str, str, str,
         event.answer_group,
         event.agent,
         event.digit,
+        event.target,
+        event.reason,
     )
 
 
@@ -215,7 +243,7 @@ def summarize_call(
                 answered_at = event.at
             agent = event.agent or agent
             state, ended_at = CallState.TALKING, None
-        elif kind is EventType.TRANSFERRED:
+        elif kind in (EventType.TRANSFERRED, EventType.TRANSFER_STARTED):
             transfers += 1
         elif kind is EventType.TRANSFER_RETURNED:
             transfers_returned += 1

@@ -297,6 +297,9 @@ class CallEvent(models.Model):
     answer_group = models.CharField(_("answer group"), max_length=40, blank=True)
     agent = models.CharField(_("agent"), max_length=150, blank=True)
     digit = models.CharField(_("digit"), max_length=1, blank=True)
+    # Transfers and direct calls: the person's number, and why the call came back.
+    target = models.CharField(_("transferred to"), max_length=40, blank=True)
+    reason = models.CharField(_("reason"), max_length=12, blank=True)
     source = models.CharField(
         _("source"), max_length=12, choices=EventSource.choices, default=EventSource.API
     )
