@@ -438,10 +438,18 @@ class TimeWindowSettings(TypedDict):
     LATEST_YEAR: int
 
 
+class SwitchboardSettings(TypedDict):
+    TRANSFER_RING_SECONDS: int
+    NUMBER: str
+    SKILL: str
+    MESSAGE_ESCALATE_HOURS: float
+
+
 class KontaktSettings(TypedDict):
     """The shape of KONTAKT, so that its readers get typed values."""
 
     MUNICIPALITY_NAME: str
+    SITE_URL: str
     CENTER_PHONE: str
     CENTER_EMAIL: str
     CASE_REFERENCE_PREFIX: str
@@ -449,6 +457,7 @@ class KontaktSettings(TypedDict):
     STAFFING: StaffingSettings
     KNOWLEDGE: KnowledgeSettings
     TELEPHONY: TelephonySettings
+    SWITCHBOARD: SwitchboardSettings
     SMS: SmsSettings
     LIVE: LiveSettings
     ATTACHMENT_MAX_BYTES: int
@@ -463,6 +472,8 @@ class KontaktSettings(TypedDict):
 KONTAKT: KontaktSettings = {
     # The municipality's name on residents' pages.
     "MUNICIPALITY_NAME": os.environ.get("KONTAKT_MUNICIPALITY_NAME", "Kommunen"),
+    # Where Kontakt is served, for links in e-mail and SMS (no trailing slash).
+    "SITE_URL": os.environ.get("KONTAKT_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     # How residents reach the contact center, shown when an answer is not found.
     "CENTER_PHONE": os.environ.get("KONTAKT_CENTER_PHONE", ""),
     "CENTER_EMAIL": os.environ.get("KONTAKT_CENTER_EMAIL", ""),
@@ -501,6 +512,18 @@ KONTAKT: KontaktSettings = {
         "WRAP_UP_SECONDS": int(os.environ.get("KONTAKT_WRAP_UP_SECONDS", 30)),
         # A waiting contact gains one priority class per this many seconds.
         "AGING_SECONDS": float(os.environ.get("KONTAKT_AGING_SECONDS", 60)),
+    },
+    # The switchboard (kontakt/switchboard): how long a transferred call rings before it
+    # comes back, the center's number a direct call falls back to, the routing skill of
+    # the switchboard's answer groups (their calls open the operator's console), and how
+    # long a message may stay open before it goes to the unit's contact.
+    "SWITCHBOARD": {
+        "TRANSFER_RING_SECONDS": int(os.environ.get("KONTAKT_SWITCHBOARD_RING_SECONDS", 20)),
+        "NUMBER": os.environ.get("KONTAKT_SWITCHBOARD_NUMBER", ""),
+        "SKILL": os.environ.get("KONTAKT_SWITCHBOARD_SKILL", "switchboard"),
+        "MESSAGE_ESCALATE_HOURS": float(
+            os.environ.get("KONTAKT_SWITCHBOARD_ESCALATE_HOURS", 24)
+        ),
     },
     # Text messages to residents (kontakt/residents/sms.py): file, http or memory.
     "SMS": {

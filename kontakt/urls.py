@@ -8,6 +8,7 @@ from kontakt.intake.api import router as contact_router
 from kontakt.knowledge.api import router as knowledge_router
 from kontakt.residents.api import router as resident_router
 from kontakt.telephony.api import agents_router, routing_router, stats_router
+from kontakt.switchboard.api import router as switchboard_router
 from kontakt.telephony.api import router as telephony_router
 from kontakt.web import health
 from kontakt.web.api import api
@@ -19,6 +20,7 @@ for prefix, router in [
     ("/residents", resident_router),
     ("/knowledge", knowledge_router),
     ("/telephony", telephony_router),
+    ("/telephony", switchboard_router),
     ("/routing", routing_router),
     ("/agents", agents_router),
     ("/stats", stats_router),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("answers/", include("kontakt.knowledge.public_urls")),
     path("live/", include("kontakt.live.urls")),
     path("telephony/", include("kontakt.telephony.urls")),
+    path("switchboard/", include("kontakt.switchboard.urls")),
     path("", include("kontakt.desk.urls")),
 ]
 

@@ -4,6 +4,7 @@ from .selectors import (
     may_log_contacts,
     may_plan_staffing,
     may_watch_queues,
+    may_work_switchboard,
     sees_all_departments,
     user_roles,
     works_department_only,
@@ -22,6 +23,7 @@ def staff_roles(request: HttpRequest) -> dict[str, object]:
         "user_roles": sorted(role.label for role in roles),
         "may_log_contacts": may_log_contacts(user),
         "may_plan_staffing": may_plan_staffing(user),
+        "may_work_switchboard": may_work_switchboard(user),
         "sees_all_departments": sees_all_departments(user),
         "works_department_only": works_department_only(user),
     }

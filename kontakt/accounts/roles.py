@@ -48,6 +48,8 @@ TAKES_CALLS = frozenset({Role.AGENT, Role.SECOND_LINE, Role.SWITCHBOARD, Role.SU
 # Roles that watch the queues live (the wallboard, live and historical service level) and
 # switch the center into crisis mode.
 WATCHES_QUEUES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Roles that work the switchboard: the console, transfers, messages for any employee.
+WORKS_SWITCHBOARD = frozenset({Role.SWITCHBOARD, Role.SUPERVISOR})
 # Roles whose own API token may post what a telephone exchange posts (for trying it out; an
 # exchange has a token of its own).
 FEEDS_TELEPHONY = frozenset({Role.ADMINISTRATOR})

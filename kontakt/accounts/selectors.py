@@ -22,6 +22,7 @@ from .roles import (
     SEES_IDENTITY_NUMBER,
     TAKES_CALLS,
     WATCHES_QUEUES,
+    WORKS_SWITCHBOARD,
     Role,
 )
 
@@ -88,6 +89,10 @@ def may_take_calls(user: User | AnonymousUser) -> bool:
 
 def may_watch_queues(user: User | AnonymousUser) -> bool:
     return bool(user_roles(user) & WATCHES_QUEUES)
+
+
+def may_work_switchboard(user: User | AnonymousUser) -> bool:
+    return bool(user_roles(user) & WORKS_SWITCHBOARD)
 
 
 def may_feed_telephony(user: User | AnonymousUser) -> bool:

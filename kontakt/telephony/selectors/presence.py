@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -132,6 +133,16 @@ def caller_url(*, resident: Resident | None, caller: str, call_id: str) -> str:
     return f"{reverse('desk:resident_new')}?{urlencode({'phone': caller, 'call': call_id})}"
 
 
+def is_switchboard_call(call: Call) -> bool:
+    """A call to the switchboard (its group asks for the switchboard's skill): it opens
+    the operator's console instead of a resident."""
+    group = call.answer_group
+    if group is None:
+        return False
+    routing = RoutingSettings.objects.filter(answer_group=group).only("skill").first()
+    return routing is not None and routing.skill == settings.KONTAKT["SWITCHBOARD"]["SKILL"]
+
+
 def screen_pop_message(
     call: Call, *, agent: User, residents: dict[str, Resident | None] | None = None
 ) -> dict[str, Any]:
@@ -140,6 +151,8 @@ def screen_pop_message(
         residents = residents_by_callers({call.caller})
     resident = residents.get(call.caller)
     url = caller_url(resident=resident, caller=call.caller, call_id=call.call_id)
+    if is_switchboard_call(call):
+        url = f"{reverse('switchboard:console')}?{urlencode({'call': call.call_id})}"
     return {
         "type": "screen_pop",
         "call_id": call.call_id,

@@ -8,7 +8,7 @@ published after the commit (`kontakt.live.bus.publish_on_commit`).
 """
 
 from .crisis import crisis_switch_off, crisis_switch_on
-from .events import Recorded, call_events_record, exchange_create
+from .events import Recorded, call_events_record, call_events_recorded, exchange_create
 from .queue_log import QueueLogImport, queue_log_import
 from .routing import RoutingAnswer, routing_decide, routing_dispatch
 from .states import presence_change
@@ -21,6 +21,7 @@ __all__ = [
     "WorkDraft",
     "call_contact_logged",
     "call_events_record",
+    "call_events_recorded",
     "crisis_switch_off",
     "crisis_switch_on",
     "exchange_create",

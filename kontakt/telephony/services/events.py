@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from kontakt.accounts.models import User
@@ -70,6 +71,12 @@ def _lock_calls(call_ids: Sequence[str]) -> None:
             " FROM (SELECT unnest(%s::text[]) AS id ORDER BY 1) AS ids",
             [sorted(call_ids)],
         )
+
+
+# Sent after new events are stored and their calls rebuilt, inside the transaction, with
+# `events` (the new core events), `calls` (the rebuilt calls by call id) and `now`. Apps
+# above telephony (the switchboard) follow the events they care about with it.
+call_events_recorded = Signal()
 
 
 def call_events_record(
@@ -142,6 +149,9 @@ def call_events_record(
         )
         touched = sorted({e.call_id for e in new})
         calls, agents = _calls_rebuild(touched)
+        # Inside the transaction: what follows from the events (a transfer's state, say)
+        # is stored with them or not at all.
+        call_events_recorded.send(sender=CallEvent, events=new, calls=calls, now=now)
         _callbacks_queue(calls.values())
         if follow:
             present = [e for e in new if e.at <= now + FUTURE_MARGIN]
