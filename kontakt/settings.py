@@ -433,6 +433,20 @@ class LiveSettings(TypedDict):
     HEARTBEAT_SECONDS: float
 
 
+class SwitchboardSettings(TypedDict):
+    TRANSFER_RING_SECONDS: int
+    NUMBER: str
+    MESSAGE_ESCALATE_HOURS: float
+
+
+class CalendarSettings(TypedDict):
+    POLL_MINUTES: float
+    WINDOW_PAST_DAYS: int
+    WINDOW_DAYS: int
+    TIMEOUT_SECONDS: float
+    MAX_BYTES: int
+
+
 class TimeWindowSettings(TypedDict):
     EARLIEST_YEAR: int
     LATEST_YEAR: int
@@ -467,6 +481,8 @@ class KontaktSettings(TypedDict):
     RESIDENT_LANGUAGES: list[str]
     ATTACHMENT_CLAMAV_SOCKET: str
     ATTACHMENT_CLAMAV_TIMEOUT: float
+    SWITCHBOARD: SwitchboardSettings
+    CALENDARS: CalendarSettings
 
 
 KONTAKT: KontaktSettings = {
@@ -570,6 +586,30 @@ KONTAKT: KontaktSettings = {
     # answer within the timeout (seconds), the upload is refused: the check fails closed.
     "ATTACHMENT_CLAMAV_SOCKET": os.environ.get("KONTAKT_CLAMAV_SOCKET", "").strip(),
     "ATTACHMENT_CLAMAV_TIMEOUT": float(os.environ.get("KONTAKT_CLAMAV_TIMEOUT", 60)),
+    # The municipality's switchboard (kontakt/switchboard, kontakt/directory).
+    "SWITCHBOARD": {
+        # A transferred call nobody answers comes back to the operator after this long.
+        "TRANSFER_RING_SECONDS": int(
+            os.environ.get("KONTAKT_SWITCHBOARD_TRANSFER_RING_SECONDS", 20)
+        ),
+        # The switchboard's own number: where a direct call falls back to.
+        "NUMBER": os.environ.get("KONTAKT_SWITCHBOARD_NUMBER", ""),
+        # An open message nobody acted on goes to the unit's contact after this long.
+        "MESSAGE_ESCALATE_HOURS": float(
+            os.environ.get("KONTAKT_SWITCHBOARD_MESSAGE_ESCALATE_HOURS", 24)
+        ),
+    },
+    # Published calendars (iCalendar) read into absences (kontakt/directory/calendars.py).
+    "CALENDARS": {
+        # How often the scheduler reads every feed with a URL.
+        "POLL_MINUTES": float(os.environ.get("KONTAKT_CALENDARS_POLL_MINUTES", 15)),
+        # The events read: from this many days back to this many days ahead.
+        "WINDOW_PAST_DAYS": int(os.environ.get("KONTAKT_CALENDARS_WINDOW_PAST_DAYS", 1)),
+        "WINDOW_DAYS": int(os.environ.get("KONTAKT_CALENDARS_WINDOW_DAYS", 60)),
+        # A feed's server must answer within this time, with at most this many bytes.
+        "TIMEOUT_SECONDS": float(os.environ.get("KONTAKT_CALENDARS_TIMEOUT_SECONDS", 10)),
+        "MAX_BYTES": int(os.environ.get("KONTAKT_CALENDARS_MAX_BYTES", 5 * 1024 * 1024)),
+    },
 }
 
 LOGGING = {

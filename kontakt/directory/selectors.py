@@ -1,15 +1,23 @@
-"""Reads of the organisation: departments, staff who are in, the center's opening hours."""
+"""Reads of the organisation: departments, staff who are in, the center's opening hours,
+and whether a person can be reached now."""
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
+
+from kontakt.accounts.models import User
+from kontakt.accounts.roles import Role
+from kontakt.accounts.selectors import user_roles
 
 from kontakt.core.business_hours import OpeningHours as CoreOpeningHours
 
-from .models import ClosedDay, OpeningHours
+from .models import Absence, Availability, ClosedDay, Employee, OpeningHours
 
 OPENING_HOURS_CACHE_KEY = "directory:opening-hours:v1"
 
@@ -42,3 +50,120 @@ def opening_hours(*, today: date | None = None) -> CoreOpeningHours:
 def opening_hours_changed() -> None:
     """Forget the cached opening hours after an administrator changed them."""
     cache.delete(OPENING_HOURS_CACHE_KEY)
+
+
+# Reachability -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """Whether the switchboard should ring a person now, and if not, why, until when and who
+    answers instead.
+
+    `state` is "available", "on_call", "dnd" (the exchange's line), "absent" (an absence
+    covers the moment) or "left" (deactivated). `until` is the end of the absence, with the
+    absences that follow it back to back or overlapping it: when the person is back.
+    `substitute` is the absence's substitute as entered, who may be absent too: ask their
+    reachability before offering them.
+    """
+
+    reachable: bool
+    state: str
+    until: datetime | None = None
+    reason: str = ""
+    note: str = ""
+    substitute: Employee | None = None
+
+
+AVAILABLE = Reachability(reachable=True, state=Availability.AVAILABLE)
+LEFT = Reachability(reachable=False, state="left")
+ABSENT = "absent"
+
+
+def reachability(employee: Employee, *, at: datetime | None = None) -> Reachability:
+    """Whether `employee` can be reached at `at` (now by default): one query."""
+    return reachabilities([employee], at=at)[employee.pk]
+
+
+def reachabilities(
+    employees: Iterable[Employee], *, at: datetime | None = None
+) -> dict[int, Reachability]:
+    """Reachability of each employee by id, in one query for any number of them (none for
+    an empty list)."""
+    at = at or timezone.now()
+    people = list(employees)
+    if not people:
+        return {}
+    ids = [person.pk for person in people if person.active]
+    runs: dict[int, list[Absence]] = {}
+    if ids:
+        # Absences not over yet of the people absent now: the one covering `at` and those
+        # that may continue it.
+        absent_now = Absence.objects.filter(
+            employee_id__in=ids, starts_at__lte=at, ends_at__gt=at
+        ).values("employee_id")
+        for absence in (
+            Absence.objects.filter(employee_id__in=absent_now, ends_at__gt=at)
+            .select_related("substitute")
+            .order_by("employee_id", "starts_at", "id")
+        ):
+            runs.setdefault(absence.employee_id, []).append(absence)
+    return {person.pk: _reachability(person, runs.get(person.pk, []), at) for person in people}
+
+
+def _reachability(employee: Employee, absences: list[Absence], at: datetime) -> Reachability:
+    if not employee.active:
+        return LEFT
+    covering = [absence for absence in absences if absence.starts_at <= at]
+    if covering:
+        # The absence that lasts longest says why; its run ends where no absence continues.
+        main = max(covering, key=lambda absence: (absence.ends_at, absence.starts_at))
+        until = main.ends_at
+        for absence in absences:
+            if absence.starts_at <= until < absence.ends_at:
+                until = absence.ends_at
+        substitute = main.substitute or next(
+            (absence.substitute for absence in covering if absence.substitute is not None),
+            None,
+        )
+        return Reachability(
+            reachable=False,
+            state=ABSENT,
+            until=until,
+            reason=main.reason,
+            note=main.note,
+            substitute=substitute,
+        )
+    if employee.phone_state == Availability.DO_NOT_DISTURB:
+        return Reachability(reachable=False, state=Availability.DO_NOT_DISTURB)
+    if employee.phone_state == Availability.ON_CALL:
+        return Reachability(reachable=False, state=Availability.ON_CALL)
+    return AVAILABLE
+
+
+# Who may change what -----------------------------------------------------------------------
+
+
+# Roles that enter anyone's absences: the operators who hear of them first, and those who
+# oversee.
+EDITS_ANY_ABSENCE = frozenset({Role.SWITCHBOARD, Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+def may_edit_absence(user: User, employee: Employee) -> bool:
+    """Whether `user` may enter, end or delete `employee`'s absences: the person themselves,
+    the department contact of the person's department, switchboard operators, supervisors
+    and administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if employee.user_id is not None and employee.user_id == user.pk:
+        return True
+    held = user_roles(user)
+    if held & EDITS_ANY_ABSENCE:
+        return True
+    unit = employee.unit
+    return (
+        Role.DEPARTMENT_CONTACT in held
+        and unit is not None
+        and user.department_id is not None
+        and unit.department_id == user.department_id
+    )

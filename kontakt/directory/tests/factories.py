@@ -1,8 +1,11 @@
 """Factories of the organisation."""
 
-import factory
+from datetime import timedelta
 
-from kontakt.directory.models import Department
+import factory
+from django.utils import timezone
+
+from kontakt.directory.models import Absence, AbsenceReason, Department, Employee, Unit
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
@@ -12,3 +15,35 @@ class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
 
     name = factory.Sequence(lambda n: f"Förvaltning {n}")
     code = factory.Sequence(lambda n: f"dept{n}")
+
+
+# Directory of employees (availability) -----------------------------------------------------
+
+
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
+    class Meta:
+        model = Unit
+
+    department = factory.SubFactory(DepartmentFactory)
+    name = factory.Sequence(lambda n: f"Enhet {n}")
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory[Employee]):
+    class Meta:
+        model = Employee
+
+    given_name = factory.Faker("first_name", locale="sv_SE")
+    family_name = factory.Faker("last_name", locale="sv_SE")
+    display_name = factory.LazyAttribute(lambda e: f"{e.given_name} {e.family_name}")
+    unit = factory.SubFactory(UnitFactory)
+    direct_number = factory.Sequence(lambda n: f"+4640628{n % 10000:04d}")
+
+
+class AbsenceFactory(factory.django.DjangoModelFactory[Absence]):
+    class Meta:
+        model = Absence
+
+    employee = factory.SubFactory(EmployeeFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(hours=3))
+    reason = AbsenceReason.AWAY
