@@ -381,3 +381,47 @@ class UnitHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_kind_display()} {self.get_weekday_display()}"
+
+
+class EmployeeSearchToken(models.Model):
+    """One word (or a phone number's digits, reversed) of an active employee's entry, for
+    search (kontakt/directory/search.py); kept by `employee_save`, never written elsewhere."""
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="search_tokens", db_index=False
+    )
+    word = models.CharField(max_length=60)
+    # Where the word comes from: name, number, keywords, title or unit.
+    field = models.CharField(max_length=8)
+    # How much a match of the word counts (a name more than a unit's name).
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("search word of an employee")
+        verbose_name_plural = _("search words of employees")
+        indexes = [models.Index(fields=["word", "employee"], name="employee_token_word")]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "word"], name="employee_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}: {self.word}"
+
+
+class SearchWordVariant(models.Model):
+    """A word of the directory's vocabulary under one of its variants (the word itself, or it
+    with one letter left out): a query word and a stored word within one typo of each other
+    share a variant. Never removed: a stale one only offers a word that then matches nobody."""
+
+    variant = models.CharField(max_length=60)
+    word = models.CharField(max_length=60)
+
+    class Meta:
+        verbose_name = _("search word variant")
+        verbose_name_plural = _("search word variants")
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "word"], name="search_variant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant} → {self.word}"

@@ -1,12 +1,51 @@
-"""Folding names for search: what the operator types and what is stored meet in one form.
+"""The directory's search: what the operator types and what is stored meet in one form.
+
+Design (50,000 employees; p95 within 20 ms on PostgreSQL, 30 ms on SQLite; the same hits
+on both). Both engines get the same plain SQL over two tables, so nothing depends on
+pg_trgm or FTS5 and the results cannot drift apart:
+
+* `EmployeeSearchToken`: each active employee's folded words (names, their neighbouring
+  pairs run together, "ask me about", title, unit) and the digits of their numbers
+  reversed, each with its field's weight. Kept by `employee_save` through
+  `index_employees`; a leaver's words are removed.
+* `SearchWordVariant`: the vocabulary (distinct words, a few tens of thousands even for a
+  large municipality) under each variant with one letter left out. A query word and a
+  stored word within one typo (a letter wrong, missing, extra, or two swapped) share a
+  variant, so the typo neighbours of a query word are one indexed `IN` lookup
+  (the "symmetric delete" idea of SymSpell), checked exactly in Python afterwards.
+
+A query becomes terms (`parse_query`); per term, one indexed range scan on the token's
+word finds exact words and beginnings ("kar" → karin, karl) plus the typo neighbours; the
+database sums each employee's best points per term and orders by score, then available
+people first (no absence covering now and the line free: a subquery), then by folded name.
+Only the final page of hits is loaded as models. A number is matched by its ending: the
+reversed digits make "ends with 6281234" a range scan too. Trigram indexes were the
+alternative; they need pg_trgm on PostgreSQL and a different engine (FTS5 trigram) on
+SQLite with its own scoring, and match typos less precisely than one-edit neighbours.
 
 `fold` lower-cases, turns the Nordic and other accented letters into plain Latin ones
 (Bjørn → bjorn, Åsa → asa, Æsa → aesa, Müller → muller) and splits on anything that is not
 a letter or digit, so double names and hyphens ("Anna-Karin") become words.
 """
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import connection
+
+from .models import (
+    Absence,
+    Availability,
+    Employee,
+    EmployeeSearchToken,
+    SearchWordVariant,
+    Unit,
+)
 
 # Letters that Unicode decomposition does not take apart.
 _SPECIAL = str.maketrans({"ø": "o", "æ": "ae", "ð": "d", "þ": "th", "ß": "ss", "ł": "l"})
@@ -20,3 +59,366 @@ def fold(text: str) -> str:
         char for char in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(char)
     )
     return _NOT_WORD.sub(" ", stripped).strip()
+
+
+# --- The directory's search index ---------------------------------------------------------
+
+
+class Field(StrEnum):
+    """Where a matched word comes from, and how much a match there counts."""
+
+    NAME = "name"
+    NUMBER = "number"
+    KEYWORDS = "keywords"
+    TITLE = "title"
+    UNIT = "unit"
+
+
+WEIGHTS = {
+    Field.NAME: 10,
+    Field.NUMBER: 10,
+    Field.KEYWORDS: 7,
+    Field.TITLE: 6,
+    Field.UNIT: 5,
+}
+# How a query word matched a stored word: the same, its beginning, or within one typo.
+EXACT, PREFIX, FUZZY = 10, 8, 5
+MAX_WORD = 60
+MAX_TERMS = 6
+# Shortest query word matched as a beginning ("ka" → Karin) and within a typo ("ande").
+MIN_PREFIX = 2
+MIN_FUZZY = 4
+# Shortest number (its last digits) searched for.
+MIN_DIGITS = 4
+_NUMBER_QUERY = re.compile(r"[\d\s()+\-./]+")
+
+
+def digits_key(number: str) -> str:
+    """A stored number's digits reversed, so a number's ending is the key's beginning."""
+    return "".join(char for char in number if char.isdigit())[::-1][:MAX_WORD]
+
+
+def query_digits_key(text: str) -> str:
+    """What a typed number must end with, reversed: "040-628 12 34" and "+46 40 6281234"
+    both end a stored +46406281234 (the trunk 0 or the international 00 is dropped)."""
+    digits = "".join(char for char in text if char.isdigit())
+    if digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    return digits[::-1][:MAX_WORD]
+
+
+def deletions(word: str) -> set[str]:
+    """The word with one letter left out, in every way."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def within_one_typo(a: str, b: str) -> bool:
+    """One letter wrong, missing, extra, or two neighbours swapped (or none of these)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def entry_tokens(
+    *,
+    display_name: str,
+    given_name: str,
+    family_name: str,
+    title: str,
+    unit_name: str,
+    keywords: str,
+    numbers: Iterable[str],
+) -> dict[str, Field]:
+    """The words of an entry, each with the field it counts most in.
+
+    Names give their words and each pair of neighbouring words run together, so
+    "Anna-Karin" is found by "annakarin" and "Lind Berg" by "lindberg" (and the reverse, by
+    beginning). Numbers give their digits reversed.
+    """
+    found: dict[str, Field] = {}
+
+    def add(word: str, field: Field) -> None:
+        word = word[:MAX_WORD]
+        if word and (word not in found or WEIGHTS[field] > WEIGHTS[found[word]]):
+            found[word] = field
+
+    for name in (display_name, given_name, family_name):
+        words = fold(name).split()
+        for word in words:
+            add(word, Field.NAME)
+        for first, second in itertools.pairwise(words):
+            add(first + second, Field.NAME)
+    for text, field in ((keywords, Field.KEYWORDS), (title, Field.TITLE), (unit_name, Field.UNIT)):
+        for word in fold(text).split():
+            add(word, field)
+    for number in numbers:
+        key = digits_key(number)
+        if len(key) >= MIN_DIGITS:
+            found[key] = Field.NUMBER
+    return found
+
+
+def index_employees(employee_ids: Iterable[int]) -> None:
+    """Write the current words of these employees into the index (none for an inactive one)
+    and add new words' variants to the vocabulary."""
+    ids = list(employee_ids)
+    if not ids:
+        return
+    rows = (
+        Employee.objects.filter(pk__in=ids, active=True)
+        .values_list(
+            "pk",
+            "display_name",
+            "given_name",
+            "family_name",
+            "title",
+            "unit__name",
+            "keywords",
+            "direct_number",
+            "mobile",
+        )
+        .order_by()
+    )
+    tokens: list[EmployeeSearchToken] = []
+    vocabulary: set[str] = set()
+    for pk, display, given, family, title, unit_name, keywords, direct, mobile in rows:
+        words = entry_tokens(
+            display_name=display,
+            given_name=given,
+            family_name=family,
+            title=title,
+            unit_name=unit_name or "",
+            keywords=keywords,
+            numbers=(direct, mobile),
+        )
+        for word, field in words.items():
+            tokens.append(
+                EmployeeSearchToken(
+                    employee_id=pk, word=word, field=field.value, weight=WEIGHTS[field]
+                )
+            )
+            if field is not Field.NUMBER:
+                vocabulary.add(word)
+    EmployeeSearchToken.objects.filter(employee_id__in=ids).delete()
+    EmployeeSearchToken.objects.bulk_create(tokens, batch_size=2000)
+    add_vocabulary(vocabulary)
+
+
+def add_vocabulary(words: Iterable[str]) -> None:
+    """Variants of words not seen before (the index of typos)."""
+    words = {word for word in words if len(word) >= MIN_FUZZY - 1}
+    if not words:
+        return
+    known: set[str] = set()
+    ordered = sorted(words)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        known |= set(
+            SearchWordVariant.objects.filter(variant__in=chunk, word__in=chunk).values_list(
+                "word", flat=True
+            )
+        )
+    variants = []
+    for word in sorted(words - known):
+        variants.append(SearchWordVariant(variant=word, word=word))
+        if len(word) >= MIN_FUZZY:
+            variants += [SearchWordVariant(variant=v, word=word) for v in sorted(deletions(word))]
+    SearchWordVariant.objects.bulk_create(variants, batch_size=2000, ignore_conflicts=True)
+
+
+# --- Asking the index ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word (or number) of a query and the stored words it matches other than by
+    beginning: the typo neighbours."""
+
+    text: str
+    number: bool
+    fuzzy: tuple[str, ...] = ()
+
+    @property
+    def prefix(self) -> bool:
+        return self.number or len(self.text) >= MIN_PREFIX
+
+    def points(self, word: str, field: str, *, any_typo: bool = False) -> int:
+        """What a stored word of a field is worth to this term (0: no match). With
+        `any_typo`, a word within one typo counts even if the vocabulary did not offer it
+        (for words outside the index: the shared functions')."""
+        if self.number != (field == Field.NUMBER):
+            return 0
+        if word == self.text:
+            kind = EXACT
+        elif self.prefix and word.startswith(self.text):
+            kind = PREFIX
+        elif word in self.fuzzy or (
+            any_typo and len(self.text) >= MIN_FUZZY and within_one_typo(word, self.text)
+        ):
+            kind = FUZZY
+        else:
+            return 0
+        return kind * WEIGHTS[Field(field)]
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of a query: a number typed in any formatting is one term; otherwise its
+    folded words, digits of four or more read as the end of a number."""
+    query = query.strip()
+    if _NUMBER_QUERY.fullmatch(query):
+        key = query_digits_key(query)
+        return [Term(key, number=True)] if len(key) >= MIN_DIGITS else []
+    terms: list[Term] = []
+    for word in fold(query).split()[:MAX_TERMS]:
+        word = word[:MAX_WORD]
+        if word.isdigit():
+            if len(word) >= MIN_DIGITS:
+                terms.append(Term(query_digits_key(word), number=True))
+        elif word not in {t.text for t in terms}:
+            terms.append(Term(word, number=False))
+    return terms
+
+
+def with_typos(terms: list[Term]) -> list[Term]:
+    """The terms with the vocabulary's words within one typo of them (one query)."""
+    asked = {t.text: {t.text} | deletions(t.text) for t in terms if _fuzzy(t)}
+    if not asked:
+        return terms
+    variants = set().union(*asked.values())
+    pairs = SearchWordVariant.objects.filter(variant__in=sorted(variants)).values_list(
+        "variant", "word"
+    )
+    words_of: dict[str, set[str]] = {}
+    for variant, word in pairs:
+        words_of.setdefault(variant, set()).add(word)
+    result = []
+    for term in terms:
+        if term.text not in asked:
+            result.append(term)
+            continue
+        near = set().union(*(words_of.get(v, set()) for v in asked[term.text]))
+        fuzzy = sorted(
+            word
+            for word in near
+            if word != term.text
+            and not word.startswith(term.text)
+            and within_one_typo(word, term.text)
+        )
+        result.append(Term(term.text, number=False, fuzzy=tuple(fuzzy)))
+    return result
+
+
+def _fuzzy(term: Term) -> bool:
+    return not term.number and len(term.text) >= MIN_FUZZY
+
+
+def _upper(text: str) -> str:
+    """The least string above every string that begins with `text` (all stored words are
+    plain [0-9a-z], so the last letter's successor is enough)."""
+    return text[:-1] + chr(ord(text[-1]) + 1)
+
+
+TOKENS = EmployeeSearchToken._meta.db_table
+EMPLOYEES = Employee._meta.db_table
+UNITS = Unit._meta.db_table
+ABSENCES = Absence._meta.db_table
+
+
+def _term_sql(index: int, term: Term) -> tuple[str, list[object]]:
+    """Each employee's best points for one term."""
+    params: list[object] = []
+    if term.prefix:
+        match = "(word >= %s AND word < %s)"
+        match_params: list[object] = [term.text, _upper(term.text)]
+    else:
+        match = "word = %s"
+        match_params = [term.text]
+    if term.fuzzy:
+        marks = ", ".join(["%s"] * len(term.fuzzy))
+        where = f"({match} OR word IN ({marks}))"
+        where_params = [*match_params, *term.fuzzy]
+    else:
+        where, where_params = match, match_params
+    field_test = "field = %s" if term.number else "field <> %s"
+    sql = (
+        f"SELECT employee_id, MAX(weight * CASE WHEN word = %s THEN {EXACT} "
+        f"WHEN {match} THEN {PREFIX} ELSE {FUZZY} END) AS best "
+        f"FROM {TOKENS} WHERE {where} AND {field_test} GROUP BY employee_id"
+    )
+    params = [term.text, *match_params, *where_params, Field.NUMBER.value]
+    return sql, params
+
+
+def ranked_employees(
+    terms: list[Term],
+    *,
+    now: datetime,
+    limit: int,
+    unit_id: int | None = None,
+    department_id: int | None = None,
+) -> list[tuple[int, int, bool]]:
+    """(employee id, score, available now) of the best matches: by score, then those who
+    are available (no absence covering `now`, the line free), then by folded name."""
+    if not terms:
+        return []
+    parts, params = [], []
+    for index, term in enumerate(terms):
+        sql, term_params = _term_sql(index, term)
+        parts.append(sql)
+        params += term_params
+    at = connection.ops.adapt_datetimefield_value(now)
+    filters, filter_params = ["e.active = %s"], [True]
+    if unit_id is not None:
+        filters.append("e.unit_id = %s")
+        filter_params.append(unit_id)
+    if department_id is not None:
+        filters.append(f"e.unit_id IN (SELECT id FROM {UNITS} WHERE department_id = %s)")
+        filter_params.append(department_id)
+    union = " UNION ALL ".join(parts)
+    sql = f"""
+        SELECT e.id, SUM(s.best) AS score,
+            CASE WHEN e.phone_state <> %s OR EXISTS (
+                SELECT 1 FROM {ABSENCES} a
+                WHERE a.employee_id = e.id AND a.starts_at <= %s AND a.ends_at > %s
+            ) THEN 1 ELSE 0 END AS away
+        FROM ({union}) s JOIN {EMPLOYEES} e ON e.id = s.employee_id
+        WHERE {" AND ".join(filters)}
+        GROUP BY e.id
+        ORDER BY score DESC, away ASC, e.search_text ASC, e.id ASC
+        LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Availability.AVAILABLE.value, at, at, *params, *filter_params, limit])
+        return [(pk, int(score), not away) for pk, score, away in cursor.fetchall()]
+
+
+def best_match(
+    terms: list[Term], tokens: Iterable[tuple[str, str]], *, any_typo: bool = False
+) -> tuple[int, str]:
+    """(score, field of the term that counted most) of one entry's (word, field) tokens."""
+    tokens = list(tokens)
+    total, best_field, best_points = 0, "", 0
+    for term in terms:
+        points, field = max(
+            ((term.points(word, field, any_typo=any_typo), field) for word, field in tokens),
+            default=(0, ""),
+        )
+        total += points
+        if points > best_points:
+            best_points, best_field = points, field
+    return total, best_field

@@ -1,5 +1,5 @@
 """Reads of the organisation: departments, staff who are in, the center's opening hours,
-and whether a person can be reached now."""
+the directory's search, who may change an entry, and whether a person can be reached now."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,15 +9,25 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
-from kontakt.accounts.selectors import user_roles
-
+from kontakt.accounts.selectors import is_staff_user, user_roles
 from kontakt.core.business_hours import OpeningHours as CoreOpeningHours
 
-from .models import Absence, Availability, ClosedDay, Employee, OpeningHours
+from . import search
+from .models import (
+    Absence,
+    Availability,
+    ClosedDay,
+    Employee,
+    EmployeeVersion,
+    OpeningHours,
+    Unit,
+    UnitKind,
+)
 
 OPENING_HOURS_CACHE_KEY = "directory:opening-hours:v1"
 
@@ -167,3 +177,191 @@ def may_edit_absence(user: User, employee: Employee) -> bool:
         and user.department_id is not None
         and unit.department_id == user.department_id
     )
+
+
+# --- The directory ------------------------------------------------------------------------
+
+
+class HitKind:
+    EMPLOYEE = "employee"
+    FUNCTION = "function"
+
+
+@dataclass(frozen=True)
+class EmployeeHit:
+    """One search hit: a person, or a shared function (a unit of kind "function" with a
+    telephone number: reception, on-call numbers, a school's office), which is callable too.
+
+    `matched` is the field of the query word that counted most: name, number, keywords,
+    title or unit. `available`: no absence covers now and the line is free (a function is
+    always available here).
+    """
+
+    kind: str
+    score: int
+    matched: str
+    available: bool
+    employee: Employee | None = None
+    unit: Unit | None = None
+
+    @property
+    def name(self) -> str:
+        if self.employee is not None:
+            return self.employee.display_name
+        return self.unit.name if self.unit is not None else ""
+
+
+def employee_search(
+    query: str,
+    *,
+    limit: int = 20,
+    unit: Unit | int | None = None,
+    department: int | None = None,
+    now: datetime | None = None,
+) -> list[EmployeeHit]:
+    """Active employees and shared functions matching the query, best first.
+
+    By name with a typo, a beginning, a double name, with or without Nordic letters; by
+    unit, title or "ask me about"; by a number in any formatting or its ending. Exact and
+    beginning matches of a name rank above typos; among equal scores, available people
+    first. See kontakt/directory/search.py for how.
+    """
+    now = now or timezone.now()
+    terms = search.parse_query(query)
+    if not terms:
+        return []
+    terms = search.with_typos(terms)
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    ranked = search.ranked_employees(
+        terms, now=now, limit=limit, unit_id=unit_id, department_id=department
+    )
+    ids = [pk for pk, _score, _available in ranked]
+    employees = Employee.objects.select_related("unit__department").in_bulk(ids)
+    tokens: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+    for pk, word, field in search.EmployeeSearchToken.objects.filter(
+        employee_id__in=ids
+    ).values_list("employee_id", "word", "field"):
+        tokens[pk].append((word, field))
+    hits = []
+    for pk, score, available in ranked:
+        _points, matched = search.best_match(terms, tokens[pk])
+        hits.append(
+            EmployeeHit(
+                kind=HitKind.EMPLOYEE,
+                score=score,
+                matched=matched,
+                available=available,
+                employee=employees[pk],
+                unit=employees[pk].unit,
+            )
+        )
+    hits += _function_hits(terms, unit_id=unit_id, department_id=department)
+    # Stable: employees keep the database's order among equal scores, functions come after.
+    hits.sort(key=lambda hit: (-hit.score, not hit.available))
+    return hits[:limit]
+
+
+def _function_hits(
+    terms: list[search.Term], *, unit_id: int | None, department_id: int | None
+) -> list[EmployeeHit]:
+    """Shared functions with a number that match the terms (a municipality has a few
+    hundred at most: they are scored here, not indexed)."""
+    functions = Unit.objects.filter(kind=UnitKind.FUNCTION, active=True).exclude(phone="")
+    if unit_id is not None:
+        functions = functions.filter(pk=unit_id)
+    if department_id is not None:
+        functions = functions.filter(department_id=department_id)
+    hits = []
+    for function in functions.select_related("department"):
+        tokens = [(word, search.Field.NAME.value) for word in search.fold(function.name).split()]
+        tokens += [
+            (word, search.Field.KEYWORDS.value) for word in search.fold(function.keywords).split()
+        ]
+        tokens += [
+            (word, search.Field.UNIT.value)
+            for word in search.fold(function.department.name).split()
+        ]
+        tokens.append((search.digits_key(function.phone), search.Field.NUMBER.value))
+        score, matched = search.best_match(terms, tokens, any_typo=True)
+        if score:
+            hits.append(
+                EmployeeHit(
+                    kind=HitKind.FUNCTION,
+                    score=score,
+                    matched=matched,
+                    available=True,
+                    unit=function,
+                )
+            )
+    hits.sort(key=lambda hit: (-hit.score, search.fold(hit.name)))
+    return hits
+
+
+def employees_with_availability(
+    employees: QuerySet[Employee], *, now: datetime | None = None
+) -> QuerySet[Employee]:
+    """The employees annotated `absent_now` (an absence covers now), for lists."""
+    now = now or timezone.now()
+    return employees.annotate(
+        absent_now=Exists(
+            Absence.objects.filter(employee=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now)
+        )
+    )
+
+
+def absent_now(employee_ids: list[int], *, now: datetime | None = None) -> dict[int, Absence]:
+    """The absence covering now of each of these employees who has one (one query)."""
+    now = now or timezone.now()
+    found: dict[int, Absence] = {}
+    for absence in Absence.objects.filter(
+        employee_id__in=employee_ids, starts_at__lte=now, ends_at__gt=now
+    ).order_by("employee_id", "ends_at"):
+        found.setdefault(absence.employee_id, absence)
+    return found
+
+
+def is_available(employee: Employee, absence: Absence | None) -> bool:
+    return absence is None and employee.phone_state == Availability.AVAILABLE
+
+
+def may_edit_employee(user: User, target: Employee | Unit | None = None) -> bool:
+    """Whether the user may create or change an entry: an administrator any; a department
+    contact those in units of their own department (for None: some unit of theirs)."""
+    if not is_staff_user(user):
+        return False
+    roles = user_roles(user)
+    if Role.ADMINISTRATOR in roles:
+        return True
+    if Role.DEPARTMENT_CONTACT not in roles or not user.department_id:
+        return False
+    if target is None:
+        return True
+    unit = target.unit if isinstance(target, Employee) else target
+    return unit is not None and unit.department_id == user.department_id
+
+
+def units_editable_by(user: User) -> QuerySet[Unit]:
+    """The units an entry may be put in by the user."""
+    units = Unit.objects.filter(active=True).select_related("department")
+    if Role.ADMINISTRATOR in user_roles(user):
+        return units
+    if may_edit_employee(user) and user.department_id:
+        return units.filter(department_id=user.department_id)
+    return units.none()
+
+
+def employee_get(*, employee_id: int) -> Employee:
+    """An entry for a staff page (leavers included: their history stays readable)."""
+    return Employee.objects.select_related("unit__department", "user").get(pk=employee_id)
+
+
+def employee_versions(*, employee: Employee) -> QuerySet[EmployeeVersion]:
+    return employee.versions.select_related("by").order_by("-at", "-id")
+
+
+def unit_get(*, unit_id: int) -> Unit:
+    return Unit.objects.select_related("department", "contact").get(pk=unit_id)
+
+
+def unit_people(*, unit: Unit) -> QuerySet[Employee]:
+    return unit.employees.filter(active=True).order_by("display_name", "id")

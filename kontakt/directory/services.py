@@ -10,7 +10,7 @@ from django.utils import timezone
 from kontakt.accounts.models import User
 
 from .models import Employee, EmployeeChangeSource, EmployeeVersion
-from .search import fold
+from .search import fold, index_employees
 
 # The fields of an entry that a change may set, and that its versions record.
 EMPLOYEE_FIELDS = (
@@ -83,6 +83,7 @@ def employee_save(
     EmployeeVersion.objects.create(
         employee=target, at=now, by=by, source=source, changes=_jsonable(changes)
     )
+    index_employees([target.pk])
     return target, changes
 
 
