@@ -433,12 +433,6 @@ class LiveSettings(TypedDict):
     HEARTBEAT_SECONDS: float
 
 
-class SwitchboardSettings(TypedDict):
-    TRANSFER_RING_SECONDS: int
-    NUMBER: str
-    MESSAGE_ESCALATE_HOURS: float
-
-
 class CalendarSettings(TypedDict):
     POLL_MINUTES: float
     WINDOW_PAST_DAYS: int
@@ -471,7 +465,6 @@ class KontaktSettings(TypedDict):
     STAFFING: StaffingSettings
     KNOWLEDGE: KnowledgeSettings
     TELEPHONY: TelephonySettings
-    SWITCHBOARD: SwitchboardSettings
     SMS: SmsSettings
     LIVE: LiveSettings
     ATTACHMENT_MAX_BYTES: int
@@ -529,18 +522,6 @@ KONTAKT: KontaktSettings = {
         # A waiting contact gains one priority class per this many seconds.
         "AGING_SECONDS": float(os.environ.get("KONTAKT_AGING_SECONDS", 60)),
     },
-    # The switchboard (kontakt/switchboard): how long a transferred call rings before it
-    # comes back, the center's number a direct call falls back to, the routing skill of
-    # the switchboard's answer groups (their calls open the operator's console), and how
-    # long a message may stay open before it goes to the unit's contact.
-    "SWITCHBOARD": {
-        "TRANSFER_RING_SECONDS": int(os.environ.get("KONTAKT_SWITCHBOARD_RING_SECONDS", 20)),
-        "NUMBER": os.environ.get("KONTAKT_SWITCHBOARD_NUMBER", ""),
-        "SKILL": os.environ.get("KONTAKT_SWITCHBOARD_SKILL", "switchboard"),
-        "MESSAGE_ESCALATE_HOURS": float(
-            os.environ.get("KONTAKT_SWITCHBOARD_ESCALATE_HOURS", 24)
-        ),
-    },
     # Text messages to residents (kontakt/residents/sms.py): file, http or memory.
     "SMS": {
         "BACKEND": os.environ.get("KONTAKT_SMS_BACKEND", "file"),
@@ -594,6 +575,9 @@ KONTAKT: KontaktSettings = {
         ),
         # The switchboard's own number: where a direct call falls back to.
         "NUMBER": os.environ.get("KONTAKT_SWITCHBOARD_NUMBER", ""),
+        # The routing skill of the switchboard's answer groups: their calls open the
+        # operator's console instead of a resident.
+        "SKILL": os.environ.get("KONTAKT_SWITCHBOARD_SKILL", "switchboard"),
         # An open message nobody acted on goes to the unit's contact after this long.
         "MESSAGE_ESCALATE_HOURS": float(
             os.environ.get("KONTAKT_SWITCHBOARD_MESSAGE_ESCALATE_HOURS", 24)

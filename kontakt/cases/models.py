@@ -433,7 +433,8 @@ class Contact(models.Model):
                 name="contact_ended_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(outcome__in=["closed", "closed_order"]) | Q(case__isnull=False),
+                condition=Q(outcome__in=["closed", "closed_order", "transferred", "message"])
+                | Q(case__isnull=False),
                 name="contact_forward_has_case",
             ),
         ]

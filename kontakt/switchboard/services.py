@@ -27,7 +27,7 @@ from kontakt.accounts.selectors import may_work_switchboard
 from kontakt.cases.models import Channel, Outcome
 from kontakt.cases.services import ContactDraft
 from kontakt.core.call_events import CallEvent as CoreEvent
-from kontakt.core.call_events import EventType, TransferReason
+from kontakt.core.call_events import OPEN_STATES, EventType, TransferReason
 from kontakt.directory import selectors as directory_selectors
 from kontakt.directory.models import Employee
 from kontakt.intake.services import Arrival, Source, contact_intake
@@ -75,7 +75,7 @@ def transfer_request(
     """Ask the exchange to put the call through to the person, if they are in."""
     _require_operator(operator)
     now = now or timezone.now()
-    if not call.is_open:
+    if call.state not in OPEN_STATES:
         raise ValidationError(_("This call has ended."))
     if not employee.direct_number:
         raise ValidationError(

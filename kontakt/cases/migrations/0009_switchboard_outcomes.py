@@ -15,4 +15,12 @@ class Migration(migrations.Migration):
             name='outcome',
             field=models.CharField(choices=[('closed', 'Closed at first contact'), ('closed_order', 'Closed, order sent on'), ('forwarded', 'Forwarded to a department'), ('linked', 'Linked to an open case'), ('transferred', 'Transferred to a person'), ('message', 'Message taken')], max_length=20, verbose_name='outcome'),
         ),
+        migrations.RemoveConstraint(
+            model_name='contact',
+            name='contact_forward_has_case',
+        ),
+        migrations.AddConstraint(
+            model_name='contact',
+            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['closed', 'closed_order', 'transferred', 'message']), ('case__isnull', False), _connector='OR'), name='contact_forward_has_case'),
+        ),
     ]
