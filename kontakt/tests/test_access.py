@@ -40,6 +40,7 @@ PLANNERS = ("supervisor", "administrator")
 EDITORS = ("department_contact", "supervisor", "administrator")
 EVERYONE = (ANONYMOUS, NO_ROLE, *STAFF)
 CALL_TAKERS = ("agent", "second_line", "switchboard", "supervisor")
+OPERATORS = ("switchboard", "supervisor")
 
 
 def statuses(default: int, **exceptions: int) -> dict[str, int]:
@@ -221,6 +222,46 @@ def queued_chat(*, pk: bool = False) -> str:
         queued_at=timezone.now(),
     )
     return str(queued.pk) if pk else queued.reference
+
+
+def employee() -> int:
+    """A person in the directory (not a Kontakt user)."""
+    from kontakt.directory.services import employee_save
+
+    saved, _changes = employee_save(
+        employee=None,
+        values={"display_name": "Anna Berg", "direct_number": "+46406281001"},
+        by=None,
+    )
+    return saved.pk
+
+
+def switchboard_message(*, key: bool = False) -> str:
+    """A message taken for a person: its id, or its private link's key."""
+    from kontakt.directory.models import Employee
+    from kontakt.switchboard.links import message_key
+    from kontakt.switchboard.services import MessageDraft, message_take
+
+    operator = User.objects.get(username="switchboard")
+    message = message_take(
+        operator=operator,
+        draft=MessageDraft(employee=Employee.objects.get(pk=employee()), about="Ring mig."),
+    )
+    return message_key(message) if key else str(message.pk)
+
+
+def switchboard_transfer() -> int:
+    from django.utils import timezone
+
+    from kontakt.switchboard.models import Transfer
+
+    return Transfer.objects.create(
+        call_id=str(uuid.uuid4()),
+        operator=User.objects.get(username="switchboard"),
+        employee_id=employee(),
+        target="+46406281001",
+        requested_at=timezone.now(),
+    ).pk
 
 
 def call_taker() -> str:
@@ -703,6 +744,55 @@ ROWS = [
         lambda: {"state": "ready"},
     ),
     Row("api-v1:department_list", "get", lambda w: "/api/v1/departments", api(200)),
+    # The switchboard: the console for operators; a person's own messages; a message's
+    # private link for whoever holds it; the exchange's commands.
+    Row("switchboard:console", "get", lambda w: "/switchboard/", page(200, only=OPERATORS)),
+    Row(
+        "switchboard:search",
+        "get",
+        lambda w: "/switchboard/search/?q=anna",
+        page(200, only=OPERATORS),
+    ),
+    Row(
+        "switchboard:transfer",
+        "post",
+        lambda w: "/switchboard/transfer/",
+        page(302, only=OPERATORS),
+        lambda: {"employee": employee()},
+    ),
+    Row(
+        "switchboard:message_new",
+        "get",
+        lambda w: f"/switchboard/messages/new/?message={employee()}",
+        page(200, only=OPERATORS),
+    ),
+    Row("switchboard:my_messages", "get", lambda w: "/switchboard/messages/", page(200)),
+    Row(
+        "switchboard:message_answer",
+        "post",
+        lambda w: f"/switchboard/messages/{switchboard_message()}/answer/",
+        page(302, only=OPERATORS, refused=404),
+        lambda: {"action": "done"},
+    ),
+    Row(
+        "switchboard:transfer_not_mine",
+        "post",
+        lambda w: f"/switchboard/transfers/{switchboard_transfer()}/not-mine/",
+        page(403, only=()),
+        lambda: {},
+    ),
+    Row(
+        "switchboard:message_open",
+        "get",
+        lambda w: f"/switchboard/m/{switchboard_message(key=True)}/",
+        statuses(200),
+    ),
+    Row(
+        "api-v1:commands",
+        "get",
+        lambda w: "/api/v1/telephony/commands",
+        api(200, only=("administrator",)),
+    ),
 ]
 
 

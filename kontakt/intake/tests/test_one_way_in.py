@@ -99,6 +99,8 @@ def test_the_channels_that_log_contacts_call_the_intake() -> None:
         "kontakt.desk.views.contact_log",
         "kontakt.intake.api.contact_create",
         "kontakt.demo.seed.seed_traffic",
+        "kontakt.switchboard.services.message_take",
+        "kontakt.switchboard.services._transfer_answered_log",
     }
 
 
