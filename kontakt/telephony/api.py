@@ -30,7 +30,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kontakt.accounts.models import User
 from kontakt.core.call_events import CallEvent as CoreEvent
-from kontakt.core.call_events import EventType
+from kontakt.core.call_events import EventType, TransferReason
 from kontakt.core.generic_cti import CtiError, cti_events
 from kontakt.directory.models import AnswerGroup
 from kontakt.web.api import StaffApiRequest, TokenAuth, parse_json_body
@@ -114,8 +114,44 @@ def exchange_operation(schema: str, description: str = "OK", **example: Any) -> 
 # Call events ------------------------------------------------------------------------------
 
 
+# Transfers and direct calls name the person's number; a return or a fallback says why.
+TARGETED_TYPES = frozenset(
+    {
+        EventType.TRANSFER_STARTED,
+        EventType.TRANSFER_ANSWERED,
+        EventType.TRANSFER_RETURNED,
+        EventType.DIRECT_OFFERED,
+        EventType.DIRECT_ANSWERED,
+        EventType.DIRECT_FALLBACK,
+    }
+)
+REASONED_TYPES = frozenset({EventType.TRANSFER_RETURNED, EventType.DIRECT_FALLBACK})
+
+
+def _event_rules() -> dict[str, Any]:
+    """The rules across an event's fields, as JSON Schema (the handler checks them too)."""
+    targeted = sorted(t.value for t in TARGETED_TYPES)
+    reasoned = sorted(t.value for t in REASONED_TYPES)
+    return {
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"enum": targeted}}, "required": ["type"]},
+                "then": {"properties": {"target": {"pattern": r"\S"}}, "required": ["target"]},
+            },
+            {
+                "if": {"properties": {"type": {"enum": reasoned}}, "required": ["type"]},
+                "then": {
+                    "properties": {"reason": {"enum": [r.value for r in TransferReason]}},
+                    "required": ["reason"],
+                },
+                "else": {"properties": {"reason": {"const": ""}}},
+            },
+        ]
+    }
+
+
 class EventIn(InputSchema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=documented(**_event_rules()))
 
     event_id: Annotated[str, Field(min_length=1, max_length=MAX_EXTERNAL_ID)] = Field(
         description=(
@@ -138,6 +174,21 @@ class EventIn(InputSchema):
     )
     digit: Annotated[str, Field(pattern=r"^[0-9*#]?$")] = Field(
         "", description="The tone choice made in the IVR menu."
+    )
+    target: Annotated[str, Field(max_length=40)] = Field(
+        "",
+        description=(
+            "The person's number a transfer or a direct call rings; required for "
+            "transfer_started, transfer_answered, transfer_returned, direct_offered, "
+            "direct_answered and direct_fallback."
+        ),
+    )
+    reason: Literal["", "no_answer", "busy", "absent"] = Field(
+        "",
+        description=(
+            "Why a transfer came back or a direct call fell back to the center: required "
+            "for transfer_returned and direct_fallback, refused on other types."
+        ),
     )
 
 
@@ -247,6 +298,7 @@ def _core_events(items: list[EventIn], exchange: Exchange | None) -> list[CoreEv
                 errors[f"events.{index}.{name}"] = [
                     _("An id “N|…” belongs to exchange N: post it with that exchange's token.")
                 ]
+        errors.update(_field_rules(item, index))
         if errors:
             continue
         events.append(
@@ -260,6 +312,8 @@ def _core_events(items: list[EventIn], exchange: Exchange | None) -> list[CoreEv
                 answer_group=group,
                 agent=item.agent,
                 digit=item.digit,
+                target=item.target,
+                reason=item.reason,
             )
         )
     if errors:
@@ -267,6 +321,26 @@ def _core_events(items: list[EventIn], exchange: Exchange | None) -> list[CoreEv
             errors = {k.split(".", 2)[2]: v for k, v in errors.items()}
         raise ValidationError(errors)
     return events
+
+
+def _field_rules(item: EventIn, index: int) -> dict[str, list[str]]:
+    """The rules across one event's fields: a target where a person is rung, a reason where
+    a call came back and nowhere else."""
+    errors: dict[str, list[str]] = {}
+    if item.type in TARGETED_TYPES and not item.target.strip():
+        errors[f"events.{index}.target"] = [
+            _("A %(type)s event needs the target: the number rung.") % {"type": item.type.value}
+        ]
+    if item.type in REASONED_TYPES and not item.reason:
+        errors[f"events.{index}.reason"] = [
+            _("A %(type)s event needs a reason: no_answer, busy or absent.")
+            % {"type": item.type.value}
+        ]
+    elif item.type not in REASONED_TYPES and item.reason:
+        errors[f"events.{index}.reason"] = [
+            _("Only transfer_returned and direct_fallback events have a reason.")
+        ]
+    return errors
 
 
 def _conflict(event_ids: list[str], exchange: Exchange | None) -> tuple[int, dict[str, object]]:
@@ -312,8 +386,12 @@ def _conflict(event_ids: list[str], exchange: Exchange | None) -> tuple[int, dic
 )
 def telephony_events(request: ExchangeApiRequest) -> Any:
     """What happened on calls: `offered` (the call reached the center), `queued` (it entered
-    an answer group's queue), `ringing`, `answered`, `transferred`, `transfer_returned`,
-    `abandoned` (the caller hung up), `ended`, `callback_requested`.
+    an answer group's queue), `ringing`, `answered`, `abandoned` (the caller hung up),
+    `ended`, `callback_requested`; the switchboard's transfers to a person
+    (`transfer_started`, then `transfer_answered` or `transfer_returned` with its `reason`:
+    `no_answer`, `busy` or `absent`; the older `transferred` counts as a start) and calls to
+    a person's direct number (`direct_offered`, then `direct_answered` or `direct_fallback`
+    to the center with its `reason`). These six name the person's number in `target`.
 
     Post one event, a list, or `{"events": [...]}` (up to 1,000). Every event is stored
     before the answer; an `event_id` seen before with the same data changes nothing and

@@ -170,7 +170,17 @@ def _exchange_seen(exchange: Exchange, *, now: datetime) -> None:
 
 
 # The text fields a call event has alike in the core and in the database.
-EVENT_FIELDS = ("event_id", "call_id", "number", "caller", "answer_group", "agent", "digit")
+EVENT_FIELDS = (
+    "event_id",
+    "call_id",
+    "number",
+    "caller",
+    "answer_group",
+    "agent",
+    "digit",
+    "target",
+    "reason",
+)
 
 
 def _core_event(row: CallEvent) -> CoreEvent:
