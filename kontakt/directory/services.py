@@ -27,6 +27,7 @@ EMPLOYEE_FIELDS = (
     "languages",
     "keywords",
     "active",
+    "user_id",
 )
 
 

@@ -16,6 +16,14 @@ class TransferState(models.TextChoices):
     FAILED = "failed", _("Could not be made")
 
 
+class ReturnReason(models.TextChoices):
+    """Why a transfer came back (the exchange's `reason`)."""
+
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    ABSENT = "absent", _("Away")
+
+
 class Transfer(models.Model):
     """An operator's transfer of a call to a person, and what became of it.
 
@@ -42,7 +50,7 @@ class Transfer(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=TransferState.choices, default=TransferState.REQUESTED
     )
-    reason = models.CharField(_("reason"), max_length=12, blank=True)
+    reason = models.CharField(_("reason"), max_length=12, choices=ReturnReason.choices, blank=True)
     requested_at = models.DateTimeField(_("asked"))
     fetched_at = models.DateTimeField(_("fetched by the exchange"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)

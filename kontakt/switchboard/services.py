@@ -26,8 +26,8 @@ from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_work_switchboard
 from kontakt.cases.models import Channel, Outcome
 from kontakt.cases.services import ContactDraft
-from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.core.call_events import OPEN_STATES, EventType, TransferReason
+from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.directory import selectors as directory_selectors
 from kontakt.directory.models import Employee
 from kontakt.intake.services import Arrival, Source, contact_intake
@@ -221,6 +221,25 @@ def call_events_follow(
             transfer.reason = event.reason or TransferReason.NO_ANSWER
             transfer.save(update_fields=["state", "returned_at", "reason"])
             bus.publish_on_commit(bus.user_topic(transfer.operator_id), _returned_message(transfer))
+
+
+def number_given(
+    *, operator: User, call: Call | None, employee: Employee, now: datetime | None = None
+) -> None:
+    """The operator gave the caller the person's direct number instead: logged as closed."""
+    _require_operator(operator)
+    summary = _("Gave the direct number of %(name)s (%(number)s).") % {
+        "name": employee.display_name,
+        "number": employee.direct_number or employee.mobile,
+    }
+    contact_intake(
+        arrival=Arrival(
+            contact=ContactDraft(channel=Channel.PHONE, outcome=Outcome.CLOSED, summary=summary),
+            source=Source(call=call),
+        ),
+        by=operator,
+        now=now,
+    )
 
 
 def transfer_not_mine(*, transfer: Transfer, by: User, now: datetime | None = None) -> Transfer:

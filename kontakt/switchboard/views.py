@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kontakt.accounts.selectors import may_take_calls, may_work_switchboard
 from kontakt.directory import selectors as directory_selectors
-from kontakt.directory.models import Employee
+from kontakt.directory.models import AbsenceReason, Employee
 from kontakt.telephony import selectors as telephony_selectors
 from kontakt.telephony.models import Call
 from kontakt.web.forms import StyledForm, Text, WindowedDateTimeField
@@ -95,13 +95,24 @@ def _hits(query: str) -> list[dict[str, Any]]:
                 "reach": r,
                 "substitute": sub,
                 "substitute_reach": sub_reach.get(sub.pk) if sub else None,
-                "alternatives": _alternatives(employee) if not r.reachable else [],
+                "reason_label": _reason_label(r.reason),
+                "alternatives": (
+                    _alternatives(employee, leave_out={sub.pk} if sub else set())
+                    if not r.reachable
+                    else []
+                ),
             }
         )
     return hits
 
 
-def _alternatives(employee: Employee, limit: int = 3) -> list[tuple[Employee, Any]]:
+def _reason_label(reason: str) -> str:
+    return str(AbsenceReason(reason).label) if reason in AbsenceReason.values else reason
+
+
+def _alternatives(
+    employee: Employee, *, leave_out: set[int], limit: int = 3
+) -> list[tuple[Employee, Any]]:
     """Others of the same unit who are asked about something this person is, and are in."""
     words = {w.strip().lower() for w in employee.keywords.split(",") if w.strip()}
     if employee.unit_id is None or not words:
@@ -111,7 +122,7 @@ def _alternatives(employee: Employee, limit: int = 3) -> list[tuple[Employee, An
         match |= Q(keywords__icontains=word)
     others = list(
         Employee.objects.filter(match, unit_id=employee.unit_id, active=True)
-        .exclude(pk=employee.pk)
+        .exclude(pk__in={employee.pk, *leave_out})
         .select_related("unit")[:20]
     )
     reach = directory_selectors.reachabilities(others)
@@ -235,6 +246,23 @@ def message_new(request: StaffRequest) -> HttpResponse:
         context,
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@staff_required
+def number_given(request: StaffRequest) -> HttpResponse:
+    """The caller was given the person's direct number: the contact is logged so."""
+    _require_operator(request.user)
+    call = _call(request, request.user)
+    employee = _employee(request.POST.get("employee"))
+    if employee is None:
+        raise Http404
+    services.number_given(operator=request.user, call=call, employee=employee)
+    messages.success(
+        request,
+        _("Logged: the caller was given %(name)s's number.") % {"name": employee.display_name},
+    )
+    return redirect(reverse("switchboard:console"))
 
 
 # The person's side

@@ -766,6 +766,13 @@ ROWS = [
         lambda w: f"/switchboard/messages/new/?message={employee()}",
         page(200, only=OPERATORS),
     ),
+    Row(
+        "switchboard:number_given",
+        "post",
+        lambda w: "/switchboard/number-given/",
+        page(302, only=OPERATORS),
+        lambda: {"employee": employee()},
+    ),
     Row("switchboard:my_messages", "get", lambda w: "/switchboard/messages/", page(200)),
     Row(
         "switchboard:message_answer",

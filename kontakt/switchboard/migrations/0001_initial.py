@@ -154,7 +154,15 @@ class Migration(migrations.Migration):
                         verbose_name="state",
                     ),
                 ),
-                ("reason", models.CharField(blank=True, max_length=12, verbose_name="reason")),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("no_answer", "No answer"), ("busy", "Busy"), ("absent", "Away")],
+                        max_length=12,
+                        verbose_name="reason",
+                    ),
+                ),
                 ("requested_at", models.DateTimeField(verbose_name="asked")),
                 (
                     "fetched_at",

@@ -78,7 +78,7 @@ def people(db) -> dict[str, Employee]:
 
 
 @pytest.fixture
-def on_call(operator, exchange_client) -> Call:
+def on_call(operator, exchange_client) -> Call:  # noqa: F811
     """A switchboard call the operator has answered, from the exchange `pbx`."""
     exchange = Exchange.objects.get(name="pbx")
     now = timezone.now()

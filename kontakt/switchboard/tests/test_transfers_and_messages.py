@@ -121,9 +121,7 @@ def test_a_returned_transfer_pops_up_for_its_operator(
         }
     ]
     # Back with the operator: another person may be tried.
-    again = services.transfer_request(
-        operator=operator, call=on_call, employee=people["cecilia"]
-    )
+    again = services.transfer_request(operator=operator, call=on_call, employee=people["cecilia"])
     assert again.state == TransferState.REQUESTED
 
 
