@@ -17,7 +17,8 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -157,7 +158,7 @@ def fetch(url: str, *, etag: str, timeout: float, max_bytes: int) -> Fetched:
         request.add_header("If-None-Match", etag)
     deadline = time.monotonic() + timeout
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise CalendarError(_too_large(max_bytes))

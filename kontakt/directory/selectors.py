@@ -14,7 +14,6 @@ from django.utils import timezone
 from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
 from kontakt.accounts.selectors import user_roles
-
 from kontakt.core.business_hours import OpeningHours as CoreOpeningHours
 
 from .models import Absence, Availability, ClosedDay, Employee, OpeningHours

@@ -3,6 +3,7 @@ change to winter time, all-day events, cancelled and free events, unit feeds, an
 fail (kept as they were, with the error recorded). URL feeds are read from a real HTTP server
 on loopback."""
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -173,10 +174,9 @@ class CalendarServer(BaseHTTPRequestHandler):
     requests: list[tuple[str, str]] = []
 
     def do_GET(self) -> None:
-        try:
+        # The reader may give up, as it should.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._answer()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the reader gave up, as it should
 
     def _answer(self) -> None:
         type(self).requests.append((self.path, self.headers.get("If-None-Match", "")))
