@@ -4,25 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('telephony', '0003_exchanges_apart'),
+        ("telephony", "0003_exchanges_apart"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='callevent',
-            name='reason',
-            field=models.CharField(blank=True, max_length=12, verbose_name='reason'),
+            model_name="callevent",
+            name="reason",
+            field=models.CharField(blank=True, max_length=12, verbose_name="reason"),
         ),
         migrations.AddField(
-            model_name='callevent',
-            name='target',
-            field=models.CharField(blank=True, max_length=40, verbose_name='transferred to'),
+            model_name="callevent",
+            name="target",
+            field=models.CharField(blank=True, max_length=40, verbose_name="transferred to"),
         ),
         migrations.AlterField(
-            model_name='callevent',
-            name='type',
-            field=models.CharField(choices=[('offered', 'offered'), ('queued', 'queued'), ('ringing', 'ringing'), ('answered', 'answered'), ('transferred', 'transferred'), ('transfer_started', 'transfer_started'), ('transfer_answered', 'transfer_answered'), ('transfer_returned', 'transfer_returned'), ('direct_offered', 'direct_offered'), ('direct_answered', 'direct_answered'), ('direct_fallback', 'direct_fallback'), ('abandoned', 'abandoned'), ('ended', 'ended'), ('callback_requested', 'callback_requested')], max_length=20, verbose_name='type'),
+            model_name="callevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("offered", "offered"),
+                    ("queued", "queued"),
+                    ("ringing", "ringing"),
+                    ("answered", "answered"),
+                    ("transferred", "transferred"),
+                    ("transfer_started", "transfer_started"),
+                    ("transfer_answered", "transfer_answered"),
+                    ("transfer_returned", "transfer_returned"),
+                    ("direct_offered", "direct_offered"),
+                    ("direct_answered", "direct_answered"),
+                    ("direct_fallback", "direct_fallback"),
+                    ("abandoned", "abandoned"),
+                    ("ended", "ended"),
+                    ("callback_requested", "callback_requested"),
+                ],
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
     ]
