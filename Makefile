@@ -1,5 +1,5 @@
 # Kontakt: one command to run the demo, one to run the tests.
-.PHONY: demo test install install-dev lint format typecheck test-sqlite test-postgres run worker bench-quick
+.PHONY: demo test install install-dev lint format typecheck test-sqlite test-postgres run worker periodic bench-quick
 
 demo: install            ## Install everything, seed the demo municipality and serve it on :8000
 	KONTAKT_MUNICIPALITY_NAME="$${KONTAKT_MUNICIPALITY_NAME:-Sjöstad kommun}" \
@@ -42,6 +42,9 @@ run: install             ## Serve with gunicorn, without seeding (settings from 
 
 worker: install          ## A task worker: the database queue by default, RQ when REDIS_URL is set
 	.venv/bin/kontakt worker
+
+periodic: install        ## The scheduler that enqueues periodic tasks for the workers (run one)
+	.venv/bin/kontakt periodic
 
 bench-quick: install-dev
 	for script in bench/*.py; do .venv/bin/python $$script --quick || exit 1; done

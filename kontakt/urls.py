@@ -4,14 +4,15 @@ from django.urls import include, path
 
 from kontakt.accounts.views import second_factor
 from kontakt.cases.api import case_router, meta_router
+from kontakt.directory.api import router as directory_router
 from kontakt.intake.api import router as contact_router
 from kontakt.knowledge.api import router as knowledge_router
 from kontakt.residents.api import router as resident_router
-from kontakt.telephony.api import agents_router, routing_router, stats_router
 from kontakt.switchboard.api import router as switchboard_router
+from kontakt.telephony.api import ExchangeAuth, agents_router, routing_router, stats_router
 from kontakt.telephony.api import router as telephony_router
 from kontakt.web import health
-from kontakt.web.api import api
+from kontakt.web.api import StaffSessionAuth, TokenAuth, api
 
 # Each app's API router, mounted on the one API object under /api/v1/.
 for prefix, router in [
@@ -27,6 +28,10 @@ for prefix, router in [
     ("/", meta_router),
 ]:
     api.add_router(prefix, router)
+# The directory answers the exchange too (whose token is telephony's, a layer above).
+api.add_router(
+    "/directory", directory_router, auth=[ExchangeAuth(), TokenAuth(), StaffSessionAuth()]
+)
 
 urlpatterns = [
     # For load balancers and monitoring: open to all, no personal data (kontakt/web/health.py).

@@ -4,13 +4,16 @@ the directory's search, who may change an entry, and whether a person can be rea
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import holidays
+import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
@@ -365,3 +368,81 @@ def unit_get(*, unit_id: int) -> Unit:
 
 def unit_people(*, unit: Unit) -> QuerySet[Employee]:
     return unit.employees.filter(active=True).order_by("display_name", "id")
+
+
+# Direct numbers ---------------------------------------------------------------------------
+
+
+def phone_region() -> str:
+    """The region a number without a country code is read in: the municipality's country."""
+    return settings.KONTAKT["HOLIDAY_COUNTRY"]
+
+
+def phone_number_e164(raw: str) -> str | None:
+    """A number in any formatting ("040-628 12 34", "+46 40 628 12 34", "0046…") in E.164,
+    or None when it is no possible number."""
+    if not raw or len(raw) > 40:
+        return None
+    try:
+        parsed = phonenumbers.parse(raw, phone_region())
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def employee_by_direct_number(number: str) -> Employee | None:
+    """Whose direct number it is (E.164): the active holder, else the last one who left."""
+    return (
+        Employee.objects.select_related("unit")
+        .filter(direct_number=number)
+        .order_by("-active", "-id")
+        .first()
+    )
+
+
+# How a day and a time are said in each language the exchange plays.
+DAY_FORMATS = {"sv": "l j F", "nb": "l j. F", "en": "l j F"}
+TIME_FORMATS = {"sv": "H.i", "nb": "H.i", "en": "H:i"}
+# Languages whose names of days and months are lower case inside a sentence (the weekday
+# names of the translations are capitalised for lists and headings).
+LOWER_CASE_DAYS = frozenset({"sv", "nb"})
+
+
+def _when(until: datetime, now: datetime, language: str) -> str:
+    """When an absence ends, as said to a caller: the time when it is today, the day when
+    it ends at midnight (back that day), else the day and the time."""
+    local = timezone.localtime(until)
+    today = timezone.localtime(now).date()
+    day_format = DAY_FORMATS.get(language, DAY_FORMATS["en"])
+    time_format = TIME_FORMATS.get(language, TIME_FORMATS["en"])
+    if local.date() == today:
+        return dateformat.format(local, time_format)
+    day = dateformat.format(local, day_format)
+    if language in LOWER_CASE_DAYS:
+        day = day.lower()
+    if local.time() == clock_time(0):
+        return day
+    return f"{day} {dateformat.format(local, time_format)}"
+
+
+def availability_message(
+    employee: Employee, found: Reachability, *, language: str, now: datetime
+) -> str:
+    """What the exchange plays to a caller of the person's direct number, in `language`;
+    empty when it should simply ring."""
+    with translation.override(language):
+        name = employee.display_name
+        if found.state == ABSENT and found.until is not None:
+            when = _when(found.until, now, language)
+            text = _("%(name)s is away until %(when)s.") % {"name": name, "when": when}
+        elif found.state == "left":
+            text = _("%(name)s can no longer be reached on this number.") % {"name": name}
+        elif found.state == Availability.ON_CALL:
+            text = _("%(name)s is on another call.") % {"name": name}
+        elif found.state == Availability.DO_NOT_DISTURB:
+            text = _("%(name)s cannot take calls right now.") % {"name": name}
+        else:
+            return ""
+        return f"{text} {_('Press 0 for the switchboard.')}"

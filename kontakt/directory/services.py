@@ -1,16 +1,21 @@
-"""Writes of the directory: employees' entries, each change versioned with who made it."""
+"""Writes of the directory: employees' entries, each change versioned with who made it, and
+their absences."""
 
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
+from kontakt.web.schemas import in_time_window, time_window_message
 
-from .models import Employee, EmployeeChangeSource, EmployeeVersion
+from .models import Absence, AbsenceReason, Employee, EmployeeChangeSource, EmployeeVersion
 from .search import fold, index_employees
+from .selectors import may_edit_absence
 
 # The fields of an entry that a change may set, and that its versions record.
 EMPLOYEE_FIELDS = (
@@ -106,3 +111,87 @@ def _jsonable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         ]
         for field, pair in changes.items()
     }
+
+
+# Absences ---------------------------------------------------------------------------------
+
+
+def _absence_check_access(*, user: User, employee: Employee) -> None:
+    if not may_edit_absence(user, employee):
+        raise PermissionDenied(_("You may not change this person's absences."))
+
+
+def _absence_check_from_feed(absence: Absence) -> None:
+    if absence.feed_id is not None:
+        raise ValidationError(
+            _("This absence comes from a published calendar: change it in the calendar.")
+        )
+
+
+@transaction.atomic
+def absence_create(
+    *,
+    employee: Employee,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str = AbsenceReason.AWAY,
+    note: str = "",
+    substitute: Employee | None = None,
+    by: User,
+) -> Absence:
+    """Enter an absence of `employee`: PermissionDenied unless `by` may (may_edit_absence),
+    ValidationError with field messages when it ends before it starts, lies outside the time
+    window, or names a substitute who has left or is the person themselves."""
+    _absence_check_access(user=by, employee=employee)
+    errors: dict[str, list[str]] = {}
+    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if timezone.is_naive(value) or not in_time_window(value):
+            errors.setdefault(field, []).append(time_window_message())
+    if "starts_at" not in errors and "ends_at" not in errors and ends_at <= starts_at:
+        errors.setdefault("ends_at", []).append(_("The end must come after the start."))
+    if substitute is not None:
+        if substitute.pk == employee.pk:
+            errors.setdefault("substitute", []).append(
+                _("A person cannot be their own substitute.")
+            )
+        elif not substitute.active:
+            errors.setdefault("substitute", []).append(
+                _("%(name)s has left and cannot be a substitute.") % {"name": substitute}
+            )
+    if errors:
+        raise ValidationError(errors)
+    absence = Absence(
+        employee=employee,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        note=note,
+        substitute=substitute,
+        created_by=by,
+    )
+    absence.full_clean()
+    absence.save()
+    return absence
+
+
+@transaction.atomic
+def absence_end(*, absence: Absence, by: User, now: datetime | None = None) -> Absence:
+    """End an absence now (the person is back early); one that has not begun is deleted."""
+    now = now or timezone.now()
+    _absence_check_access(user=by, employee=absence.employee)
+    _absence_check_from_feed(absence)
+    if absence.starts_at >= now:
+        absence.delete()
+        return absence
+    if absence.ends_at > now:
+        absence.ends_at = now
+        absence.save(update_fields=["ends_at"])
+    return absence
+
+
+@transaction.atomic
+def absence_delete(*, absence: Absence, by: User) -> None:
+    """Delete an absence entered by mistake (one from a calendar is changed there)."""
+    _absence_check_access(user=by, employee=absence.employee)
+    _absence_check_from_feed(absence)
+    absence.delete()

@@ -203,6 +203,15 @@ def exchange_key() -> str:
     return exchange_create(name=f"pbx-{uuid.uuid4()}")[1]
 
 
+def direct_number() -> str:
+    """The direct number of an employee in the directory."""
+    from kontakt.directory.models import Employee
+
+    return Employee.objects.get_or_create(
+        direct_number="+46406281234", defaults={"display_name": "Anna Berg"}
+    )[0].direct_number
+
+
 def call_event() -> list[dict[str, str]]:
     at = "2026-03-02T09:00:00+01:00"
     return [{"event_id": str(uuid.uuid4()), "call_id": "c1", "type": "offered", "at": at}]
@@ -677,6 +686,13 @@ ROWS = [
         "get",
         lambda w: f"/api/v1/telephony/numbers/{phone_number()}/menu",
         api(200, only=("administrator",)),
+    ),
+    # The directory's availability of a direct number: the exchange and any staff token.
+    Row(
+        "api-v1:number_availability",
+        "get",
+        lambda w: f"/api/v1/directory/numbers/{direct_number()}/availability",
+        api(200),
     ),
     Row(
         "api-v1:routing_offer",

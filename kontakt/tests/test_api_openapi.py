@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from kontakt.cases.services import case_change_status
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.directory.models import AnswerGroup
+from kontakt.directory.tests.factories import AbsenceFactory, EmployeeFactory
 from kontakt.knowledge.services import LinkDraft
 from kontakt.knowledge.tests.factories import make_article
 from kontakt.telephony.models import PhoneNumber
@@ -222,6 +223,9 @@ def test_real_responses_match_the_document(
         case_types=[parking_type],
         links=[LinkDraft("E-tjänst", "https://sjostad.example/parkering")],
     )
+    # An employee away now, with a substitute: every field of the availability answer filled.
+    absent = EmployeeFactory(direct_number="+46406281234")
+    AbsenceFactory(employee=absent, substitute=EmployeeFactory(direct_number="+46406281235"))
     calls = [
         ("post", "/api/v1/contacts", contact),
         ("get", "/api/v1/contacts", client.get("/api/v1/contacts")),
@@ -356,6 +360,11 @@ def test_real_responses_match_the_document(
                 {"state": "paused", "reason": "Lunch"},
                 content_type=JSON,
             ),
+        ),
+        (
+            "get",
+            "/api/v1/directory/numbers/{number}/availability",
+            admin.get("/api/v1/directory/numbers/040-628 12 34/availability?language=sv"),
         ),
         ("get", "/api/v1/stats/live", watcher.get("/api/v1/stats/live")),
         (

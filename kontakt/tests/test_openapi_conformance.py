@@ -25,7 +25,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.roles import Role
 from kontakt.accounts.services import api_token_create
 from kontakt.cases.tests.factories import CaseFactory
-from kontakt.directory.models import AnswerGroup
+from kontakt.directory.models import AnswerGroup, Employee
 from kontakt.knowledge.tests.factories import make_article
 from kontakt.telephony.models import PhoneNumber
 from kontakt.web.api import api
@@ -98,7 +98,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(parking_type, care_type, resident) -> Iterator[dict[str, Any]]:
     """What the generated requests may meet: departments, case types, a resident, a case,
-    an answer group behind a number with a menu, a published article."""
+    an answer group behind a number with a menu, an employee's direct number, a published
+    article."""
     group = AnswerGroup.objects.create(name="Avfall", code="avfall")
     PhoneNumber.objects.create(
         number="+46406280400",
@@ -107,6 +108,7 @@ def world(parking_type, care_type, resident) -> Iterator[dict[str, Any]]:
         closed_message="Stängt",
         default_group=group,
     )
+    Employee.objects.create(display_name="Anna Berg", direct_number="+46406281234")
     make_article(
         "Boendeparkering", "Så får du parkera nära hemmet.", department=parking_type.department
     )

@@ -4,16 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_contact_call_id'),
+        ("cases", "0008_contact_call_id"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contact',
-            name='outcome',
-            field=models.CharField(choices=[('closed', 'Closed at first contact'), ('closed_order', 'Closed, order sent on'), ('forwarded', 'Forwarded to a department'), ('linked', 'Linked to an open case'), ('transferred', 'Transferred to a person'), ('message', 'Message taken')], max_length=20, verbose_name='outcome'),
+            model_name="contact",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("closed", "Closed at first contact"),
+                    ("closed_order", "Closed, order sent on"),
+                    ("forwarded", "Forwarded to a department"),
+                    ("linked", "Linked to an open case"),
+                    ("transferred", "Transferred to a person"),
+                    ("message", "Message taken"),
+                ],
+                max_length=20,
+                verbose_name="outcome",
+            ),
         ),
         migrations.RemoveConstraint(
             model_name='contact',

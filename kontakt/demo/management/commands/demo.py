@@ -67,6 +67,8 @@ class Command(BaseCommand):
             )
         )
         worker = subprocess.Popen([sys.executable, "-m", "kontakt.cli", "worker"])
+        # Enqueues the periodic tasks (calendar feeds, …) for the worker.
+        scheduler = subprocess.Popen([sys.executable, "-m", "kontakt.cli", "periodic"])
         exchange: list[subprocess.Popen[bytes]] = []
         if not no_exchange:
             hang_up_leftovers()
@@ -85,7 +87,7 @@ class Command(BaseCommand):
         try:
             call_command("runserver", addr, use_reloader=False, insecure_serving=not settings.DEBUG)
         finally:
-            _stop([*exchange, worker])
+            _stop([*exchange, scheduler, worker])
 
 
 def stop_exchange_then_server(started: list[subprocess.Popen[bytes]]) -> threading.Thread:
