@@ -1,19 +1,28 @@
 """Writes of the directory: employees' entries, each change versioned with who made it, and
 their absences."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
 from kontakt.web.schemas import in_time_window, time_window_message
 
-from .models import Absence, AbsenceReason, Employee, EmployeeChangeSource, EmployeeVersion
+from .models import (
+    Absence,
+    AbsenceReason,
+    Availability,
+    Employee,
+    EmployeeChangeSource,
+    EmployeeVersion,
+)
 from .search import fold, index_employees
 from .selectors import may_edit_absence
 
@@ -195,3 +204,38 @@ def absence_delete(*, absence: Absence, by: User) -> None:
     _absence_check_access(user=by, employee=absence.employee)
     _absence_check_from_feed(absence)
     absence.delete()
+
+
+@dataclass(frozen=True)
+class LineState:
+    """What the exchange says of a person's line at a moment."""
+
+    number: str
+    state: str
+    at: datetime
+
+
+def line_states_record(states: Sequence[LineState]) -> dict[str, int]:
+    """Follow the exchange's line states (available, on a call, do not disturb) onto the
+    people whose direct number it is. Order-tolerant: a state older than the one stored
+    changes nothing. Returns how many people changed and how many numbers nobody has."""
+    changed = unknown = 0
+    latest: dict[str, LineState] = {}
+    for line in states:
+        if line.state not in Availability.values:
+            raise ValueError(f"Not a line state: {line.state!r}")
+        kept = latest.get(line.number)
+        if kept is None or line.at > kept.at:
+            latest[line.number] = line
+    with transaction.atomic():
+        for number, line in latest.items():
+            count = (
+                Employee.objects.filter(direct_number=number)
+                .filter(Q(phone_state_at__isnull=True) | Q(phone_state_at__lt=line.at))
+                .update(phone_state=line.state, phone_state_at=line.at)
+            )
+            if count:
+                changed += count
+            elif not Employee.objects.filter(direct_number=number).exists():
+                unknown += 1
+    return {"changed": changed, "unknown": unknown}

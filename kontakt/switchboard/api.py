@@ -1,14 +1,19 @@
-"""The switchboard's side of the exchange's API: the transfers it is asked to make."""
+"""The switchboard's side of the exchange's API: the transfers it is asked to make, and the
+state of people's lines (on a call, do not disturb) that transfers go by."""
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
 
+from kontakt.directory.selectors import phone_number_e164
+from kontakt.directory.services import LineState, line_states_record
 from kontakt.telephony.api import ExchangeAuth
 from kontakt.telephony.selectors import require_feeder
 from kontakt.web.api import TokenAuth
-from kontakt.web.schemas import ERRORS
+from kontakt.web.schemas import ERRORS, ApiDatetime, InputSchema
 
 from .services import transfer_commands
 
@@ -43,3 +48,44 @@ class CommandsOut(Schema):
 def commands(request: HttpRequest) -> dict[str, Any]:
     exchange = require_feeder(request.auth)  # type: ignore[attr-defined]
     return {"commands": [c.as_dict() for c in transfer_commands(exchange=exchange)]}
+
+
+class LineIn(InputSchema):
+    number: Annotated[str, Field(min_length=1, max_length=40)]
+    state: Literal["available", "on_call", "dnd"]
+    at: ApiDatetime
+
+
+class LinesIn(InputSchema):
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
+
+
+class LinesOut(Schema):
+    changed: int
+    unknown: int
+
+
+@router.post(
+    "/lines",
+    response={200: LinesOut, **ERRORS},
+    auth=[ExchangeAuth(), TokenAuth()],
+    summary="People's line states",
+    description=(
+        "The exchange tells the state of people's lines: `available`, `on_call` or `dnd` "
+        "(do not disturb), each with the time it changed. The operator's console shows it "
+        "and transfers go by it. Order-tolerant: a state older than the one known is left "
+        "out. Numbers in any formatting; numbers nobody has are counted in `unknown`."
+    ),
+)
+def lines(request: HttpRequest, payload: LinesIn) -> dict[str, Any]:
+    require_feeder(request.auth)  # type: ignore[attr-defined]
+    states, errors = [], {}
+    for index, line in enumerate(payload.lines):
+        number = phone_number_e164(line.number)
+        if number is None:
+            errors[f"lines.{index}.number"] = [_("This is not a telephone number.")]
+            continue
+        states.append(LineState(number=number, state=line.state, at=line.at))
+    if errors:
+        raise ValidationError(errors)
+    return line_states_record(states)

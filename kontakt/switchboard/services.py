@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -375,31 +375,3 @@ def message_not_mine(
             },
         )
     return message
-
-
-def messages_escalate(*, now: datetime | None = None) -> int:
-    """Send each message left open too long on to the contact of the person's unit (once);
-    returns how many went."""
-    now = now or timezone.now()
-    hours = float(settings.KONTAKT["SWITCHBOARD"]["MESSAGE_ESCALATE_HOURS"])
-    due = (
-        Message.objects.filter(
-            state=MessageState.OPEN,
-            escalated_at__isnull=True,
-            taken_at__lte=now - timedelta(hours=hours),
-            employee__unit__contact__isnull=False,
-            employee__unit__contact__active=True,
-        )
-        .exclude(employee__unit__contact=F("employee"))
-        .order_by("taken_at")
-    )
-    sent = 0
-    with transaction.atomic():
-        for message in due.select_related("employee__unit").select_for_update(of=("self",))[:500]:
-            message.escalated_at = now
-            message.escalated_to_id = message.employee.unit.contact_id  # type: ignore[union-attr]
-            message.save(update_fields=["escalated_at", "escalated_to"])
-            pk = message.pk
-            transaction.on_commit(lambda pk=pk: message_send.enqueue(message_id=pk, escalated=True))
-            sent += 1
-    return sent

@@ -1,18 +1,22 @@
 """Background work of the switchboard: telling a person of a message taken for them."""
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kontakt.residents.sms import SmsError, send_sms
+from kontakt.web.periodic import periodic
 
 from .links import message_key
-from .models import CallBack, Message
+from .models import CallBack, Message, MessageState
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +83,38 @@ def _delivered(message: Message, channel: str, *, error: str) -> str:
         fields += ["sent_by", "sent_at"]
     message.save(update_fields=fields)
     return channel or "failed"
+
+
+def messages_escalate(*, now: datetime | None = None) -> int:
+    """Send each message left open too long on to the contact of the person's unit (once);
+    returns how many went."""
+    now = now or timezone.now()
+    hours = float(settings.KONTAKT["SWITCHBOARD"]["MESSAGE_ESCALATE_HOURS"])
+    due = (
+        Message.objects.filter(
+            state=MessageState.OPEN,
+            escalated_at__isnull=True,
+            taken_at__lte=now - timedelta(hours=hours),
+            employee__unit__contact__isnull=False,
+            employee__unit__contact__active=True,
+        )
+        .exclude(employee__unit__contact=F("employee"))
+        .order_by("taken_at")
+    )
+    sent = 0
+    with transaction.atomic():
+        for message in due.select_related("employee__unit").select_for_update(of=("self",))[:500]:
+            message.escalated_at = now
+            message.escalated_to_id = message.employee.unit.contact_id  # type: ignore[union-attr]
+            message.save(update_fields=["escalated_at", "escalated_to"])
+            pk = message.pk
+            transaction.on_commit(lambda pk=pk: message_send.enqueue(message_id=pk, escalated=True))
+            sent += 1
+    return sent
+
+
+@periodic(every=timedelta(minutes=5))
+@task()
+def messages_escalate_due() -> int:
+    """Every five minutes: messages left open too long go to the unit's contact."""
+    return messages_escalate()

@@ -811,6 +811,15 @@ ROWS = [
         statuses(200),
     ),
     Row(
+        "api-v1:lines",
+        "post",
+        lambda w: "/api/v1/telephony/lines",
+        api(200, only=("administrator",)),
+        lambda: {
+            "lines": [{"number": "+46406281001", "state": "dnd", "at": "2026-03-02T09:00:00Z"}]
+        },
+    ),
+    Row(
         "api-v1:commands",
         "get",
         lambda w: "/api/v1/telephony/commands",

@@ -13,6 +13,7 @@ from kontakt.cases.models import Contact, Outcome
 from kontakt.switchboard import services
 from kontakt.switchboard.links import message_by_key, message_key
 from kontakt.switchboard.models import Message, MessageState, Transfer, TransferState
+from kontakt.switchboard.tasks import messages_escalate
 from kontakt.telephony import services as telephony_services
 
 from .conftest import exchange_event
@@ -219,8 +220,8 @@ def test_an_unanswered_message_goes_to_the_units_contact_once(
     Message.objects.filter(pk=message.pk).update(taken_at=timezone.now() - timedelta(hours=25))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.messages_escalate() == 1
-    assert services.messages_escalate() == 0
+        assert messages_escalate() == 1
+    assert messages_escalate() == 0
     message.refresh_from_db()
     assert message.escalated_to == people["anna"]
     (sent,) = mail.outbox
@@ -250,3 +251,37 @@ def test_the_person_sees_and_closes_their_messages(client, operator, people, han
     assert answer.status_code == 404
     other.refresh_from_db()
     assert other.state == MessageState.OPEN
+
+
+def test_the_exchange_tells_the_state_of_lines_and_transfers_go_by_it(
+    on_call, operator, people, exchange_client
+) -> None:
+    now = timezone.now()
+    post = lambda lines: exchange_client.post(  # noqa: E731
+        "/api/v1/telephony/lines", {"lines": lines}, content_type="application/json"
+    )
+    answer = post(
+        [
+            {"number": "040-628 10 01", "state": "dnd", "at": now.isoformat()},
+            {"number": "+46406289999", "state": "on_call", "at": now.isoformat()},
+        ]
+    )
+    assert answer.status_code == 200 and answer.json() == {"changed": 1, "unknown": 1}
+    anna = people["anna"]
+    anna.refresh_from_db()
+    assert anna.phone_state == "dnd"
+    with pytest.raises(ValidationError, match="does not want to be disturbed"):
+        services.transfer_request(operator=operator, call=on_call, employee=anna)
+    # An older state arriving late changes nothing; a newer one does.
+    earlier = (now - timedelta(minutes=1)).isoformat()
+    assert post([{"number": "+46406281001", "state": "available", "at": earlier}]).json() == {
+        "changed": 0,
+        "unknown": 0,
+    }
+    later = (now + timedelta(seconds=1)).isoformat()
+    post([{"number": "+46406281001", "state": "available", "at": later}])
+    anna.refresh_from_db()
+    assert services.transfer_request(operator=operator, call=on_call, employee=anna)
+    bad = post([{"number": "not a number", "state": "on_call", "at": later}])
+    assert bad.status_code == 400 and "lines.0.number" in bad.content.decode()
+    assert post([{"number": "1", "state": "asleep", "at": later}]).status_code == 400
