@@ -63,7 +63,7 @@ def statistics_department(user: User, department: Department | None) -> Departme
         return department
     if may_see_switchboard_statistics(user):
         if department is None:
-            return Department.objects.get(pk=user.department_id)
+            return user.department
         if department.pk == user.department_id:
             return department
         raise PermissionDenied(_("You see the switchboard figures of your own department only."))
@@ -77,7 +77,7 @@ def statistics_departments(user: User) -> list[Department]:
     if may_watch_queues(user):
         return list(Department.objects.order_by("name"))
     if may_see_switchboard_statistics(user):
-        return list(Department.objects.filter(pk=user.department_id))
+        return [user.department] if user.department else []
     return []
 
 
@@ -120,12 +120,11 @@ def _employees_by_number(numbers: set[str]) -> dict[str, Employee]:
     found: dict[str, Employee] = {}
     if not numbers:
         return found
-    rows = (
+    rows = list(
         Employee.objects.filter(Q(direct_number__in=numbers) | Q(mobile__in=numbers))
         .only("id", "unit_id", "direct_number", "mobile", "active")
         .order_by("-active", "id")
     )
-    rows = list(rows)
     for kind in ("direct_number", "mobile"):
         for employee in rows:
             found.setdefault(getattr(employee, kind), employee)

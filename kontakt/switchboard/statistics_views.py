@@ -47,11 +47,10 @@ class PeriodForm(StyledForm):
     department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
 
     def __init__(self, *args: object, departments: list[Department], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["department"].choices = [
-            ("", _("All")),
-            *((d.code, d.name) for d in departments),
-        ]
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All")), *((d.code, d.name) for d in departments)]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

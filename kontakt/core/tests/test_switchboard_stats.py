@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kontakt.core.call_events import CallEvent
+from kontakt.core.call_events import CallEvent, EventType
 from kontakt.core.switchboard_stats import (
     MessageFact,
     SwitchboardFigures,
@@ -21,7 +21,11 @@ A, B, C = "+46406281001", "+46406281002", "+46406282001"
 
 def ev(event_id: str, call_id: str, kind: str, second: int, **extra: str) -> CallEvent:
     return CallEvent(
-        event_id=event_id, call_id=call_id, type=kind, at=T0 + timedelta(seconds=second), **extra
+        event_id=event_id,
+        call_id=call_id,
+        type=EventType(kind),
+        at=T0 + timedelta(seconds=second),
+        **extra,
     )
 
 
@@ -106,12 +110,12 @@ EXPECTED = SwitchboardFigures(
 )
 
 
-def test_the_stream_has_the_figures_computed_by_hand():
+def test_the_stream_has_the_figures_computed_by_hand() -> None:
     assert len(known_stream()) == 32
     assert switchboard_figures(known_stream()) == EXPECTED
 
 
-def test_per_target_the_figures_computed_by_hand():
+def test_per_target_the_figures_computed_by_hand() -> None:
     def of(target: str) -> SwitchboardFigures:
         return switchboard_figures(e for e in known_stream() if e.target == target)
 
@@ -141,7 +145,7 @@ def test_per_target_the_figures_computed_by_hand():
     assert of(A) + of(B) + of(C) == EXPECTED
 
 
-def test_a_transfer_is_the_nth_start_of_a_call_to_a_target():
+def test_a_transfer_is_the_nth_start_of_a_call_to_a_target() -> None:
     c2 = [
         (t.target, t.n, t.answered, t.reason)
         for t in transfers_of(known_stream())
@@ -150,13 +154,13 @@ def test_a_transfer_is_the_nth_start_of_a_call_to_a_target():
     assert c2 == [(A, 1, False, "no_answer"), (B, 1, False, "busy"), (A, 2, True, "")]
 
 
-def test_transfers_started_while_marked_absent_count_once():
+def test_transfers_started_while_marked_absent_count_once() -> None:
     flagged = {("c5", A), ("c3", C)}  # c3 also came back absent: still one
     figures = switchboard_figures(known_stream(), absent_transfers=frozenset(flagged))
     assert figures.transferred_to_absent == 2
 
 
-def test_the_period_takes_what_began_in_it():
+def test_the_period_takes_what_began_in_it() -> None:
     period = (T0 + timedelta(seconds=100), T0 + timedelta(seconds=1100))
     figures = switchboard_figures(known_stream(), period=period)
     # c1 began before; d5 at the end, which is left out.
@@ -164,7 +168,7 @@ def test_the_period_takes_what_began_in_it():
     assert (figures.direct_calls, figures.direct_reached) == (4, 1)
 
 
-def test_messages_done_within_24_hours_and_wrong_transfers():
+def test_messages_done_within_24_hours_and_wrong_transfers() -> None:
     taken = T0
     messages = [
         MessageFact(taken_at=taken, state="done", done_at=taken + timedelta(hours=1)),
@@ -179,7 +183,7 @@ def test_messages_done_within_24_hours_and_wrong_transfers():
     )
 
 
-def test_a_return_without_a_reason_counts_as_a_transfer_only():
+def test_a_return_without_a_reason_counts_as_a_transfer_only() -> None:
     events = [
         ev("x1", "c9", "transfer_started", 0, target=A),
         ev("x2", "c9", "transfer_returned", 20, target=A),
@@ -191,16 +195,18 @@ def test_a_return_without_a_reason_counts_as_a_transfer_only():
     order=st.permutations(known_stream()),
     again=st.lists(st.sampled_from(known_stream()), max_size=20),
 )
-def test_any_order_and_any_duplicates_give_the_same_figures(order, again):
+def test_any_order_and_any_duplicates_give_the_same_figures(
+    order: list[CallEvent], again: list[CallEvent]
+) -> None:
     assert switchboard_figures([*order, *again]) == EXPECTED
 
 
 @given(st.permutations(known_stream()))
-def test_the_same_transfers_in_any_order(order):
+def test_the_same_transfers_in_any_order(order: list[CallEvent]) -> None:
     assert transfers_of(order) == transfers_of(known_stream())
 
 
-def test_the_figures_add_up():
+def test_the_figures_add_up() -> None:
     one = replace(EXPECTED, messages_taken=1)
     assert (one + one).transfers == 16
     assert (one + one).messages_taken == 2
