@@ -6,7 +6,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kontakt.core.tests.test_switchboard_stats import T0, A, B, C, known_stream
 from kontakt.directory.models import Absence, AnswerGroup, Employee, Unit
@@ -297,3 +299,36 @@ def test_the_page_refuses_a_bad_period(directory, supervisor, client_for):
     )
     assert response.status_code == 400
     assert response.context["form"].errors["end"]
+
+
+def test_the_figures_take_the_same_queries_for_more_calls(
+    exchange, directory, supervisor, api_client_for
+):
+    _pbx, client = exchange
+    api = api_client_for(supervisor)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(STATS, {**DAY, "department": "gata"}).status_code == 200
+        return len(captured)
+
+    assert post(client, [as_payload(e) for e in known_stream()])[0] == 200
+    queries()  # the token's first use is noted once
+    few = queries()
+    more = [
+        {**as_payload(e), "event_id": f"x{e.event_id}", "call_id": f"x{e.call_id}"}
+        for e in known_stream()
+    ]
+    assert post(client, more)[0] == 200
+    assert queries() == few
+
+
+def test_a_department_contact_sees_only_their_department_on_the_page(
+    directory, department_contact, client_for
+):
+    web = client_for(department_contact)
+    page = web.get("/switchboard/statistics/")
+    assert page.status_code == 200
+    assert [d.code for d, _f in page.context["report"].departments] == ["gata"]
+    assert [u.name for u, _f in page.context["report"].units] == ["Gata", "Parkering"]
+    assert web.get("/switchboard/statistics/", {"department": "social"}).status_code == 400
