@@ -9,6 +9,7 @@ from kontakt.intake.api import router as contact_router
 from kontakt.knowledge.api import router as knowledge_router
 from kontakt.residents.api import router as resident_router
 from kontakt.switchboard.api import router as switchboard_router
+from kontakt.switchboard.statistics_api import stats_router as switchboard_stats_router
 from kontakt.telephony.api import ExchangeAuth, agents_router, routing_router, stats_router
 from kontakt.telephony.api import router as telephony_router
 from kontakt.web import health
@@ -25,6 +26,7 @@ for prefix, router in [
     ("/routing", routing_router),
     ("/agents", agents_router),
     ("/stats", stats_router),
+    ("/stats", switchboard_stats_router),
     ("/", meta_router),
 ]:
     api.add_router(prefix, router)
@@ -48,6 +50,7 @@ urlpatterns = [
     path("answers/", include("kontakt.knowledge.public_urls")),
     path("live/", include("kontakt.live.urls")),
     path("telephony/", include("kontakt.telephony.urls")),
+    path("switchboard/statistics/", include("kontakt.switchboard.statistics_urls")),
     path("switchboard/", include("kontakt.switchboard.urls")),
     path("", include("kontakt.desk.urls")),
 ]

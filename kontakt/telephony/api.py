@@ -236,6 +236,26 @@ BATCH_EXAMPLE = {
     ]
 }
 
+TRANSFER_EXAMPLE = {
+    "events": [
+        {
+            "event_id": "pbx1-8c2d-0004",
+            "call_id": "pbx1-8c2d",
+            "type": "transfer_started",
+            "at": "2026-03-02T09:20:05+01:00",
+            "target": "+46406281234",
+        },
+        {
+            "event_id": "pbx1-8c2d-0005",
+            "call_id": "pbx1-8c2d",
+            "type": "transfer_returned",
+            "at": "2026-03-02T09:20:25+01:00",
+            "target": "+46406281234",
+            "reason": "no_answer",
+        },
+    ]
+}
+
 
 def inline_schema(model: type[Schema]) -> dict[str, Any]:
     """A model's JSON Schema with its definitions in place, for a hand-written body."""
@@ -373,6 +393,7 @@ def _conflict(event_ids: list[str], exchange: Exchange | None) -> tuple[int, dic
                     "examples": {
                         "one event": {"value": EVENT_EXAMPLE},
                         "a batch": {"value": BATCH_EXAMPLE},
+                        "a transfer that came back": {"value": TRANSFER_EXAMPLE},
                     },
                 }
             },

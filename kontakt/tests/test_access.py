@@ -742,6 +742,38 @@ ROWS = [
         ),
         api(200, only=PLANNERS),
     ),
+    Row(
+        "api-v1:stats_switchboard",
+        "get",
+        lambda w: (
+            "/api/v1/stats/switchboard?start=2026-03-02T00:00:00%2B01:00"
+            "&end=2026-03-03T00:00:00%2B01:00"
+        ),
+        api(200, only=(*PLANNERS, "department_contact")),
+    ),
+    Row(
+        "api-v1:stats_switchboard",
+        "get",
+        lambda w: (
+            "/api/v1/stats/switchboard?start=2026-03-02T00:00:00%2B01:00"
+            "&end=2026-03-03T00:00:00%2B01:00&department=social"
+        ),
+        api(200, only=PLANNERS),
+        label="other-department",
+    ),
+    Row(
+        "switchboard_statistics:page",
+        "get",
+        lambda w: "/switchboard/statistics/",
+        page(200, only=(*PLANNERS, "department_contact")),
+    ),
+    Row(
+        "switchboard_statistics:page",
+        "get",
+        lambda w: "/switchboard/statistics/?department=social",
+        page(200, only=PLANNERS, refused=403) | {"department_contact": 400},
+        label="other-department",
+    ),
     Row("telephony:wallboard", "get", lambda w: "/telephony/wallboard/", page(200, only=PLANNERS)),
     Row("telephony:crisis", "get", lambda w: "/telephony/crisis/", page(200, only=PLANNERS)),
     Row("telephony:state", "get", lambda w: "/telephony/state/", page(200, only=CALL_TAKERS)),

@@ -375,6 +375,14 @@ def test_real_responses_match_the_document(
                 {"start": "2026-03-02T00:00:00+01:00", "end": "2026-03-03T00:00:00+01:00"},
             ),
         ),
+        (
+            "get",
+            "/api/v1/stats/switchboard",
+            watcher.get(
+                "/api/v1/stats/switchboard",
+                {"start": "2026-03-02T00:00:00+01:00", "end": "2026-03-03T00:00:00+01:00"},
+            ),
+        ),
     ]
     checked = set()
     for method, path, response in calls:

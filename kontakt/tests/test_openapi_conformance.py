@@ -63,6 +63,9 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/v1/routing/contacts": "an existing answer group",
     # The end after the start; the answer group must exist.
     "GET /api/v1/stats/service-level": "the end after the start; an existing answer group",
+    # The end after the start, at most 400 days; an existing department and unit, the unit
+    # in the department.
+    "GET /api/v1/stats/switchboard": "a period of at most 400 days; existing department, unit",
 }
 
 CONFIG = SchemathesisConfig.from_dict(
