@@ -149,4 +149,18 @@ def test_the_operators_walk(live_server, municipality, page: Page, shot, browser
     expect(page.locator("#closed-messages")).to_contain_text("Storgatan 3")
     message.refresh_from_db()
     assert message.state == MessageState.DONE
+
+    # The department's switchboard statistics count it all.
+    from kontakt.accounts.tests.factories import UserFactory
+
+    watcher = Client()
+    watcher.force_login(UserFactory.create(username="sup", role=Role.SUPERVISOR))
+    start = (now - timedelta(hours=1)).isoformat()
+    end = (timezone.now() + timedelta(minutes=1)).isoformat()
+    figures = watcher.get(
+        "/api/v1/stats/switchboard",
+        {"start": start, "end": end, "department": "sbk"},
+    ).json()
+    assert figures["transfers"] == 1 and figures["returned_no_answer"] == 1
+    assert figures["messages_taken"] == 1 and figures["messages_done_within_day"] == 1
     assert browser_errors == []
