@@ -41,6 +41,7 @@ urlpatterns = [
     path("answers/", include("kontakt.knowledge.public_urls")),
     path("live/", include("kontakt.live.urls")),
     path("telephony/", include("kontakt.telephony.urls")),
+    path("scim/v2/", include("kontakt.directory.scim.urls")),
     path("", include("kontakt.desk.urls")),
 ]
 
