@@ -66,7 +66,12 @@ USER_SCHEMA_DOCUMENT: dict[str, Any] = {
                 _attribute("familyName", description="Family name."),
             ],
         ),
-        _attribute("displayName", description="The name the switchboard shows."),
+        _attribute(
+            "displayName",
+            required=True,
+            description="The name the switchboard shows (when not given: given and family "
+            "name, or else userName).",
+        ),
         _attribute("title", description="Title."),
         _attribute(
             "emails",
@@ -76,7 +81,6 @@ USER_SCHEMA_DOCUMENT: dict[str, Any] = {
             sub=[
                 _attribute("value", description="The address."),
                 _attribute("type", canonical=["work"], description="work"),
-                _attribute("primary", type="boolean", description="The one kept."),
             ],
         ),
         _attribute(
@@ -89,7 +93,12 @@ USER_SCHEMA_DOCUMENT: dict[str, Any] = {
                 _attribute("type", canonical=["work", "mobile"], description="work or mobile"),
             ],
         ),
-        _attribute("active", type="boolean", description="False for a leaver."),
+        _attribute(
+            "active",
+            type="boolean",
+            required=True,
+            description="False for a leaver (true when not given).",
+        ),
     ],
     "meta": {"resourceType": "Schema", "location": f"/Schemas/{USER_SCHEMA}"},
 }
@@ -156,7 +165,9 @@ def resource_types(base: str) -> list[dict[str, Any]]:
             "endpoint": "/Users",
             "description": "Employees of the municipality",
             "schema": USER_SCHEMA,
-            "schemaExtensions": [{"schema": ENTERPRISE_SCHEMA, "required": False}],
+            # The enterprise extension is sent (department and unit, read-only) but not
+            # offered: a client cannot set it, so it is no extension of the type to write.
+            "schemaExtensions": [],
             "meta": {"resourceType": "ResourceType", "location": f"{base}/ResourceTypes/User"},
         },
         {

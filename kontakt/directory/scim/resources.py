@@ -34,6 +34,7 @@ GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SEARCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 # The attributes of a User the directory keeps, by their lower-case name.
 USER_ATTRIBUTES = {
@@ -126,7 +127,7 @@ def user_document(employee: Employee, base: str) -> dict[str, Any]:
     if employee.title:
         document["title"] = employee.title
     if employee.email:
-        document["emails"] = [{"value": employee.email, "type": "work", "primary": True}]
+        document["emails"] = [{"value": employee.email, "type": "work"}]
     phones = [
         {"value": number, "type": kind}
         for number, kind in ((employee.direct_number, "work"), (employee.mobile, "mobile"))
@@ -407,6 +408,8 @@ class Patcher:
                     continue  # read from the unit
                 self.operation(op, key, item)
             return
+        if isinstance(path, str) and path.lower() == ENTERPRISE_SCHEMA.lower():
+            return  # department and organization come from the unit
         node = _path(path)
         attr_path = node.attr_path if isinstance(node, ValuePath) else node
         uri = (attr_path.uri or "").lower()

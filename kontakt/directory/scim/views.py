@@ -2,7 +2,7 @@
 and answers with a SCIM document (errors too, as `application/scim+json`)."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -13,6 +13,7 @@ from . import discovery, selectors, services
 from .errors import CONTENT_TYPE, ScimError, bad
 from .resources import (
     LIST_SCHEMA,
+    SEARCH_SCHEMA,
     check_group_body,
     group_document,
     group_members_patched,
@@ -108,15 +109,21 @@ def _body(request: HttpRequest) -> Any:
     return body
 
 
-def _parameter(request: HttpRequest, name: str) -> str | None:
-    value = request.GET.get(name)
-    if value is not None and ("\x00" in value or len(value) > 2000):
-        raise bad(f"{name} is too long or holds a NUL character.")
+def _parameter(params: Mapping[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(value, list) and name in ("attributes", "excludedAttributes"):
+        value = ",".join(str(item) for item in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or "\x00" in value or len(value) > 2000:
+        raise bad(f"{name} is too long, no string or holds a NUL character.")
     return value
 
 
-def _integer(request: HttpRequest, name: str, default: int) -> int:
-    value = _parameter(request, name)
+def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
+    value = _parameter(params, name)
     if value is None or value == "":
         return default
     try:
@@ -126,16 +133,16 @@ def _integer(request: HttpRequest, name: str, default: int) -> int:
     return max(min(number, 10**9), -(10**9))
 
 
-def _names(request: HttpRequest, name: str) -> set[str]:
-    value = _parameter(request, name) or ""
+def _names(params: Mapping[str, Any], name: str) -> set[str]:
+    value = _parameter(params, name) or ""
     return {part.strip().lower() for part in value.split(",") if part.strip()}
 
 
-def _project(document: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+def _project(document: dict[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
     """`attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5), on top-level attributes and
     sub-attributes (name.givenName)."""
-    wanted = _names(request, "attributes")
-    unwanted = _names(request, "excludedAttributes")
+    wanted = _names(params, "attributes")
+    unwanted = _names(params, "excludedAttributes")
     if not wanted and not unwanted:
         return document
 
@@ -165,22 +172,49 @@ def _project(document: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
     return result
 
 
-def _list(
-    request: HttpRequest, documents: Callable[[list[Any]], list[dict[str, Any]]], items: Any
+def _page(params: Mapping[str, Any]) -> tuple[int, int]:
+    start = max(_integer(params, "startIndex", 1), 1)
+    count = min(max(_integer(params, "count", discovery.MAX_RESULTS), 0), discovery.MAX_RESULTS)
+    return start, count
+
+
+def _list_response(
+    params: Mapping[str, Any], total: int, start: int, documents: list[dict[str, Any]]
 ) -> HttpResponse:
-    start = max(_integer(request, "startIndex", 1), 1)
-    count = min(max(_integer(request, "count", discovery.MAX_RESULTS), 0), discovery.MAX_RESULTS)
-    total = items.count()
-    page = list(items[start - 1 : start - 1 + count]) if count else []
     return scim_response(
         {
             "schemas": [LIST_SCHEMA],
             "totalResults": total,
             "startIndex": start,
-            "itemsPerPage": len(page),
-            "Resources": [_project(document, request) for document in documents(page)],
+            "itemsPerPage": len(documents),
+            "Resources": [_project(document, params) for document in documents],
         }
     )
+
+
+def _user_list(params: Mapping[str, Any], base: str) -> HttpResponse:
+    start, count = _page(params)
+    found = selectors.scim_users(_parameter(params, "filter"))
+    page = list(found[start - 1 : start - 1 + count]) if count else []
+    return _list_response(params, found.count(), start, [user_document(e, base) for e in page])
+
+
+def _group_list(params: Mapping[str, Any], base: str) -> HttpResponse:
+    start, count = _page(params)
+    members = "members" not in _names(params, "excludedAttributes")
+    found = selectors.scim_groups(_parameter(params, "filter"))
+    if members:
+        found = found.prefetch_related("employees")
+    page = list(found[start - 1 : start - 1 + count]) if count else []
+    documents = [group_document(unit, base, members=members) for unit in page]
+    return _list_response(params, found.count(), start, documents)
+
+
+def _search_body(request: HttpRequest) -> dict[str, Any]:
+    body = _body(request)
+    if not isinstance(body, dict) or SEARCH_SCHEMA not in (body.get("schemas") or []):
+        raise bad(f"A search names the schema {SEARCH_SCHEMA}.", "invalidSyntax")
+    return body
 
 
 # Discovery.
@@ -247,8 +281,7 @@ def users(request: HttpRequest) -> HttpResponse:
         employee = selectors.scim_user(str(employee.scim_id))
         document = user_document(employee, base)
         return scim_response(document, 201, Location=document["meta"]["location"])
-    found = selectors.scim_users(_parameter(request, "filter"))
-    return _list(request, lambda page: [user_document(e, base) for e in page], found)
+    return _user_list(request.GET, base)
 
 
 @scim_view({"GET", "PUT", "PATCH", "DELETE"})
@@ -266,14 +299,10 @@ def user(request: HttpRequest, scim_id: str) -> HttpResponse:
         values = user_patched(employee, _body(request), base)
         services.user_replace(employee=employee, values=values)
     employee = selectors.scim_user(scim_id)
-    return scim_response(_project(user_document(employee, base), request))
+    return scim_response(_project(user_document(employee, base), request.GET))
 
 
 # Groups.
-
-
-def _group_documents(base: str, *, members: bool) -> Callable[[list[Any]], list[dict[str, Any]]]:
-    return lambda page: [group_document(unit, base, members=members) for unit in page]
 
 
 @scim_view({"GET", "POST"})
@@ -282,11 +311,7 @@ def groups(request: HttpRequest) -> HttpResponse:
         raise ScimError(
             403, "Units are kept in Kontakt; the identity system may change their members."
         )
-    members = "members" not in _names(request, "excludedAttributes")
-    found = selectors.scim_groups(_parameter(request, "filter"))
-    if members:
-        found = found.prefetch_related("employees")
-    return _list(request, _group_documents(_base(request), members=members), found)
+    return _group_list(request.GET, _base(request))
 
 
 @scim_view({"GET", "PUT", "PATCH", "DELETE"})
@@ -304,8 +329,32 @@ def group(request: HttpRequest, group_id: str) -> HttpResponse:
     elif request.method == "PATCH":
         services.group_members_set(unit=unit, ids=group_members_patched(unit, _body(request), base))
     unit = selectors.scim_group(group_id)
-    members = "members" not in _names(request, "excludedAttributes")
-    return scim_response(_project(group_document(unit, base, members=members), request))
+    members = "members" not in _names(request.GET, "excludedAttributes")
+    return scim_response(_project(group_document(unit, base, members=members), request.GET))
+
+
+@scim_view({"POST"})
+def search(request: HttpRequest, resource: str = "") -> HttpResponse:
+    """POST …/.search (RFC 7644 §3.4.3): the query in the body. At the root it searches
+    Users, and Groups too when the filter names no attribute only Users have."""
+    params = _search_body(request)
+    base = _base(request)
+    if resource == "Users":
+        return _user_list(params, base)
+    if resource == "Groups":
+        return _group_list(params, base)
+    try:
+        selectors.scim_groups(_parameter(params, "filter"))
+    except ScimError:
+        return _user_list(params, base)
+    start, count = _page(params)
+    users_found = selectors.scim_users(_parameter(params, "filter"))
+    groups_found = selectors.scim_groups(_parameter(params, "filter")).prefetch_related("employees")
+    documents = [user_document(e, base) for e in users_found[: start - 1 + count]] + [
+        group_document(unit, base) for unit in groups_found[: start - 1 + count]
+    ]
+    total = users_found.count() + groups_found.count()
+    return _list_response(params, total, start, documents[start - 1 : start - 1 + count])
 
 
 @scim_view({"GET", "POST", "PUT", "PATCH", "DELETE"})
