@@ -1,6 +1,7 @@
 """The HR / Active Directory import: idempotent, every bad row named with nothing applied,
 leavers deactivated and never deleted, by command and by the admin's upload page."""
 
+# ruff: noqa: E501 (an HR export has long lines)
 import json
 from io import StringIO
 

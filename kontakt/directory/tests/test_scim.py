@@ -253,7 +253,7 @@ def test_attributes_and_search(scim, five):
     [
         (b"{not json", "invalidSyntax"),
         (b"[1, 2]", "invalidSyntax"),
-        ('{"userName": "a\\u0000b"}'.encode(), "invalidValue"),
+        (b'{"userName": "a\\u0000b"}', "invalidValue"),
         (json.dumps(user_body("x" * 201 + "@a.se")).encode(), "invalidValue"),
         (json.dumps({"schemas": [USER], "displayName": "No user name"}).encode(), "invalidValue"),
         (json.dumps(user_body(emails=[{"value": "not an address"}])).encode(), "invalidValue"),
