@@ -52,6 +52,7 @@ urlpatterns = [
     path("telephony/", include("kontakt.telephony.urls")),
     path("switchboard/statistics/", include("kontakt.switchboard.statistics_urls")),
     path("switchboard/", include("kontakt.switchboard.urls")),
+    path("scim/v2/", include("kontakt.directory.scim.urls")),
     path("", include("kontakt.desk.urls")),
 ]
 

@@ -154,3 +154,8 @@ def session_signs_in(session_key: str | None, user_id: int) -> bool:
     if user is None:
         return False
     return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
+
+
+def may_sync_directory(user: User | AnonymousUser) -> bool:
+    """Import HR files into the directory and manage its provisioning clients (SCIM)."""
+    return Role.ADMINISTRATOR in user_roles(user)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kontakt.core.business_hours import OpeningHours as CoreOpeningHours
 
+from . import admin_sync  # noqa: F401 (registers the HR import and the SCIM clients)
 from .models import AnswerGroup, ClosedDay, Department, OpeningHours, Unit
 from .selectors import opening_hours_changed
 

@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 import uuid
 
 from django.conf import settings
@@ -425,3 +427,31 @@ class SearchWordVariant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant} → {self.word}"
+
+
+class ProvisioningClient(models.Model):
+    """An identity system (Entra ID, Keycloak, …) that provisions the directory over SCIM;
+    only its token's hash is stored."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provisioning client")
+        verbose_name_plural = _("provisioning clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "ks_" + secrets.token_urlsafe(32)

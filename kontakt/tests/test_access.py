@@ -82,6 +82,10 @@ def api(
     return expected
 
 
+# SCIM answers 401 to every token but a provisioning client's or an administrator's.
+SCIM_ONLY = statuses(401, administrator=200)
+
+
 @dataclass
 class World:
     """What the requests point at; a fresh case for each write, so a change by one role does
@@ -857,7 +861,63 @@ ROWS = [
         lambda w: "/api/v1/telephony/commands",
         api(200, only=("administrator",)),
     ),
+    # SCIM, for identity systems: a provisioning client's token or an administrator's.
+    *[
+        Row(f"scim:{name}", "get", lambda w, url=url: f"/scim/v2/{url}", SCIM_ONLY)
+        for name, url in [
+            ("service_provider_config", "ServiceProviderConfig"),
+            ("schemas", "Schemas"),
+            ("schema", "Schemas/urn:ietf:params:scim:schemas:core:2.0:User"),
+            ("resource_types", "ResourceTypes"),
+            ("resource_type", "ResourceTypes/User"),
+            ("users", "Users"),
+            ("groups", "Groups"),
+        ]
+    ],
+    Row("scim:user", "get", lambda w: f"/scim/v2/Users/{scim_user()}", SCIM_ONLY),
+    Row("scim:group", "get", lambda w: f"/scim/v2/Groups/{scim_group()}", SCIM_ONLY),
+    Row(
+        "scim:not_found",
+        "get",
+        lambda w: "/scim/v2/Nothing",
+        statuses(401, administrator=404),
+    ),
+    Row(
+        "scim:users",
+        "post",
+        lambda w: "/scim/v2/Users",
+        statuses(401, administrator=201),
+        lambda: {"userName": f"{uuid.uuid4()}@sjostad.se"},
+        label="create",
+    ),
+    *[
+        Row(
+            f"scim:{name}",
+            "post",
+            lambda w, url=url: f"/scim/v2/{url}",
+            SCIM_ONLY,
+            lambda: {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]},
+        )
+        for name, url in [
+            ("search", ".search"),
+            ("users_search", "Users/.search"),
+            ("groups_search", "Groups/.search"),
+        ]
+    ],
 ]
+
+
+def scim_user() -> str:
+    from kontakt.directory.models import Employee
+
+    return str(Employee.objects.get_or_create(display_name="Anna Berg")[0].scim_id)
+
+
+def scim_group() -> int:
+    from kontakt.directory.models import Department, Unit
+
+    department = Department.objects.get_or_create(name="Scim", code="scim")[0]
+    return Unit.objects.get_or_create(department=department, name="Parkering")[0].pk
 
 
 def url_patterns() -> list[tuple[str, str]]:
@@ -919,7 +979,7 @@ def client_as(role: str, users: dict[str, Any], *, api: bool) -> Client:
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 def test_who_may_open_what(row, world, users):
     # The document, its viewer and the bare prefix are no endpoints: asked with a session.
-    on_api = row.name.startswith("api-v1:") and row.name not in {
+    on_api = row.name.startswith(("api-v1:", "scim:")) and row.name not in {
         "api-v1:openapi-json",
         "api-v1:openapi-view",
         "api-v1:api-root",
@@ -940,7 +1000,10 @@ def test_who_may_open_what(row, world, users):
         if response.status_code == 302 and role == ANONYMOUS and row.name.startswith("desk:"):
             assert response["Location"].startswith("/login/?next=")
         if on_api and response.status_code in (401, 403, 404):
-            assert response.json()["errors"] == {}
+            if row.name.startswith("scim:"):
+                assert response["Content-Type"] == "application/scim+json"
+            else:
+                assert response.json()["errors"] == {}
     assert got == row.expected
 
 
