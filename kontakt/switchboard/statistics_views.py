@@ -46,11 +46,18 @@ class PeriodForm(StyledForm):
     end = WindowedDateField(label=gettext_lazy("To"), widget=forms.DateInput({"type": "date"}))
     department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
 
-    def __init__(self, *args: object, departments: list[Department], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        departments: list[Department],
+        all_departments: bool,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("All")), *((d.code, d.name) for d in departments)]
+        every = [("", _("All"))] if all_departments else []
+        field.choices = [*every, *((d.code, d.name) for d in departments)]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -74,7 +81,11 @@ def statistics(request: StaffRequest) -> HttpResponse:
     given = request.GET.copy()
     given.setdefault("start", (today - timedelta(days=29)).isoformat())
     given.setdefault("end", today.isoformat())
-    form = PeriodForm(given, departments=departments)
+    form = PeriodForm(
+        given,
+        departments=departments,
+        all_departments=selectors.statistics_department(request.user, None) is None,
+    )
     report = None
     if form.is_valid():
         code = form.cleaned_data["department"]
