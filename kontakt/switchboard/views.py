@@ -76,8 +76,9 @@ def _employee(raw: str | None) -> Employee | None:
 def _hits(query: str) -> list[dict[str, Any]]:
     """Search hits with what the operator needs at a glance: in or not, until when, who
     instead, and others in the unit who are asked about the same."""
-    found = [hit.employee for hit in directory_selectors.employee_search(query, limit=SEARCH_LIMIT)]
-    found = [e for e in found if isinstance(e, Employee)]
+    results = directory_selectors.employee_search(query, limit=SEARCH_LIMIT)
+    found = [hit.employee for hit in results if hit.employee is not None]
+    functions = [hit.unit for hit in results if hit.kind == directory_selectors.HitKind.FUNCTION]
     substitutes = {}
     reach = directory_selectors.reachabilities(found)
     for employee in found:
@@ -85,7 +86,7 @@ def _hits(query: str) -> list[dict[str, Any]]:
         if sub is not None:
             substitutes[sub.pk] = sub
     sub_reach = directory_selectors.reachabilities(list(substitutes.values()))
-    hits = []
+    hits: list[dict[str, Any]] = [{"function": unit} for unit in functions]
     for employee in found:
         r = reach[employee.pk]
         sub = r.substitute
