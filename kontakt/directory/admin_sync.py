@@ -126,18 +126,6 @@ class ProvisioningClientAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_sync_directory(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_sync_directory(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return may_sync_directory(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_sync_directory(request.user)
-
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # revoke instead: the log keeps who provisioned what
 
