@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_sync_directory
 
 from .hr_import import Format, HrFileError, hr_import
@@ -81,7 +82,7 @@ class EmployeeVersionAdmin(admin.ModelAdmin):
                 report = hr_import(
                     data=data,
                     format=form.cleaned_data["format"],
-                    by=request.user,
+                    by=request.user if isinstance(request.user, User) else None,
                     deactivate_missing=form.cleaned_data["deactivate_missing"],
                     dry_run=form.cleaned_data["dry_run"],
                 )

@@ -85,6 +85,10 @@ def api(
 SCIM_ONLY = statuses(401, administrator=200)
 
 
+def scim_url(path: str) -> Callable[[Any], str]:
+    return lambda world: f"/scim/v2/{path}"
+
+
 @dataclass
 class World:
     """What the requests point at; a fresh case for each write, so a change by one role does
@@ -709,7 +713,7 @@ ROWS = [
     Row("api-v1:department_list", "get", lambda w: "/api/v1/departments", api(200)),
     # SCIM, for identity systems: a provisioning client's token or an administrator's.
     *[
-        Row(f"scim:{name}", "get", lambda w, url=url: f"/scim/v2/{url}", SCIM_ONLY)
+        Row(f"scim:{name}", "get", scim_url(url), SCIM_ONLY)
         for name, url in [
             ("service_provider_config", "ServiceProviderConfig"),
             ("schemas", "Schemas"),
@@ -740,7 +744,7 @@ ROWS = [
         Row(
             f"scim:{name}",
             "post",
-            lambda w, url=url: f"/scim/v2/{url}",
+            scim_url(url),
             SCIM_ONLY,
             lambda: {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]},
         )
