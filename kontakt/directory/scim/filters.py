@@ -51,7 +51,6 @@ USER_COLUMNS: dict[str, Column] = {
     "active": Column(("active",), "boolean"),
     "meta.lastmodified": Column(("updated_at",), "datetime"),
     "meta.created": Column(("created_at",), "datetime"),
-    "department": Column(("unit__department__name",)),
 }
 
 GROUP_COLUMNS: dict[str, Column] = {
