@@ -482,3 +482,16 @@ def test_odd_requests_are_answered_never_with_5xx(scim, units):
             assert response.status_code in (200, 400), (patch, url, response.content)
     for query in ({"startIndex": "-5", "count": "99999999999999"}, {"attributes": "\x00"}):
         assert scim.get("/scim/v2/Users", query).status_code in (200, 400)
+
+
+def test_lists_take_a_fixed_number_of_queries(scim, five, units, django_assert_num_queries):
+    for employee in Employee.objects.all():
+        employee.unit = units[0]
+        employee.save()
+    scim.get("/scim/v2/Users")  # the client's last use is stored once a minute
+    # the token, the count, the page (with units and departments)
+    with django_assert_num_queries(3):
+        assert len(scim.get("/scim/v2/Users").json()["Resources"]) == 5
+    # the token, the count, the page, its members
+    with django_assert_num_queries(4):
+        assert scim.get("/scim/v2/Groups").json()["totalResults"] == 2
