@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from kontakt.accounts.models import User
 from kontakt.accounts.selectors import may_sync_directory
 
 from .hr_import import Format, HrFileError, hr_import
@@ -81,7 +82,7 @@ class EmployeeVersionAdmin(admin.ModelAdmin):
                 report = hr_import(
                     data=data,
                     format=form.cleaned_data["format"],
-                    by=request.user,
+                    by=request.user if isinstance(request.user, User) else None,
                     deactivate_missing=form.cleaned_data["deactivate_missing"],
                     dry_run=form.cleaned_data["dry_run"],
                 )
@@ -125,18 +126,6 @@ class ProvisioningClientAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_sync_directory(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_sync_directory(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return may_sync_directory(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_sync_directory(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # revoke instead: the log keeps who provisioned what

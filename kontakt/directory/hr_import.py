@@ -176,7 +176,9 @@ def _csv_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
             ) from None
         if not any(cell.strip() for cell in cells):
             continue
-        row = {name: cell for name, cell in zip(columns, cells, strict=False) if name}
+        row: dict[str, Any] = {
+            name: cell for name, cell in zip(columns, cells, strict=False) if name
+        }
         if len(cells) > len(columns):
             row["_extra"] = True
         rows.append((reader.line_num, row))
@@ -201,7 +203,12 @@ def _json_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(entry, dict):
             rows.append((number, {"_not_object": True}))
             continue
-        rows.append((number, {name: value for key, value in entry.items() if (name := _key(key))}))
+        row: dict[str, Any] = {}
+        for key, value in entry.items():
+            column = _key(key)
+            if column is not None:
+                row[column] = value
+        rows.append((number, row))
     return rows
 
 
@@ -484,7 +491,8 @@ def _user_names_taken(names: set[str]) -> dict[str, int]:
     taken: dict[str, int] = {}
     for chunk in _chunks(sorted(names)):
         for pk, name in Employee.objects.filter(user_name__in=chunk).values_list("pk", "user_name"):
-            taken[name.casefold()] = pk
+            if name:
+                taken[name.casefold()] = pk
     return taken
 
 

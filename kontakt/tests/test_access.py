@@ -86,6 +86,10 @@ def api(
 SCIM_ONLY = statuses(401, administrator=200)
 
 
+def scim_url(path: str) -> Callable[[Any], str]:
+    return lambda world: f"/scim/v2/{path}"
+
+
 @dataclass
 class World:
     """What the requests point at; a fresh case for each write, so a change by one role does
@@ -863,7 +867,7 @@ ROWS = [
     ),
     # SCIM, for identity systems: a provisioning client's token or an administrator's.
     *[
-        Row(f"scim:{name}", "get", lambda w, url=url: f"/scim/v2/{url}", SCIM_ONLY)
+        Row(f"scim:{name}", "get", scim_url(url), SCIM_ONLY)
         for name, url in [
             ("service_provider_config", "ServiceProviderConfig"),
             ("schemas", "Schemas"),
@@ -894,7 +898,7 @@ ROWS = [
         Row(
             f"scim:{name}",
             "post",
-            lambda w, url=url: f"/scim/v2/{url}",
+            scim_url(url),
             SCIM_ONLY,
             lambda: {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]},
         )

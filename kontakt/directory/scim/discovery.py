@@ -3,7 +3,7 @@ its resources, naming exactly the attributes the directory keeps, and its resour
 
 from typing import Any
 
-from .resources import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
+from .resources import GROUP_SCHEMA, USER_SCHEMA
 
 SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
@@ -103,17 +103,6 @@ USER_SCHEMA_DOCUMENT: dict[str, Any] = {
     "meta": {"resourceType": "Schema", "location": f"/Schemas/{USER_SCHEMA}"},
 }
 
-ENTERPRISE_SCHEMA_DOCUMENT: dict[str, Any] = {
-    "id": ENTERPRISE_SCHEMA,
-    "name": "EnterpriseUser",
-    "description": "The user's department and unit, read from the directory's unit.",
-    "attributes": [
-        _attribute("department", mutability="readOnly", description="The department."),
-        _attribute("organization", mutability="readOnly", description="The unit."),
-    ],
-    "meta": {"resourceType": "Schema", "location": f"/Schemas/{ENTERPRISE_SCHEMA}"},
-}
-
 GROUP_SCHEMA_DOCUMENT: dict[str, Any] = {
     "id": GROUP_SCHEMA,
     "name": "Group",
@@ -142,10 +131,7 @@ GROUP_SCHEMA_DOCUMENT: dict[str, Any] = {
     "meta": {"resourceType": "Schema", "location": f"/Schemas/{GROUP_SCHEMA}"},
 }
 
-SCHEMAS = {
-    document["id"]: document
-    for document in (USER_SCHEMA_DOCUMENT, ENTERPRISE_SCHEMA_DOCUMENT, GROUP_SCHEMA_DOCUMENT)
-}
+SCHEMAS = {document["id"]: document for document in (USER_SCHEMA_DOCUMENT, GROUP_SCHEMA_DOCUMENT)}
 
 
 def schema_document(schema: dict[str, Any], base: str) -> dict[str, Any]:
@@ -165,8 +151,6 @@ def resource_types(base: str) -> list[dict[str, Any]]:
             "endpoint": "/Users",
             "description": "Employees of the municipality",
             "schema": USER_SCHEMA,
-            # The enterprise extension is sent (department and unit, read-only) but not
-            # offered: a client cannot set it, so it is no extension of the type to write.
             "schemaExtensions": [],
             "meta": {"resourceType": "ResourceType", "location": f"{base}/ResourceTypes/User"},
         },

@@ -3,7 +3,7 @@ its syntax tree, and a visitor turns each node into a `Q` over the directory's c
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q
@@ -51,7 +51,6 @@ USER_COLUMNS: dict[str, Column] = {
     "active": Column(("active",), "boolean"),
     "meta.lastmodified": Column(("updated_at",), "datetime"),
     "meta.created": Column(("created_at",), "datetime"),
-    "department": Column(("unit__department__name",)),
 }
 
 GROUP_COLUMNS: dict[str, Column] = {
@@ -165,7 +164,10 @@ def _value(column: Column, raw: Any) -> Any:
             raise bad(f"Not a date and time: {text}", "invalidFilter") from None
         if moment.tzinfo is None:
             raise bad("Give the time with its zone (Z or +01:00).", "invalidFilter")
-        return moment
+        try:
+            return moment.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise bad(f"Not a date and time a clock can hold: {text}", "invalidFilter") from None
     if column.kind == "uuid":
         try:
             return uuid.UUID(text)

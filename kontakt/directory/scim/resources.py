@@ -79,8 +79,8 @@ IGNORED_USER_ATTRIBUTES = {
         "honorificSuffix",
     )
 }
-# The enterprise extension is read: department and organization come from the unit; the
-# others are dropped.
+# The enterprise extension is not kept: the unit (and so the department) is set by the HR
+# import or by a Group's members, so what an identity system sends of it is dropped.
 ENTERPRISE_ATTRIBUTES = {
     name.lower()
     for name in (
@@ -135,13 +135,6 @@ def user_document(employee: Employee, base: str) -> dict[str, Any]:
     ]
     if phones:
         document["phoneNumbers"] = phones
-    unit = employee.unit
-    if unit is not None:
-        document["schemas"].append(ENTERPRISE_SCHEMA)
-        document[ENTERPRISE_SCHEMA] = {
-            "department": unit.department.name,
-            "organization": unit.name,
-        }
     document["meta"] = {
         "resourceType": "User",
         "created": employee.created_at.isoformat(),
@@ -409,13 +402,13 @@ class Patcher:
                 self.operation(op, key, item)
             return
         if isinstance(path, str) and path.lower() == ENTERPRISE_SCHEMA.lower():
-            return  # department and organization come from the unit
+            return  # the unit comes from HR or the Groups: dropped
         node = _path(path)
         attr_path = node.attr_path if isinstance(node, ValuePath) else node
         uri = (attr_path.uri or "").lower()
         if uri == ENTERPRISE_SCHEMA.lower():
             if attr_path.attr.lower() in ENTERPRISE_ATTRIBUTES:
-                return  # department and organization come from the unit
+                return  # the unit comes from HR or the Groups: dropped
             raise bad(f"No attribute {path}.", "invalidPath")
         if uri and uri != self.schema.lower():
             raise bad(f"No attribute {path}.", "invalidPath")

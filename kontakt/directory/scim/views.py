@@ -277,9 +277,8 @@ def resource_type(request: HttpRequest, name: str) -> HttpResponse:
 def users(request: HttpRequest) -> HttpResponse:
     base = _base(request)
     if request.method == "POST":
-        employee = services.user_create(values=user_values(_body(request)))
-        employee = selectors.scim_user(str(employee.scim_id))
-        document = user_document(employee, base)
+        created = services.user_create(values=user_values(_body(request)))
+        document = user_document(selectors.scim_users().get(pk=created.pk), base)
         return scim_response(document, 201, Location=document["meta"]["location"])
     return _user_list(request.GET, base)
 
@@ -298,8 +297,8 @@ def user(request: HttpRequest, scim_id: str) -> HttpResponse:
     elif request.method == "PATCH":
         values = user_patched(employee, _body(request), base)
         services.user_replace(employee=employee, values=values)
-    employee = selectors.scim_user(scim_id)
-    return scim_response(_project(user_document(employee, base), request.GET))
+    saved = selectors.scim_users().get(pk=employee.pk)
+    return scim_response(_project(user_document(saved, base), request.GET))
 
 
 # Groups.
@@ -328,7 +327,7 @@ def group(request: HttpRequest, group_id: str) -> HttpResponse:
         services.group_members_set(unit=unit, ids=member_ids(body.get("members")))
     elif request.method == "PATCH":
         services.group_members_set(unit=unit, ids=group_members_patched(unit, _body(request), base))
-    unit = selectors.scim_group(group_id)
+    unit = selectors.scim_groups().get(pk=unit.pk)
     members = "members" not in _names(request.GET, "excludedAttributes")
     return scim_response(_project(group_document(unit, base, members=members), request.GET))
 

@@ -318,10 +318,7 @@ def test_groups_are_units_and_membership_moves_people(scim, units):
     }
     group = send(scim, "patch", f"/Groups/{parking.pk}", add).json()
     assert {member["value"] for member in group["members"]} == {anna["id"], bo["id"]}
-    user = send(scim, "get", f"/Users/{anna['id']}").json()
-    assert user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["organization"] == (
-        "Parkering"
-    )
+    assert Employee.objects.get(scim_id=anna["id"]).unit == parking
     # Joining another unit moves Anna there.
     send(
         scim,
@@ -408,3 +405,93 @@ def test_the_command_prints_a_token_that_works(db):
         Client(headers={"Authorization": f"Bearer {key}"}).get("/scim/v2/Users").status_code == 200
     )
     assert ProvisioningClient.objects.get(name="Entra ID").key_hash != key
+
+
+ODD_FILTERS = [
+    'meta.lastModified gt "0001-01-01T00:00:00+14:00"',
+    'meta.lastModified lt "9999-12-31T23:59:59-14:00"',
+    'id eq "x"',
+    'id co "x"',
+    "active eq 1",
+    'userName eq "' + "x" * 1999 + '"',
+    "x" * 3000,
+    'userName eq "a\x00"',
+    "(" * 500 + 'userName eq "a"' + ")" * 500,
+    'emails[value eq "a"]',
+    'emails[type eq "work"] and phoneNumbers[value sw "+46"]',
+    'members[value eq "a"]',
+    'userName eq "a" and',
+    '"',
+    "userName eq null",
+    'urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a"',
+]
+
+ODD_BODIES = [
+    b"null",
+    b'"text"',
+    b"1e999999",
+    b'{"schemas": 1, "userName": []}',
+    b'{"userName": {"a": 1}}',
+    b'{"userName": "a", "emails": "a@b.se"}',
+    b'{"userName": "a", "emails": [{"value": 1}]}',
+    b'{"userName": "a", "phoneNumbers": [{"value": "+4640628", "type": {}}]}',
+    b'{"userName": "a", "name": {"givenName": 1}}',
+    b'{"userName": "a", "externalId": 5}',
+    b'{"userName": "a", "active": null, "title": null}',
+    b'{"userName": "' + b"a" * 2_000_000 + b'"}',
+]
+
+ODD_PATCHES = [
+    {"schemas": [PATCH], "Operations": "replace"},
+    {"schemas": [PATCH], "Operations": [1]},
+    {"schemas": [PATCH], "Operations": [{"op": "add", "path": 5, "value": 1}]},
+    {"schemas": [PATCH], "Operations": [{"op": "add", "value": [1]}]},
+    {"schemas": [PATCH], "Operations": [{"op": "add", "path": "emails", "value": ["a@b.se"]}]},
+    {"schemas": [PATCH], "Operations": [{"op": "add", "path": "emails[value eq 1]", "value": {}}]},
+    {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "name", "value": "x"}]},
+    {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "title.sub", "value": "x"}]},
+    {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": 'emails[type eq "home"]', "value": 3}],
+    },
+    {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "urn:x:y:attr", "value": 3}]},
+    {"schemas": [PATCH], "Operations": [{"op": "remove", "path": "userName"}]},
+    {
+        "schemas": [PATCH],
+        "Operations": [{"op": "remove", "path": "members", "value": [{"value": "x"}]}],
+    },
+    {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "x" * 600}]},
+]
+
+
+def test_odd_requests_are_answered_never_with_5xx(scim, units):
+    user = send(scim, "post", "/Users", user_body()).json()
+    for filter in ODD_FILTERS:
+        for url in ("/scim/v2/Users", "/scim/v2/Groups"):
+            response = scim.get(url, {"filter": filter})
+            assert response.status_code in (200, 400), (filter, response.content)
+            assert response["Content-Type"] == "application/scim+json"
+    for body in ODD_BODIES:
+        response = send(scim, "post", "/Users", raw=body)
+        assert response.status_code in (201, 400, 409, 413), (body[:80], response.content)
+        response = send(scim, "put", f"/Users/{user['id']}", raw=body)
+        assert response.status_code in (200, 400, 409, 413), (body[:80], response.content)
+    for patch in ODD_PATCHES:
+        for url in (f"/Users/{user['id']}", f"/Groups/{units[0].pk}"):
+            response = send(scim, "patch", url, patch)
+            assert response.status_code in (200, 400), (patch, url, response.content)
+    for query in ({"startIndex": "-5", "count": "99999999999999"}, {"attributes": "\x00"}):
+        assert scim.get("/scim/v2/Users", query).status_code in (200, 400)
+
+
+def test_lists_take_a_fixed_number_of_queries(scim, five, units, django_assert_num_queries):
+    for employee in Employee.objects.all():
+        employee.unit = units[0]
+        employee.save()
+    scim.get("/scim/v2/Users")  # the client's last use is stored once a minute
+    # the token, the count, the page (with units and departments)
+    with django_assert_num_queries(3):
+        assert len(scim.get("/scim/v2/Users").json()["Resources"]) == 5
+    # the token, the count, the page, its members
+    with django_assert_num_queries(4):
+        assert scim.get("/scim/v2/Groups").json()["totalResults"] == 2

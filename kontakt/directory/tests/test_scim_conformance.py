@@ -67,3 +67,28 @@ def test_scim2_tester_passes_every_check(live_server, phone_numbers_that_exist):
     assert len(results) > 20
     assert failed == []
     assert known == set(KNOWN)  # a deviation that went away is taken off the list
+
+
+def test_the_client_reads_a_user_with_a_unit(live_server, department_a):
+    """A user in a unit, read by the independent client, which refuses any attribute its
+    schemas do not name."""
+    from kontakt.directory.models import Unit
+    from kontakt.directory.services import employee_save
+
+    unit = Unit.objects.create(department=department_a, name="Parkering")
+    employee, _changes = employee_save(
+        employee=None,
+        values={"display_name": "Anna Berg", "user_name": "anna@sjostad.se", "unit_id": unit.pk},
+        by=None,
+        source="manual",
+    )
+    _client, key = provisioning_client_create(name="reader")
+    http = httpx2.Client(
+        base_url=f"{live_server.url}/scim/v2", headers={"Authorization": f"Bearer {key}"}
+    )
+    client = SyncSCIMClient(http)
+    client.discover()
+    user_model = client.get_resource_model("User")
+    user = client.query(user_model, str(employee.scim_id))
+    assert user.user_name == "anna@sjostad.se"
+    assert user.display_name == "Anna Berg"
