@@ -83,47 +83,61 @@ ABSENT = "absent"
 
 
 def reachability(employee: Employee, *, at: datetime | None = None) -> Reachability:
-    """Whether `employee` can be reached at `at` (now by default): one query."""
+    """Whether `employee` can be reached at `at` (now by default): one query, two when
+    absent."""
     return reachabilities([employee], at=at)[employee.pk]
 
 
 def reachabilities(
     employees: Iterable[Employee], *, at: datetime | None = None
 ) -> dict[int, Reachability]:
-    """Reachability of each employee by id, in one query for any number of them (none for
-    an empty list)."""
+    """Reachability of each employee by id, in at most two queries for any number of them:
+    the absences covering `at`, then, for those absent only, when the absences that follow
+    begin and end (none for an empty list)."""
     at = at or timezone.now()
     people = list(employees)
     if not people:
         return {}
     ids = [person.pk for person in people if person.active]
-    runs: dict[int, list[Absence]] = {}
+    covering: dict[int, list[Absence]] = {}
+    following: dict[int, list[tuple[datetime, datetime]]] = {}
     if ids:
-        # Absences not over yet of the people absent now: the one covering `at` and those
-        # that may continue it.
-        absent_now = Absence.objects.filter(
-            employee_id__in=ids, starts_at__lte=at, ends_at__gt=at
-        ).values("employee_id")
         for absence in (
-            Absence.objects.filter(employee_id__in=absent_now, ends_at__gt=at)
+            Absence.objects.filter(employee_id__in=ids, starts_at__lte=at, ends_at__gt=at)
             .select_related("substitute")
             .order_by("employee_id", "starts_at", "id")
         ):
-            runs.setdefault(absence.employee_id, []).append(absence)
-    return {person.pk: _reachability(person, runs.get(person.pk, []), at) for person in people}
+            covering.setdefault(absence.employee_id, []).append(absence)
+    if covering:
+        # Only when and until: a calendar holds many, and they only extend the run.
+        for employee_id, starts_at, ends_at in (
+            Absence.objects.filter(employee_id__in=list(covering), starts_at__gt=at)
+            .order_by("employee_id", "starts_at")
+            .values_list("employee_id", "starts_at", "ends_at")
+        ):
+            following.setdefault(employee_id, []).append((starts_at, ends_at))
+    return {
+        person.pk: _reachability(
+            person, covering.get(person.pk, []), following.get(person.pk, [])
+        )
+        for person in people
+    }
 
 
-def _reachability(employee: Employee, absences: list[Absence], at: datetime) -> Reachability:
+def _reachability(
+    employee: Employee, covering: list[Absence], following: list[tuple[datetime, datetime]]
+) -> Reachability:
     if not employee.active:
         return LEFT
-    covering = [absence for absence in absences if absence.starts_at <= at]
     if covering:
-        # The absence that lasts longest says why; its run ends where no absence continues.
+        # The absence that lasts longest says why; the run ends where no absence continues
+        # it (`following` is in order of start).
         main = max(covering, key=lambda absence: (absence.ends_at, absence.starts_at))
         until = main.ends_at
-        for absence in absences:
-            if absence.starts_at <= until < absence.ends_at:
-                until = absence.ends_at
+        for starts_at, ends_at in following:
+            if starts_at > until:
+                break
+            until = max(until, ends_at)
         substitute = main.substitute or next(
             (absence.substitute for absence in covering if absence.substitute is not None),
             None,
