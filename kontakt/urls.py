@@ -46,6 +46,7 @@ urlpatterns = [
     path("answers/", include("kontakt.knowledge.public_urls")),
     path("live/", include("kontakt.live.urls")),
     path("telephony/", include("kontakt.telephony.urls")),
+    path("directory/", include("kontakt.directory.urls")),
     path("", include("kontakt.desk.urls")),
 ]
 

@@ -11,6 +11,7 @@ import holidays
 import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from kontakt.accounts.roles import Role
 from kontakt.accounts.selectors import user_roles
 from kontakt.core.business_hours import OpeningHours as CoreOpeningHours
 
-from .models import Absence, Availability, ClosedDay, Employee, OpeningHours
+from .models import Absence, Availability, CalendarFeed, ClosedDay, Employee, OpeningHours
 
 OPENING_HOURS_CACHE_KEY = "directory:opening-hours:v1"
 
@@ -117,9 +118,7 @@ def reachabilities(
         ):
             following.setdefault(employee_id, []).append((starts_at, ends_at))
     return {
-        person.pk: _reachability(
-            person, covering.get(person.pk, []), following.get(person.pk, [])
-        )
+        person.pk: _reachability(person, covering.get(person.pk, []), following.get(person.pk, []))
         for person in people
     }
 
@@ -261,3 +260,40 @@ def availability_message(
         else:
             return ""
         return f"{text} {_('Press 0 for the switchboard.')}"
+
+
+# Calendar feeds ---------------------------------------------------------------------------
+
+# Roles that see every feed's state (to help a department whose feed fails).
+SEES_ALL_FEEDS = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+def may_see_calendar_feeds(user: User) -> bool:
+    """Department contacts see their department's feeds; supervisors and administrators all."""
+    held = user_roles(user)
+    return bool(held & SEES_ALL_FEEDS) or (
+        Role.DEPARTMENT_CONTACT in held and user.department_id is not None
+    )
+
+
+def calendar_feeds_visible(user: User) -> QuerySet[CalendarFeed]:
+    """The feeds whose state `user` sees: of their department's units and people, or all."""
+    feeds = CalendarFeed.objects.select_related("employee__unit", "unit").order_by(
+        "-active", "unit__name", "employee__display_name", "id"
+    )
+    held = user_roles(user)
+    if held & SEES_ALL_FEEDS:
+        return feeds
+    if Role.DEPARTMENT_CONTACT in held and user.department_id is not None:
+        return feeds.filter(
+            Q(unit__department_id=user.department_id)
+            | Q(employee__unit__department_id=user.department_id)
+        )
+    return feeds.none()
+
+
+def substitute_choices(employee: Employee) -> QuerySet[Employee]:
+    """Whom an absence's form offers as substitute: the active people of the person's unit."""
+    if employee.unit_id is None:
+        return Employee.objects.none()
+    return Employee.objects.filter(unit_id=employee.unit_id, active=True).exclude(pk=employee.pk)
