@@ -7,7 +7,7 @@ peer that parses each person's iCalendar feed at request time.
 
 What it does:
 
-1. Makes a fresh SQLite file in a temp dir and a database `bench_directory` on the
+1. Makes a fresh SQLite file in a temp dir and a database `bench_directory_availability` on the
    PostgreSQL at 127.0.0.1:5432 (user postgres, trust).
 2. In one child process of Kontakt's venv per engine, one engine after the other
    (bench/harness/directory_side.py): migrates; makes the employees with direct numbers, 30 %
@@ -48,7 +48,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
 SIDE = BENCH / "harness" / "directory_side.py"
-DATABASE = "bench_directory"
+DATABASE = "bench_directory_availability"
 GOAL_P95_MS = 10
 SECRET_KEY = "benchmark-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
