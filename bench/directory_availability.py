@@ -2,13 +2,13 @@
 peer that parses each person's iCalendar feed at request time.
 
     .venv/bin/python bench/directory_availability.py           # 50,000 employees (5–8 min)
-    .venv/bin/python bench/directory_availability.py --quick   # 3,000 employees (under 60 s)
+    .venv/bin/python bench/directory_availability.py --quick   # 2,000 employees (about 60 s)
     BENCH_PROFILE=1 …                                          # and where our API's time goes
 
 What it does:
 
-1. Makes a fresh SQLite file in a temp dir and a database `bench_directory_availability` on the
-   PostgreSQL at 127.0.0.1:5432 (user postgres, trust).
+1. Makes a fresh SQLite file in a temp dir and a database `bench_directory_availability`
+   on the PostgreSQL at 127.0.0.1:5432 (user postgres, trust).
 2. In one child process of Kontakt's venv per engine, one engine after the other
    (bench/harness/directory_side.py): migrates; makes the employees with direct numbers, 30 %
    of them with a published calendar (a weekly meeting with an EXDATE, a one-off meeting,
@@ -107,13 +107,13 @@ def run_engine(engine: str, directory: Path, args: list[str]) -> dict[str, objec
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3,000 employees, under 60 s")
+    parser.add_argument("--quick", action="store_true", help="2,000 employees, about 60 s")
     parser.add_argument("--engines", default="sqlite,postgresql")
     options = parser.parse_args()
     if options.quick:
-        args = ["--employees", "3000", "--lookups", "300", "--peer-lookups", "150"]
+        args = ["--employees", "2000", "--lookups", "200", "--peer-lookups", "60"]
     else:
-        args = ["--employees", "50000", "--lookups", "2000", "--peer-lookups", "500"]
+        args = ["--employees", "50000", "--lookups", "1500", "--peer-lookups", "300"]
     engines = [engine for engine in options.engines.split(",") if engine]
     directory = Path(tempfile.mkdtemp(prefix="kontakt-directory-"))
     results = {}

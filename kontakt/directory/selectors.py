@@ -103,20 +103,19 @@ def reachabilities(
     covering: dict[int, list[Absence]] = {}
     following: dict[int, list[tuple[datetime, datetime]]] = {}
     if ids:
-        for absence in (
-            Absence.objects.filter(employee_id__in=ids, starts_at__lte=at, ends_at__gt=at)
-            .select_related("substitute")
-            .order_by("employee_id", "starts_at", "id")
-        ):
+        # Unordered (ordering is sorted here, cheaper than compiling it for each query).
+        for absence in Absence.objects.filter(
+            employee_id__in=ids, starts_at__lte=at, ends_at__gt=at
+        ).select_related("substitute"):
             covering.setdefault(absence.employee_id, []).append(absence)
     if covering:
         # Only when and until: a calendar holds many, and they only extend the run.
-        for employee_id, starts_at, ends_at in (
-            Absence.objects.filter(employee_id__in=list(covering), starts_at__gt=at)
-            .order_by("employee_id", "starts_at")
-            .values_list("employee_id", "starts_at", "ends_at")
-        ):
+        for employee_id, starts_at, ends_at in Absence.objects.filter(
+            employee_id__in=list(covering), starts_at__gt=at
+        ).values_list("employee_id", "starts_at", "ends_at"):
             following.setdefault(employee_id, []).append((starts_at, ends_at))
+        for spans in following.values():
+            spans.sort()
     return {
         person.pk: _reachability(person, covering.get(person.pk, []), following.get(person.pk, []))
         for person in people
@@ -131,6 +130,7 @@ def _reachability(
     if covering:
         # The absence that lasts longest says why; the run ends where no absence continues
         # it (`following` is in order of start).
+        covering = sorted(covering, key=lambda absence: (absence.starts_at, absence.pk))
         main = max(covering, key=lambda absence: (absence.ends_at, absence.starts_at))
         until = main.ends_at
         for starts_at, ends_at in following:
@@ -207,13 +207,19 @@ def phone_number_e164(raw: str) -> str | None:
 
 
 def employee_by_direct_number(number: str) -> Employee | None:
-    """Whose direct number it is (E.164): the active holder, else the last one who left."""
-    return (
-        Employee.objects.select_related("unit")
-        .filter(direct_number=number)
-        .order_by("-active", "-id")
-        .first()
+    """Whose direct number it is (E.164): the active holder, else the last one who left.
+
+    A slim entry for the exchange's question, which is asked before every direct call: its
+    name, unit's name, line state and whether active (other fields load when read)."""
+    holders = list(
+        Employee.objects.filter(direct_number=number)
+        .select_related("unit")
+        .only("display_name", "active", "phone_state", "direct_number", "unit__name")
+        .order_by()[:20]
     )
+    if not holders:
+        return None
+    return max(holders, key=lambda holder: (holder.active, holder.pk))
 
 
 # How a day and a time are said in each language the exchange plays.
