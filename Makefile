@@ -6,6 +6,7 @@ demo: install            ## Install everything, seed the demo municipality and s
 	KONTAKT_CENTER_PHONE="$${KONTAKT_CENTER_PHONE:-040-628 04 00}" \
 	KONTAKT_CENTER_EMAIL="$${KONTAKT_CENTER_EMAIL:-kontakt@sjostad.example}" \
 	KONTAKT_MFA_REQUIRED="$${KONTAKT_MFA_REQUIRED:-0}" \
+	KONTAKT_SWITCHBOARD_NUMBER="$${KONTAKT_SWITCHBOARD_NUMBER:-+46406280400}" \
 	.venv/bin/kontakt demo
 
 test: install-dev        ## Install everything and run lint, type checks and the suite on SQLite and PostgreSQL

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from kontakt.core.business_hours import OpeningHours as CoreOpeningHours
 
 from . import admin_sync  # noqa: F401 (registers the HR import and the SCIM clients)
-from .models import AnswerGroup, ClosedDay, Department, OpeningHours, Unit
+from .calendars import feed_read
+from .models import AnswerGroup, CalendarFeed, ClosedDay, Department, OpeningHours, Unit
 from .selectors import opening_hours_changed
 
 
@@ -84,3 +85,27 @@ class OpeningHoursAdmin(OpeningHoursChangeMixin, admin.ModelAdmin):
 class ClosedDayAdmin(OpeningHoursChangeMixin, admin.ModelAdmin):
     list_display = ["date", "name"]
     date_hierarchy = "date"
+
+
+# Availability -----------------------------------------------------------------------------
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Published calendars: whether each reads well, and why not."""
+
+    list_display = ["__str__", "active", "last_read_at", "last_ok_at", "last_error"]
+    list_filter = ["active"]
+    search_fields = ["url", "employee__display_name", "unit__name", "last_error"]
+    raw_id_fields = ["employee", "unit"]
+    readonly_fields = ["last_read_at", "last_ok_at", "last_error"]
+    actions = ["read_now"]
+
+    @admin.action(description=_("Read the selected calendars now"))
+    def read_now(self, request, queryset):
+        reports = [feed_read(feed) for feed in queryset.select_related("employee")]
+        failed = sum(1 for report in reports if not report.ok)
+        self.message_user(
+            request,
+            _("%(ok)s read, %(failed)s failed.") % {"ok": len(reports) - failed, "failed": failed},
+        )

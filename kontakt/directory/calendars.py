@@ -214,9 +214,10 @@ def feed_window(now: datetime) -> tuple[datetime, datetime]:
 
 
 def _feed_people(feed: CalendarFeed) -> list[Employee]:
-    if feed.employee_id is not None:
-        return [feed.employee] if feed.employee.active else []  # type: ignore[union-attr]
-    return list(Employee.objects.filter(unit_id=feed.unit_id, active=True).order_by("id"))
+    """Whom the feed's events make absent: its person, or every active employee of its unit."""
+    if feed.employee is not None:
+        return [feed.employee] if feed.employee.active else []
+    return list(Employee.objects.filter(unit=feed.unit, active=True).order_by("id"))
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ import holidays
 import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from . import search
 from .models import (
     Absence,
     Availability,
+    CalendarFeed,
     ClosedDay,
     Employee,
     EmployeeVersion,
@@ -94,47 +95,59 @@ ABSENT = "absent"
 
 
 def reachability(employee: Employee, *, at: datetime | None = None) -> Reachability:
-    """Whether `employee` can be reached at `at` (now by default): one query."""
+    """Whether `employee` can be reached at `at` (now by default): one query, two when
+    absent."""
     return reachabilities([employee], at=at)[employee.pk]
 
 
 def reachabilities(
     employees: Iterable[Employee], *, at: datetime | None = None
 ) -> dict[int, Reachability]:
-    """Reachability of each employee by id, in one query for any number of them (none for
-    an empty list)."""
+    """Reachability of each employee by id, in at most two queries for any number of them:
+    the absences covering `at`, then, for those absent only, when the absences that follow
+    begin and end (none for an empty list)."""
     at = at or timezone.now()
     people = list(employees)
     if not people:
         return {}
     ids = [person.pk for person in people if person.active]
-    runs: dict[int, list[Absence]] = {}
+    covering: dict[int, list[Absence]] = {}
+    following: dict[int, list[tuple[datetime, datetime]]] = {}
     if ids:
-        # Absences not over yet of the people absent now: the one covering `at` and those
-        # that may continue it.
-        absent_now = Absence.objects.filter(
+        # Unordered (ordering is sorted here, cheaper than compiling it for each query).
+        for absence in Absence.objects.filter(
             employee_id__in=ids, starts_at__lte=at, ends_at__gt=at
-        ).values("employee_id")
-        for absence in (
-            Absence.objects.filter(employee_id__in=absent_now, ends_at__gt=at)
-            .select_related("substitute")
-            .order_by("employee_id", "starts_at", "id")
-        ):
-            runs.setdefault(absence.employee_id, []).append(absence)
-    return {person.pk: _reachability(person, runs.get(person.pk, []), at) for person in people}
+        ).select_related("substitute"):
+            covering.setdefault(absence.employee_id, []).append(absence)
+    if covering:
+        # Only when and until: a calendar holds many, and they only extend the run.
+        for employee_id, starts_at, ends_at in Absence.objects.filter(
+            employee_id__in=list(covering), starts_at__gt=at
+        ).values_list("employee_id", "starts_at", "ends_at"):
+            following.setdefault(employee_id, []).append((starts_at, ends_at))
+        for spans in following.values():
+            spans.sort()
+    return {
+        person.pk: _reachability(person, covering.get(person.pk, []), following.get(person.pk, []))
+        for person in people
+    }
 
 
-def _reachability(employee: Employee, absences: list[Absence], at: datetime) -> Reachability:
+def _reachability(
+    employee: Employee, covering: list[Absence], following: list[tuple[datetime, datetime]]
+) -> Reachability:
     if not employee.active:
         return LEFT
-    covering = [absence for absence in absences if absence.starts_at <= at]
     if covering:
-        # The absence that lasts longest says why; its run ends where no absence continues.
+        # The absence that lasts longest says why; the run ends where no absence continues
+        # it (`following` is in order of start).
+        covering = sorted(covering, key=lambda absence: (absence.starts_at, absence.pk))
         main = max(covering, key=lambda absence: (absence.ends_at, absence.starts_at))
         until = main.ends_at
-        for absence in absences:
-            if absence.starts_at <= until < absence.ends_at:
-                until = absence.ends_at
+        for starts_at, ends_at in following:
+            if starts_at > until:
+                break
+            until = max(until, ends_at)
         substitute = main.substitute or next(
             (absence.substitute for absence in covering if absence.substitute is not None),
             None,
@@ -393,13 +406,19 @@ def phone_number_e164(raw: str) -> str | None:
 
 
 def employee_by_direct_number(number: str) -> Employee | None:
-    """Whose direct number it is (E.164): the active holder, else the last one who left."""
-    return (
-        Employee.objects.select_related("unit")
-        .filter(direct_number=number)
-        .order_by("-active", "-id")
-        .first()
+    """Whose direct number it is (E.164): the active holder, else the last one who left.
+
+    A slim entry for the exchange's question, which is asked before every direct call: its
+    name, unit's name, line state and whether active (other fields load when read)."""
+    holders = list(
+        Employee.objects.filter(direct_number=number)
+        .select_related("unit")
+        .only("display_name", "active", "phone_state", "direct_number", "unit__name")
+        .order_by()[:20]
     )
+    if not holders:
+        return None
+    return max(holders, key=lambda holder: (holder.active, holder.pk))
 
 
 # How a day and a time are said in each language the exchange plays.
@@ -446,3 +465,40 @@ def availability_message(
         else:
             return ""
         return f"{text} {_('Press 0 for the switchboard.')}"
+
+
+# Calendar feeds ---------------------------------------------------------------------------
+
+# Roles that see every feed's state (to help a department whose feed fails).
+SEES_ALL_FEEDS = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+def may_see_calendar_feeds(user: User) -> bool:
+    """Department contacts see their department's feeds; supervisors and administrators all."""
+    held = user_roles(user)
+    return bool(held & SEES_ALL_FEEDS) or (
+        Role.DEPARTMENT_CONTACT in held and user.department_id is not None
+    )
+
+
+def calendar_feeds_visible(user: User) -> QuerySet[CalendarFeed]:
+    """The feeds whose state `user` sees: of their department's units and people, or all."""
+    feeds = CalendarFeed.objects.select_related("employee__unit", "unit").order_by(
+        "-active", "unit__name", "employee__display_name", "id"
+    )
+    held = user_roles(user)
+    if held & SEES_ALL_FEEDS:
+        return feeds
+    if Role.DEPARTMENT_CONTACT in held and user.department_id is not None:
+        return feeds.filter(
+            Q(unit__department_id=user.department_id)
+            | Q(employee__unit__department_id=user.department_id)
+        )
+    return feeds.none()
+
+
+def substitute_choices(employee: Employee) -> QuerySet[Employee]:
+    """Whom an absence's form offers as substitute: the active people of the person's unit."""
+    if employee.unit_id is None:
+        return Employee.objects.none()
+    return Employee.objects.filter(unit_id=employee.unit_id, active=True).exclude(pk=employee.pk)

@@ -220,6 +220,27 @@ def direct_number() -> str:
     )[0].direct_number
 
 
+def directory_employee() -> int:
+    """An employee of a unit of department A (whose contact keeps its absences)."""
+    from kontakt.directory.models import Department, Employee, Unit
+
+    unit, _created = Unit.objects.get_or_create(
+        department=Department.objects.get(code="gata"), name="Parkering"
+    )
+    return Employee.objects.get_or_create(
+        display_name="Erik Holm", defaults={"unit": unit, "direct_number": "+46406281299"}
+    )[0].pk
+
+
+ABSENCE = {
+    "starts_at": "2026-12-09T08:00",
+    "ends_at": "2026-12-09T17:00",
+    "reason": "course",
+    "note": "Kurs",
+}
+EDITS_ABSENCES = ("switchboard", "department_contact", "supervisor", "administrator")
+
+
 def call_event() -> list[dict[str, str]]:
     at = "2026-03-02T09:00:00+01:00"
     return [{"event_id": str(uuid.uuid4()), "call_id": "c1", "type": "offered", "at": at}]
@@ -694,6 +715,28 @@ ROWS = [
         "get",
         lambda w: f"/api/v1/telephony/numbers/{phone_number()}/menu",
         api(200, only=("administrator",)),
+    ),
+    # The directory's absences: the person, operators, the department's contact and those
+    # who oversee; the calendar feeds' state: department contacts and those who oversee.
+    Row(
+        "directory:absence_new",
+        "get",
+        lambda w: f"/directory/employees/{directory_employee()}/absences/new/",
+        page(200, only=EDITS_ABSENCES),
+    ),
+    Row(
+        "directory:absence_new",
+        "post",
+        lambda w: f"/directory/employees/{directory_employee()}/absences/new/",
+        page(302, only=EDITS_ABSENCES),
+        lambda: ABSENCE,
+        "post",
+    ),
+    Row(
+        "directory:calendar_feeds",
+        "get",
+        lambda w: "/directory/calendars/",
+        page(200, only=EDITORS),
     ),
     # The directory's availability of a direct number: the exchange and any staff token.
     Row(

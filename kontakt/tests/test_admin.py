@@ -19,7 +19,14 @@ from kontakt.accounts.services import api_token_create
 from kontakt.cases.models import Case, CaseType, Contact
 from kontakt.cases.services import ContactDraft
 from kontakt.cases.tests.factories import CaseFactory, CaseTypeFactory
-from kontakt.directory.models import AnswerGroup, ClosedDay, Department, OpeningHours
+from kontakt.directory.models import (
+    AnswerGroup,
+    CalendarFeed,
+    ClosedDay,
+    Department,
+    Employee,
+    OpeningHours,
+)
 from kontakt.knowledge.models import Article, Synonym
 from kontakt.knowledge.tests.factories import make_article
 from kontakt.residents.models import Resident
@@ -47,6 +54,11 @@ def stored(resident, parking_type, second_line, agent, administrator) -> dict[ty
     Synonym.objects.create(words="bil, fordon", language="sv")
     group = AnswerGroup.objects.create(name="Växeln", code="vaxel")
     ClosedDay.objects.create(date="2026-12-24", name="Julafton")
+    CalendarFeed.objects.create(
+        employee=Employee.objects.create(display_name="Anna Berg"),
+        url="https://kalender.example/anna.ics",
+        last_error="The server answered 500 Internal Server Error.",
+    )
     api_token_create(user=administrator, name="integration")
     resident_access_log(resident=resident, user=agent, what="desk")
     PhoneNumber.objects.create(

@@ -179,8 +179,13 @@ def test_staff_tokens_open_it_and_nothing_else_does(api_client_for, handler, ann
     assert ask(bad, "+46406281234").status_code == 401
 
 
-def test_the_answer_takes_three_queries(exchange, anna, django_assert_num_queries):
-    _away_until_monday(anna)
-    # The exchange's token, the number's holder, the absences.
+def test_the_answer_takes_three_queries_or_four_when_absent(
+    exchange, anna, django_assert_num_queries
+):
+    # The exchange's token, the number's holder, the absences covering now.
     with django_assert_num_queries(3):
+        assert ask(exchange, "+46406281234").json()["state"] == "available"
+    _away_until_monday(anna)
+    # And when the absences that follow begin and end.
+    with django_assert_num_queries(4):
         assert ask(exchange, "+46406281234").json()["state"] == "absent"

@@ -36,8 +36,8 @@ def spans(feed: CalendarFeed, employee=None) -> list[tuple[datetime, datetime]]:
     return [(a.starts_at.astimezone(UTC), a.ends_at.astimezone(UTC)) for a in absences]
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_weekly_recurrence_with_an_exdate_a_moved_instance_and_the_change_to_winter_time():

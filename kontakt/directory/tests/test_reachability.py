@@ -114,7 +114,7 @@ def test_a_substitute_who_is_absent_too_is_returned_and_the_caller_asks_about_th
     assert reachability(deputy_of_deputy, at=AT).reachable
 
 
-def test_bulk_answers_every_person_in_one_query(django_assert_num_queries):
+def test_bulk_answers_every_person_in_two_queries(django_assert_num_queries):
     people = [EmployeeFactory() for _ in range(12)]
     for index, person in enumerate(people[:6]):
         AbsenceFactory(
@@ -125,7 +125,10 @@ def test_bulk_answers_every_person_in_one_query(django_assert_num_queries):
         )
     people[6].phone_state = Availability.DO_NOT_DISTURB
     people[7].active = False
-    with django_assert_num_queries(1):
+    # Later absences of the absent, to be found by the second query.
+    for person in people[:6]:
+        AbsenceFactory(employee=person, starts_at=AT + 20 * H, ends_at=AT + 21 * H)
+    with django_assert_num_queries(2):
         found = reachabilities(people, at=AT)
         assert [found[p.pk].state for p in people] == (
             ["absent"] * 6 + ["dnd", "left"] + ["available"] * 4
@@ -135,6 +138,9 @@ def test_bulk_answers_every_person_in_one_query(django_assert_num_queries):
     assert [found[p.pk].until for p in people[:6]] == [AT + (i + 1) * H for i in range(6)]
     with django_assert_num_queries(0):
         assert reachabilities([], at=AT) == {}
+    # Nobody absent: one query.
+    with django_assert_num_queries(1):
+        assert reachabilities(people[6:], at=AT)[people[8].pk].state == "available"
 
 
 def test_bulk_and_single_agree():
