@@ -91,6 +91,11 @@ MIN_FUZZY = 4
 # Shortest number (its last digits) searched for.
 MIN_DIGITS = 4
 _NUMBER_QUERY = re.compile(r"[\d\s()+\-./]+")
+VARIANTS = SearchWordVariant._meta.db_table
+TOKENS = EmployeeSearchToken._meta.db_table
+EMPLOYEES = Employee._meta.db_table
+UNITS = Unit._meta.db_table
+ABSENCES = Absence._meta.db_table
 
 
 def digits_key(number: str) -> str:
@@ -299,10 +304,12 @@ def with_typos(terms: list[Term]) -> list[Term]:
     asked = {t.text: {t.text} | deletions(t.text) for t in terms if _fuzzy(t)}
     if not asked:
         return terms
-    variants = set().union(*asked.values())
-    pairs = SearchWordVariant.objects.filter(variant__in=sorted(variants)).values_list(
-        "variant", "word"
-    )
+    variants = sorted(set().union(*asked.values()))
+    marks = ", ".join(["%s"] * len(variants))
+    with connection.cursor() as cursor:
+        # Plain SQL: the ORM's own work would be a third of the search's time here.
+        cursor.execute(f"SELECT variant, word FROM {VARIANTS} WHERE variant IN ({marks})", variants)
+        pairs = cursor.fetchall()
     words_of: dict[str, set[str]] = {}
     for variant, word in pairs:
         words_of.setdefault(variant, set()).add(word)
@@ -331,12 +338,6 @@ def _upper(text: str) -> str:
     """The least string above every string that begins with `text` (all stored words are
     plain [0-9a-z], so the last letter's successor is enough)."""
     return text[:-1] + chr(ord(text[-1]) + 1)
-
-
-TOKENS = EmployeeSearchToken._meta.db_table
-EMPLOYEES = Employee._meta.db_table
-UNITS = Unit._meta.db_table
-ABSENCES = Absence._meta.db_table
 
 
 def _term_sql(index: int, term: Term) -> tuple[str, list[object]]:
@@ -422,3 +423,19 @@ def best_match(
         if points > best_points:
             best_points, best_field = points, field
     return total, best_field
+
+
+def tokens_of(employee_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The indexed (word, field) pairs of these employees (one query)."""
+    found: dict[int, list[tuple[str, str]]] = {pk: [] for pk in employee_ids}
+    if not employee_ids:
+        return found
+    marks = ", ".join(["%s"] * len(employee_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT employee_id, word, field FROM {TOKENS} WHERE employee_id IN ({marks})",
+            employee_ids,
+        )
+        for pk, word, field in cursor.fetchall():
+            found[pk].append((word, field))
+    return found

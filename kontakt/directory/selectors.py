@@ -118,12 +118,8 @@ def employee_search(
         terms, now=now, limit=limit, unit_id=unit_id, department_id=department
     )
     ids = [pk for pk, _score, _available in ranked]
-    employees = Employee.objects.select_related("unit__department").in_bulk(ids)
-    tokens: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
-    for pk, word, field in search.EmployeeSearchToken.objects.filter(
-        employee_id__in=ids
-    ).values_list("employee_id", "word", "field"):
-        tokens[pk].append((word, field))
+    employees = Employee.objects.select_related("unit").in_bulk(ids)
+    tokens = search.tokens_of(ids)
     hits = []
     for pk, score, available in ranked:
         _points, matched = search.best_match(terms, tokens[pk])
@@ -148,12 +144,41 @@ def _function_hits(
 ) -> list[EmployeeHit]:
     """Shared functions with a number that match the terms (a municipality has a few
     hundred at most: they are scored here, not indexed)."""
-    functions = Unit.objects.filter(kind=UnitKind.FUNCTION, active=True).exclude(phone="")
-    if unit_id is not None:
-        functions = functions.filter(pk=unit_id)
-    if department_id is not None:
-        functions = functions.filter(department_id=department_id)
     hits = []
+    for function_id, department, tokens in _functions():
+        if (unit_id is not None and function_id != unit_id) or (
+            department_id is not None and department != department_id
+        ):
+            continue
+        score, matched = search.best_match(terms, tokens, any_typo=True)
+        if score:
+            hits.append((function_id, score, matched))
+    if not hits:
+        return []
+    units = Unit.objects.select_related("department").in_bulk([pk for pk, _s, _m in hits])
+    found = [
+        EmployeeHit(
+            kind=HitKind.FUNCTION, score=score, matched=matched, available=True, unit=units[pk]
+        )
+        for pk, score, matched in hits
+    ]
+    found.sort(key=lambda hit: (-hit.score, search.fold(hit.name)))
+    return found
+
+
+FUNCTIONS_CACHE_KEY = "directory:functions:v1"
+FUNCTIONS_CACHE_SECONDS = 60
+
+
+def _functions() -> list[tuple[int, int, list[tuple[str, str]]]]:
+    """(id, department id, (word, field) pairs) of the active shared functions with a number,
+    kept a minute in the cache (a new or changed one is found within it; `functions_changed`
+    forgets at once)."""
+    cached = cache.get(FUNCTIONS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    found = []
+    functions = Unit.objects.filter(kind=UnitKind.FUNCTION, active=True).exclude(phone="")
     for function in functions.select_related("department"):
         tokens = [(word, search.Field.NAME.value) for word in search.fold(function.name).split()]
         tokens += [
@@ -164,19 +189,14 @@ def _function_hits(
             for word in search.fold(function.department.name).split()
         ]
         tokens.append((search.digits_key(function.phone), search.Field.NUMBER.value))
-        score, matched = search.best_match(terms, tokens, any_typo=True)
-        if score:
-            hits.append(
-                EmployeeHit(
-                    kind=HitKind.FUNCTION,
-                    score=score,
-                    matched=matched,
-                    available=True,
-                    unit=function,
-                )
-            )
-    hits.sort(key=lambda hit: (-hit.score, search.fold(hit.name)))
-    return hits
+        found.append((function.pk, function.department_id, tokens))
+    cache.set(FUNCTIONS_CACHE_KEY, found, timeout=FUNCTIONS_CACHE_SECONDS)
+    return found
+
+
+def functions_changed() -> None:
+    """Forget the cached shared functions after one was added or changed."""
+    cache.delete(FUNCTIONS_CACHE_KEY)
 
 
 def employees_with_availability(

@@ -170,6 +170,26 @@ def knowledge_flag() -> int:
     ).pk
 
 
+def directory_unit(department_code: str = "gata") -> int:
+    """A unit of the department (made once per test)."""
+    from kontakt.directory.models import Department, Unit
+
+    department = Department.objects.get(code=department_code)
+    return Unit.objects.get_or_create(department=department, name=f"Enhet {department_code}")[0].pk
+
+
+def directory_employee(department_code: str = "gata") -> int:
+    """A fresh entry in a unit of the department."""
+    from kontakt.directory.services import employee_save
+
+    values = {"display_name": "Karin Lind", "unit_id": directory_unit(department_code)}
+    return employee_save(employee=None, values=values, by=None)[0].pk
+
+
+def directory_entry() -> dict[str, Any]:
+    return {"given_name": "Karin", "family_name": "Lind", "unit": directory_unit()}
+
+
 NOTE = {"body": "Anteckning"}
 MESSAGE = {"body": "Hej", "direction": "out", "channel": "email"}
 
@@ -400,6 +420,57 @@ ROWS = [
         "get",
         lambda w: f"/staffing/what-if/{what_if_run()}/",
         page(200, only=PLANNERS),
+    ),
+    # The directory: every staff role searches and reads; administrators write every entry,
+    # department contacts those in their department's units.
+    Row("directory:search", "get", lambda w: "/directory/?q=karin", page(200)),
+    Row(
+        "directory:employee",
+        "get",
+        lambda w: f"/directory/employees/{directory_employee()}/",
+        page(200),
+    ),
+    Row(
+        "directory:employee_new",
+        "get",
+        lambda w: "/directory/employees/new/",
+        page(200, only=("department_contact", "administrator")),
+    ),
+    Row(
+        "directory:employee_new",
+        "post",
+        lambda w: "/directory/employees/new/",
+        page(302, only=("department_contact", "administrator")),
+        data=directory_entry,
+        label="post",
+    ),
+    Row(
+        "directory:employee_edit",
+        "get",
+        lambda w: f"/directory/employees/{directory_employee()}/edit/",
+        page(200, only=("department_contact", "administrator")),
+        label="A",
+    ),
+    Row(
+        "directory:employee_edit",
+        "get",
+        lambda w: f"/directory/employees/{directory_employee('social')}/edit/",
+        page(200, only=("administrator",)),
+        label="B",
+    ),
+    Row(
+        "directory:employee_edit",
+        "post",
+        lambda w: f"/directory/employees/{directory_employee()}/edit/",
+        page(302, only=("department_contact", "administrator")),
+        data=directory_entry,
+        label="post",
+    ),
+    Row(
+        "directory:unit",
+        "get",
+        lambda w: f"/directory/units/{directory_unit()}/",
+        page(200),
     ),
     # The knowledge base: every staff role reads and flags; department contacts write their
     # department's articles, supervisors and administrators every one's and pin them.
