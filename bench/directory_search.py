@@ -162,7 +162,7 @@ def child_load(count: int) -> dict[str, object]:
 
 def _ms(seconds: list[float]) -> dict[str, float]:
     ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
         "p50_ms": round(statistics.median(ordered) * 1000, 2),
         "p95_ms": round(p95 * 1000, 2),

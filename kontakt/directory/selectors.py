@@ -134,8 +134,15 @@ def employee_search(
             )
         )
     hits += _function_hits(terms, unit_id=unit_id, department_id=department)
-    # Stable: employees keep the database's order among equal scores, functions come after.
-    hits.sort(key=lambda hit: (-hit.score, not hit.available))
+    # Among equal scores and availability: people by name, then the shared functions.
+    hits.sort(
+        key=lambda hit: (
+            -hit.score,
+            not hit.available,
+            hit.kind != HitKind.EMPLOYEE,
+            search.fold(hit.name),
+        )
+    )
     return hits[:limit]
 
 
