@@ -272,5 +272,10 @@ def unit_get(*, unit_id: int) -> Unit:
     return Unit.objects.select_related("department", "contact").get(pk=unit_id)
 
 
+def unit_names(unit_ids: list[int]) -> dict[int, str]:
+    """Names of units by id (for a history that recorded ids)."""
+    return dict(Unit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "name"))
+
+
 def unit_people(*, unit: Unit) -> QuerySet[Employee]:
     return unit.employees.filter(active=True).order_by("display_name", "id")

@@ -61,15 +61,28 @@ def _employee(employee_id: int) -> Employee:
 def employee_detail(request: StaffRequest, employee_id: int) -> HttpResponse:
     employee = _employee(employee_id)
     absence = selectors.absent_now([employee.pk]).get(employee.pk)
+    history = list(selectors.employee_versions(employee=employee)[:50])
+    unit_names = selectors.unit_names(
+        [
+            value
+            for version in history
+            for value in version.changes.get("unit_id", [])
+            if isinstance(value, int)
+        ]
+    )
     versions = [
         {
             "version": version,
             "changes": [
-                {"field": FIELD_LABELS.get(name, name), "old": pair[0], "new": pair[1]}
+                {
+                    "field": FIELD_LABELS.get(name, name),
+                    "old": _shown(name, pair[0], unit_names),
+                    "new": _shown(name, pair[1], unit_names),
+                }
                 for name, pair in sorted(version.changes.items())
             ],
         }
-        for version in selectors.employee_versions(employee=employee)[:50]
+        for version in history
     ]
     context = {
         "employee": employee,
@@ -79,6 +92,15 @@ def employee_detail(request: StaffRequest, employee_id: int) -> HttpResponse:
         "may_edit": selectors.may_edit_employee(request.user, employee),
     }
     return render(request, "directory/employee.html", context)
+
+
+def _shown(field: str, value: Any, unit_names: dict[int, str]) -> Any:
+    """A recorded value as the history shows it: a unit by its name, a list joined."""
+    if field == "unit_id" and isinstance(value, int):
+        return unit_names.get(value, value)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value
 
 
 def _edit(request: StaffRequest, employee: Employee | None) -> HttpResponse:
