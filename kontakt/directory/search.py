@@ -88,6 +88,8 @@ WEIGHTS = {
 # How a query word matched a stored word: the same, its beginning, or within one typo.
 EXACT, PREFIX, FUZZY = 10, 8, 5
 MAX_WORD = 60
+# The shared functions are scored in Python from a cached list (selectors._functions).
+FUNCTIONS_CACHE_KEY = "directory:functions:v1"
 MAX_TERMS = 6
 # Shortest query word matched as a beginning ("ka" → Karin) and within a typo ("ande").
 MIN_PREFIX = 2

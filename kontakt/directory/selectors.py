@@ -173,7 +173,7 @@ def _function_hits(
     return found
 
 
-FUNCTIONS_CACHE_KEY = "directory:functions:v1"
+FUNCTIONS_CACHE_KEY = search.FUNCTIONS_CACHE_KEY
 FUNCTIONS_CACHE_SECONDS = 60
 
 

@@ -4,13 +4,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from kontakt.accounts.models import User
 
 from .models import Employee, EmployeeChangeSource, EmployeeVersion
-from .search import fold, index_employees
+from .search import FUNCTIONS_CACHE_KEY, fold, index_employees
 
 # The fields of an entry that a change may set, and that its versions record.
 EMPLOYEE_FIELDS = (
@@ -105,3 +106,14 @@ def _jsonable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         ]
         for field, pair in changes.items()
     }
+
+
+def units_reindex(*, unit_ids: list[int]) -> None:
+    """After units were renamed, moved or changed kind: their people's search words carry
+    the unit's name again, and the shared functions are read afresh."""
+    ids = list(
+        Employee.objects.filter(unit_id__in=unit_ids, active=True).values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), 1000):
+        index_employees(ids[start : start + 1000])
+    cache.delete(FUNCTIONS_CACHE_KEY)

@@ -230,3 +230,13 @@ def test_numbers_are_one_term() -> None:
     assert [t.text for t in parse_query("040-628 12 34")] == ["#432182604"]
     assert [t.text for t in parse_query("+46 40 6281234")] == ["#43218260464"]
     assert parse_query("12") == []
+
+
+def test_a_renamed_unit_is_found_by_its_new_name_after_reindexing(people) -> None:
+    from kontakt.directory.services import units_reindex
+
+    parking = Unit.objects.get(name="Parkering")
+    Unit.objects.filter(pk=parking.pk).update(name="Trafikövervakning")
+    units_reindex(unit_ids=[parking.pk])
+    names = {hit.name for hit in employee_search("trafikovervakning", now=NOW)}
+    assert names == {"Karl Anderson", "Eva Holm", "Kjell Öberg"}
