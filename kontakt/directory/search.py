@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from django.db import connection
 
@@ -382,7 +383,8 @@ def _scores(
 ) -> list[tuple[int, int]]:
     """(employee id, score), best first, then by id: the index alone, no employee row read
     (unless a unit or department filter asks)."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for term in terms:
         sql, term_params = _term_sql(term)
         parts.append(sql)
@@ -392,7 +394,8 @@ def _scores(
     else:
         union = " UNION ALL ".join(parts)
         scored = f"SELECT employee_id, SUM(best) AS best FROM ({union}) t GROUP BY employee_id"
-    filters, filter_params = [], []
+    filters: list[str] = []
+    filter_params: list[Any] = []
     if unit_id is not None:
         filters.append(f"s.employee_id IN (SELECT id FROM {EMPLOYEES} WHERE unit_id = %s)")
         filter_params.append(unit_id)

@@ -27,15 +27,15 @@ NOW = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 @pytest.fixture
 def people() -> dict[str, int]:
-    building = DepartmentFactory(name="Stadsbyggnadsförvaltningen", code="sbf")
-    streets = DepartmentFactory(name="Gatukontoret", code="gk")
-    schools = DepartmentFactory(name="Skolförvaltningen", code="skola")
-    permits = UnitFactory(department=building, name="Bygglov")
-    parking = UnitFactory(department=streets, name="Parkering")
-    water = UnitFactory(department=streets, name="VA-avdelningen")
-    school = UnitFactory(department=schools, name="Rektorsexpedition")
-    finance = UnitFactory(department=schools, name="Ekonomi")
-    UnitFactory(
+    building = DepartmentFactory.create(name="Stadsbyggnadsförvaltningen", code="sbf")
+    streets = DepartmentFactory.create(name="Gatukontoret", code="gk")
+    schools = DepartmentFactory.create(name="Skolförvaltningen", code="skola")
+    permits = UnitFactory.create(department=building, name="Bygglov")
+    parking = UnitFactory.create(department=streets, name="Parkering")
+    water = UnitFactory.create(department=streets, name="VA-avdelningen")
+    school = UnitFactory.create(department=schools, name="Rektorsexpedition")
+    finance = UnitFactory.create(department=schools, name="Ekonomi")
+    UnitFactory.create(
         department=schools,
         name="Växel Sjöstadsskolan",
         kind=UnitKind.FUNCTION,

@@ -25,12 +25,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def parking(department_a) -> Unit:
-    return UnitFactory(department=department_a, name="Parkering", phone="+46406281000")
+    return UnitFactory.create(department=department_a, name="Parkering", phone="+46406281000")
 
 
 @pytest.fixture
 def care(department_b) -> Unit:
-    return UnitFactory(department=department_b, name="Hemtjänst")
+    return UnitFactory.create(department=department_b, name="Hemtjänst")
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_search_shows_name_title_unit_numbers_and_availability(
     )
     Employee.objects.filter(pk=substitute.pk).update(phone_state=Availability.ON_CALL)
     make_employee("Karl Holm", unit=parking, title="Parkeringsvakt")
-    UnitFactory(
+    UnitFactory.create(
         department=parking.department,
         name="Parkeringsjouren",
         kind=UnitKind.FUNCTION,
