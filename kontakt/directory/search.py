@@ -472,6 +472,26 @@ def _fill(
             groups.append([])
         groups[-1].append(pk)
         score_of[pk] = score
+    away: set[int] = set()
+    asked: set[int] = set()
+
+    def ask(ids: list[int]) -> None:
+        new = [pk for pk in ids if pk not in asked]
+        if new:
+            away.update(_away(new, now))
+            asked.update(new)
+
+    # One question for the whole page as far as it can be foreseen: every group that fits,
+    # and of the first that does not, twice as many as there is room for.
+    foreseen: list[int] = []
+    taken = 0
+    for group in groups:
+        room = limit - taken
+        if room <= 0:
+            break
+        foreseen += group if len(group) <= room else group[: 2 * room]
+        taken += min(len(group), room)
+    ask(foreseen)
     chosen: list[tuple[int, int, bool]] = []
     for index, group in enumerate(groups):
         room = limit - len(chosen)
@@ -479,23 +499,21 @@ def _fill(
             break
         last_fetched = index == len(groups) - 1 and not complete
         if len(group) <= room and not last_fetched:
-            away = _away(group, now)
+            ask(group)
             ordered = [pk for pk in group if pk not in away] + [pk for pk in group if pk in away]
         else:
             # More people of this score than room: the first `room` available by id, asked
             # a slice at a time; the away ones only if too few are available.
             available: list[int] = []
-            away = set()
-            asked = 0
-            while len(available) < room and asked < len(group):
-                part = group[asked : asked + 2 * room]
-                asked += len(part)
-                part_away = _away(part, now)
-                away |= part_away
-                available += [pk for pk in part if pk not in part_away]
+            position = 0
+            while len(available) < room and position < len(group):
+                part = group[position : position + 2 * room]
+                position += len(part)
+                ask(part)
+                available += [pk for pk in part if pk not in away]
             if len(available) < room and last_fetched:
                 return None
-            ordered = available + [pk for pk in group if pk in away]
+            ordered = available + [pk for pk in group[:position] if pk in away]
         chosen += [(pk, score_of[pk], pk not in away) for pk in ordered[:room]]
     if len(chosen) < limit and not complete:
         return None

@@ -240,3 +240,22 @@ def test_a_renamed_unit_is_found_by_its_new_name_after_reindexing(people) -> Non
     units_reindex(unit_ids=[parking.pk])
     names = {hit.name for hit in employee_search("trafikovervakning", now=NOW)}
     assert names == {"Karl Anderson", "Eva Holm", "Kjell Öberg"}
+
+
+def test_among_many_equal_scores_the_page_is_filled_with_available_people(db) -> None:
+    unit = UnitFactory.create(name="Lekplatser")
+    namesakes = [make_employee("Sara Lund", unit=unit) for _n in range(14)]
+    for employee in namesakes[:9]:
+        Absence.objects.create(
+            employee=employee,
+            starts_at=NOW - timedelta(hours=1),
+            ends_at=NOW + timedelta(hours=1),
+        )
+    hits = employee_search("Sara Lund", limit=4, now=NOW)
+    assert [hit.employee.pk for hit in hits if hit.employee] == [e.pk for e in namesakes[9:13]]
+    assert all(hit.available for hit in hits)
+    # Too few available: the away ones fill the rest, by id.
+    hits = employee_search("Sara Lund", limit=8, now=NOW)
+    expected = [e.pk for e in namesakes[9:]] + [e.pk for e in namesakes[:3]]
+    assert [hit.employee.pk for hit in hits if hit.employee] == expected
+    assert [hit.available for hit in hits] == [True] * 5 + [False] * 3
