@@ -352,6 +352,13 @@ def _upper(text: str) -> str:
     return text[:-1] + chr(ord(text[-1]) + 1)
 
 
+# A term's best points carry the field they came from in their last two digits: the field's
+# weight, shifted for numbers (whose weight is a name's).
+NUMBER_CODE_SHIFT = 50
+CODES = {WEIGHTS[field]: field for field in (Field.UNIT, Field.TITLE, Field.KEYWORDS, Field.NAME)}
+CODES[WEIGHTS[Field.NUMBER] + NUMBER_CODE_SHIFT] = Field.NUMBER
+
+
 def _term_sql(term: Term) -> tuple[str, list[object]]:
     """Each employee's best points for one term (read from the covering index alone)."""
     if term.prefix:
@@ -366,9 +373,11 @@ def _term_sql(term: Term) -> tuple[str, list[object]]:
         where_params = [*match_params, *term.fuzzy]
     else:
         where, where_params = match, match_params
+    # The points times 100, plus a code of the field they came from (CODES).
+    code = f"weight + {NUMBER_CODE_SHIFT}" if term.number else "weight"
     sql = (
         f"SELECT employee_id, MAX(weight * CASE WHEN word = %s THEN {EXACT} "
-        f"WHEN {match} THEN {PREFIX} ELSE {FUZZY} END) AS best "
+        f"WHEN {match} THEN {PREFIX} ELSE {FUZZY} END * 100 + {code}) AS best "
         f"FROM {TOKENS} WHERE {where} GROUP BY employee_id"
     )
     return sql, [term.text, *match_params, *where_params]
@@ -380,9 +389,9 @@ def _scores(
     rows: int | None,
     unit_id: int | None,
     department_id: int | None,
-) -> list[tuple[int, int]]:
-    """(employee id, score), best first, then by id: the index alone, no employee row read
-    (unless a unit or department filter asks)."""
+) -> list[tuple[int, int, str]]:
+    """(employee id, score, field that counted most), best first, then by id: the index
+    alone, no employee row read (unless a unit or department filter asks)."""
     parts: list[str] = []
     params: list[Any] = []
     for term in terms:
@@ -390,10 +399,13 @@ def _scores(
         parts.append(sql)
         params += term_params
     if len(parts) == 1:
-        scored = parts[0]
+        scored = f"SELECT employee_id, best / 100 AS score, best AS top FROM ({parts[0]}) t"
     else:
         union = " UNION ALL ".join(parts)
-        scored = f"SELECT employee_id, SUM(best) AS best FROM ({union}) t GROUP BY employee_id"
+        scored = (
+            "SELECT employee_id, SUM(best / 100) AS score, MAX(best) AS top "
+            f"FROM ({union}) t GROUP BY employee_id"
+        )
     filters: list[str] = []
     filter_params: list[Any] = []
     if unit_id is not None:
@@ -408,12 +420,15 @@ def _scores(
     where = f"WHERE {' AND '.join(filters)}" if filters else ""
     limit = "" if rows is None else f"LIMIT {int(rows)}"
     sql = (
-        f"SELECT s.employee_id, s.best FROM ({scored}) s {where} "
-        f"ORDER BY s.best DESC, s.employee_id ASC {limit}"
+        f"SELECT s.employee_id, s.score, s.top FROM ({scored}) s {where} "
+        f"ORDER BY s.score DESC, s.employee_id ASC {limit}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *filter_params])
-        return [(pk, int(score)) for pk, score in cursor.fetchall()]
+        return [
+            (pk, int(score), CODES.get(int(top) % 100, Field.NAME).value)
+            for pk, score, top in cursor.fetchall()
+        ]
 
 
 def _away(employee_ids: list[int], now: datetime) -> set[int]:
@@ -440,9 +455,10 @@ def ranked_employees(
     limit: int,
     unit_id: int | None = None,
     department_id: int | None = None,
-) -> list[tuple[int, int, bool]]:
-    """(employee id, score, available now) of the best matches: by score, and among equal
-    scores those available first (then by id, so both engines agree).
+) -> list[tuple[int, int, bool, str]]:
+    """(employee id, score, available now, field that counted most) of the best matches:
+    by score, and among equal scores those available first (then by id, so both engines
+    agree).
 
     The scores come from the index alone; availability is asked only of as many people of
     the last score taken as it takes to fill the page with available ones (a beginning like
@@ -455,9 +471,12 @@ def ranked_employees(
     while True:
         scored = _scores(terms, rows=rows, unit_id=unit_id, department_id=department_id)
         complete = len(scored) < rows
-        chosen = _fill(scored, limit=limit, now=now, complete=complete)
+        chosen = _fill(
+            [(pk, score) for pk, score, _f in scored], limit=limit, now=now, complete=complete
+        )
         if chosen is not None:
-            return chosen
+            matched = {pk: field for pk, _score, field in scored}
+            return [(pk, score, available, matched[pk]) for pk, score, available in chosen]
         rows *= 4
 
 
