@@ -47,6 +47,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("staffing/", include("kontakt.staffing.urls")),
     path("knowledge/", include("kontakt.knowledge.urls")),
+    path("directory/", include("kontakt.directory.urls")),
     path("answers/", include("kontakt.knowledge.public_urls")),
     path("live/", include("kontakt.live.urls")),
     path("telephony/", include("kontakt.telephony.urls")),

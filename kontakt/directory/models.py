@@ -401,7 +401,8 @@ class EmployeeSearchToken(models.Model):
     class Meta:
         verbose_name = _("search word of an employee")
         verbose_name_plural = _("search words of employees")
-        indexes = [models.Index(fields=["word", "employee"], name="employee_token_word")]
+        # Covering: a search reads words, employees and weights from the index alone.
+        indexes = [models.Index(fields=["word", "employee", "weight"], name="employee_token_word")]
         constraints = [
             models.UniqueConstraint(fields=["employee", "word"], name="employee_token_unique")
         ]

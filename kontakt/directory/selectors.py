@@ -227,6 +227,10 @@ class EmployeeHit:
         return self.unit.name if self.unit is not None else ""
 
 
+# Fields of an employee a search hit leaves unread (read on access, one query each).
+HIT_DEFERRED = ("search_text", "scim_id", "external_id", "user_name", "created_at", "updated_at")
+
+
 def employee_search(
     query: str,
     *,
@@ -251,29 +255,30 @@ def employee_search(
     ranked = search.ranked_employees(
         terms, now=now, limit=limit, unit_id=unit_id, department_id=department
     )
-    ids = [pk for pk, _score, _available in ranked]
-    employees = Employee.objects.select_related("unit__department").in_bulk(ids)
-    tokens: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
-    for pk, word, field in search.EmployeeSearchToken.objects.filter(
-        employee_id__in=ids
-    ).values_list("employee_id", "word", "field"):
-        tokens[pk].append((word, field))
-    hits = []
-    for pk, score, available in ranked:
-        _points, matched = search.best_match(terms, tokens[pk])
-        hits.append(
-            EmployeeHit(
-                kind=HitKind.EMPLOYEE,
-                score=score,
-                matched=matched,
-                available=available,
-                employee=employees[pk],
-                unit=employees[pk].unit,
-            )
+    ids = [pk for pk, _score, _available, _matched in ranked]
+    # What a hit shows and a console asks of it; the rest stays in the database.
+    employees = Employee.objects.select_related("unit").defer(*HIT_DEFERRED).in_bulk(ids)
+    hits = [
+        EmployeeHit(
+            kind=HitKind.EMPLOYEE,
+            score=score,
+            matched=matched,
+            available=available,
+            employee=employees[pk],
+            unit=employees[pk].unit,
         )
+        for pk, score, available, matched in ranked
+    ]
     hits += _function_hits(terms, unit_id=unit_id, department_id=department)
-    # Stable: employees keep the database's order among equal scores, functions come after.
-    hits.sort(key=lambda hit: (-hit.score, not hit.available))
+    # Among equal scores and availability: people by name, then the shared functions.
+    hits.sort(
+        key=lambda hit: (
+            -hit.score,
+            not hit.available,
+            hit.kind != HitKind.EMPLOYEE,
+            search.fold(hit.name),
+        )
+    )
     return hits[:limit]
 
 
@@ -282,12 +287,41 @@ def _function_hits(
 ) -> list[EmployeeHit]:
     """Shared functions with a number that match the terms (a municipality has a few
     hundred at most: they are scored here, not indexed)."""
-    functions = Unit.objects.filter(kind=UnitKind.FUNCTION, active=True).exclude(phone="")
-    if unit_id is not None:
-        functions = functions.filter(pk=unit_id)
-    if department_id is not None:
-        functions = functions.filter(department_id=department_id)
     hits = []
+    for function_id, department, tokens in _functions():
+        if (unit_id is not None and function_id != unit_id) or (
+            department_id is not None and department != department_id
+        ):
+            continue
+        score, matched = search.best_match(terms, tokens, any_typo=True)
+        if score:
+            hits.append((function_id, score, matched))
+    if not hits:
+        return []
+    units = Unit.objects.select_related("department").in_bulk([pk for pk, _s, _m in hits])
+    found = [
+        EmployeeHit(
+            kind=HitKind.FUNCTION, score=score, matched=matched, available=True, unit=units[pk]
+        )
+        for pk, score, matched in hits
+    ]
+    found.sort(key=lambda hit: (-hit.score, search.fold(hit.name)))
+    return found
+
+
+FUNCTIONS_CACHE_KEY = search.FUNCTIONS_CACHE_KEY
+FUNCTIONS_CACHE_SECONDS = 60
+
+
+def _functions() -> list[tuple[int, int, list[tuple[str, str]]]]:
+    """(id, department id, (word, field) pairs) of the active shared functions with a number,
+    kept a minute in the cache (a new or changed one is found within it; `functions_changed`
+    forgets at once)."""
+    cached = cache.get(FUNCTIONS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    found = []
+    functions = Unit.objects.filter(kind=UnitKind.FUNCTION, active=True).exclude(phone="")
     for function in functions.select_related("department"):
         tokens = [(word, search.Field.NAME.value) for word in search.fold(function.name).split()]
         tokens += [
@@ -298,19 +332,14 @@ def _function_hits(
             for word in search.fold(function.department.name).split()
         ]
         tokens.append((search.digits_key(function.phone), search.Field.NUMBER.value))
-        score, matched = search.best_match(terms, tokens, any_typo=True)
-        if score:
-            hits.append(
-                EmployeeHit(
-                    kind=HitKind.FUNCTION,
-                    score=score,
-                    matched=matched,
-                    available=True,
-                    unit=function,
-                )
-            )
-    hits.sort(key=lambda hit: (-hit.score, search.fold(hit.name)))
-    return hits
+        found.append((function.pk, function.department_id, tokens))
+    cache.set(FUNCTIONS_CACHE_KEY, found, timeout=FUNCTIONS_CACHE_SECONDS)
+    return found
+
+
+def functions_changed() -> None:
+    """Forget the cached shared functions after one was added or changed."""
+    cache.delete(FUNCTIONS_CACHE_KEY)
 
 
 def employees_with_availability(
@@ -377,6 +406,11 @@ def employee_versions(*, employee: Employee) -> QuerySet[EmployeeVersion]:
 
 def unit_get(*, unit_id: int) -> Unit:
     return Unit.objects.select_related("department", "contact").get(pk=unit_id)
+
+
+def unit_names(unit_ids: list[int]) -> dict[int, str]:
+    """Names of units by id (for a history that recorded ids)."""
+    return dict(Unit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "name"))
 
 
 def unit_people(*, unit: Unit) -> QuerySet[Employee]:

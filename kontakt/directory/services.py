@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -23,7 +24,7 @@ from .models import (
     EmployeeChangeSource,
     EmployeeVersion,
 )
-from .search import fold, index_employees
+from .search import FUNCTIONS_CACHE_KEY, fold, index_employees
 from .selectors import may_edit_absence
 
 # The fields of an entry that a change may set, and that its versions record.
@@ -120,6 +121,17 @@ def _jsonable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         ]
         for field, pair in changes.items()
     }
+
+
+def units_reindex(*, unit_ids: list[int]) -> None:
+    """After units were renamed, moved or changed kind: their people's search words carry
+    the unit's name again, and the shared functions are read afresh."""
+    ids = list(
+        Employee.objects.filter(unit_id__in=unit_ids, active=True).values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), 1000):
+        index_employees(ids[start : start + 1000])
+    cache.delete(FUNCTIONS_CACHE_KEY)
 
 
 # Absences ---------------------------------------------------------------------------------

@@ -179,6 +179,26 @@ def knowledge_flag() -> int:
     ).pk
 
 
+def directory_unit(department_code: str = "gata") -> int:
+    """A unit of the department (made once per test)."""
+    from kontakt.directory.models import Department, Unit
+
+    department = Department.objects.get(code=department_code)
+    return Unit.objects.get_or_create(department=department, name=f"Enhet {department_code}")[0].pk
+
+
+def directory_employee(department_code: str = "gata") -> int:
+    """A fresh entry in a unit of the department."""
+    from kontakt.directory.services import employee_save
+
+    values = {"display_name": "Karin Lind", "unit_id": directory_unit(department_code)}
+    return employee_save(employee=None, values=values, by=None)[0].pk
+
+
+def directory_entry() -> dict[str, Any]:
+    return {"given_name": "Karin", "family_name": "Lind", "unit": directory_unit()}
+
+
 NOTE = {"body": "Anteckning"}
 MESSAGE = {"body": "Hej", "direction": "out", "channel": "email"}
 
@@ -220,7 +240,7 @@ def direct_number() -> str:
     )[0].direct_number
 
 
-def directory_employee() -> int:
+def absence_employee() -> int:
     """An employee of a unit of department A (whose contact keeps its absences)."""
     from kontakt.directory.models import Department, Employee, Unit
 
@@ -480,6 +500,57 @@ ROWS = [
         lambda w: f"/staffing/what-if/{what_if_run()}/",
         page(200, only=PLANNERS),
     ),
+    # The directory: every staff role searches and reads; administrators write every entry,
+    # department contacts those in their department's units.
+    Row("directory:search", "get", lambda w: "/directory/?q=karin", page(200)),
+    Row(
+        "directory:employee",
+        "get",
+        lambda w: f"/directory/employees/{directory_employee()}/",
+        page(200),
+    ),
+    Row(
+        "directory:employee_new",
+        "get",
+        lambda w: "/directory/employees/new/",
+        page(200, only=("department_contact", "administrator")),
+    ),
+    Row(
+        "directory:employee_new",
+        "post",
+        lambda w: "/directory/employees/new/",
+        page(302, only=("department_contact", "administrator")),
+        data=directory_entry,
+        label="post",
+    ),
+    Row(
+        "directory:employee_edit",
+        "get",
+        lambda w: f"/directory/employees/{directory_employee()}/edit/",
+        page(200, only=("department_contact", "administrator")),
+        label="A",
+    ),
+    Row(
+        "directory:employee_edit",
+        "get",
+        lambda w: f"/directory/employees/{directory_employee('social')}/edit/",
+        page(200, only=("administrator",)),
+        label="B",
+    ),
+    Row(
+        "directory:employee_edit",
+        "post",
+        lambda w: f"/directory/employees/{directory_employee()}/edit/",
+        page(302, only=("department_contact", "administrator")),
+        data=directory_entry,
+        label="post",
+    ),
+    Row(
+        "directory:unit",
+        "get",
+        lambda w: f"/directory/units/{directory_unit()}/",
+        page(200),
+    ),
     # The knowledge base: every staff role reads and flags; department contacts write their
     # department's articles, supervisors and administrators every one's and pin them.
     Row("knowledge:search", "get", lambda w: "/knowledge/?q=svar", page(200)),
@@ -721,13 +792,13 @@ ROWS = [
     Row(
         "directory:absence_new",
         "get",
-        lambda w: f"/directory/employees/{directory_employee()}/absences/new/",
+        lambda w: f"/directory/employees/{absence_employee()}/absences/new/",
         page(200, only=EDITS_ABSENCES),
     ),
     Row(
         "directory:absence_new",
         "post",
-        lambda w: f"/directory/employees/{directory_employee()}/absences/new/",
+        lambda w: f"/directory/employees/{absence_employee()}/absences/new/",
         page(302, only=EDITS_ABSENCES),
         lambda: ABSENCE,
         "post",

@@ -9,8 +9,8 @@ that shows them is opened by every role: none answers 500.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 
 import pytest
 from django.contrib import admin
@@ -22,6 +22,8 @@ from kontakt.accounts.models import User
 from kontakt.cases.models import Case, CaseEvent, CaseEventKind, CaseType, Contact
 from kontakt.cases.services import ContactDraft
 from kontakt.cases.tests.factories import CaseFactory
+from kontakt.directory.models import Absence, Department, Unit, UnitHours, UnitKind
+from kontakt.directory.services import employee_save
 from kontakt.knowledge.models import Article
 from kontakt.knowledge.tests.factories import make_article
 from kontakt.residents.models import Resident, ResidentEmail, ResidentPhone
@@ -60,6 +62,8 @@ class Stored:
     cases: list[Case]
     events: list[CaseEvent]
     articles: list[Article]
+    employees: list[int] = field(default_factory=list)
+    units: list[int] = field(default_factory=list)
 
 
 def _resident(**fields: object) -> Resident:
@@ -150,7 +154,59 @@ def stored(users, parking_type: CaseType, department_a, agent: User) -> Stored:
             updated_at=at,
         )
         articles.append(article)
-    return Stored(residents, contacts, cases, events, articles)
+    found = Stored(residents, contacts, cases, events, articles)
+    _directory(found, department_a, agent, earliest, latest)
+    return found
+
+
+def _directory(
+    found: Stored, department: Department, by: User, earliest: datetime, latest: datetime
+) -> None:
+    """A unit and a shared function with the longest texts, a full and an empty entry, and
+    absences at the ends of the window and beyond it."""
+    unit = Unit.objects.create(
+        department=department,
+        name=longest(200),
+        phone="+" + "9" * 19,
+        email=("a" * 64 + "@" + "b" * 185 + ".se"),
+        keywords=longest(2000, lines=True),
+    )
+    function = Unit.objects.create(
+        department=department,
+        name="Växel " + longest(150),
+        kind=UnitKind.FUNCTION,
+        phone="+46406280400",
+        keywords=longest(300),
+    )
+    for weekday in range(7):
+        UnitHours.objects.create(unit=unit, weekday=weekday, opens=time(0), closes=time(23, 59))
+    full, _changes = employee_save(
+        employee=None,
+        values={
+            "external_id": longest(200),
+            "user_name": longest(200),
+            "given_name": longest(100),
+            "family_name": longest(100),
+            "display_name": longest(200),
+            "title": longest(200),
+            "unit_id": unit.pk,
+            "direct_number": "+" + "9" * 19,
+            "mobile": "+" + "8" * 19,
+            "email": ("a" * 64 + "@" + "b" * 185 + ".se"),
+            "languages": ["sv", longest(50)],
+            "keywords": longest(3000, lines=True),
+        },
+        by=by,
+    )
+    employee_save(employee=full, values={"title": longest(199)}, by=None, source="scim")
+    empty, _changes = employee_save(employee=None, values={"display_name": "K"}, by=None)
+    for starts, ends in ((earliest, latest), (LEGACY_EARLIEST, LEGACY_LATEST)):
+        Absence.objects.create(
+            employee=full, starts_at=starts, ends_at=ends, note=longest(200), substitute=empty
+        )
+    Unit.objects.filter(pk=unit.pk).update(contact=full)
+    found.employees += [full.pk, empty.pk]
+    found.units += [unit.pk, function.pk]
 
 
 def _draft(**fields: object) -> ContactDraft:
@@ -177,7 +233,17 @@ def staff_urls(stored: Stored) -> list[str]:
         "/api/v1/contacts",
         "/api/v1/cases",
         "/api/v1/knowledge/search?q=%C3%85sa",
+        "/directory/?q=%C3%85sa",
+        "/directory/?q=V%C3%A4xel",
+        "/directory/?q=99999999",
+        "/directory/employees/new/",
     ]
+    for employee_id in stored.employees:
+        urls += [
+            f"/directory/employees/{employee_id}/",
+            f"/directory/employees/{employee_id}/edit/",
+        ]
+    urls += [f"/directory/units/{unit_id}/" for unit_id in stored.units]
     for resident in stored.residents:
         urls += [f"/desk/?resident={resident.pk}", f"/api/v1/residents/{resident.pk}"]
     for case in stored.cases:

@@ -29,6 +29,12 @@ DESK_WITH_RESIDENT = 15
 # pinned articles, the hits and their case types (synonyms are cached).
 KNOWLEDGE_SEARCH = 12
 CASE_PAGE = 8
+# Session, user and roles; the typo variants, the scores, who is away, the hits with their
+# units, their words (for what matched), the absences shown (the shared functions are
+# cached).
+DIRECTORY_SEARCH = 10
+# Session, user and roles; the unit, its people, their absences, its hours.
+DIRECTORY_UNIT = 7
 # The groups with their routing, their overflow steps and their names, the day's calls (read
 # once for the figures and the chart), agents and their skills; session, user and roles (the
 # API: its token, user and roles). Crisis mode comes from the cache.
@@ -166,6 +172,36 @@ def test_the_knowledge_search_page(client_for, agent, department_a, django_asser
     with django_assert_max_num_queries(KNOWLEDGE_SEARCH):
         response = client.get(url)
     assert response.content.decode().count("data-article-id") == 10
+
+
+def test_the_directory_pages(client_for, switchboard, department_a):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from kontakt.directory.models import Absence, UnitHours
+    from kontakt.directory.tests.factories import UnitFactory, make_employee
+
+    unit = UnitFactory.create(department=department_a, name="Parkering")
+    UnitHours.objects.create(unit=unit, weekday=0, opens=time(8), closes=time(16))
+    client = client_for(switchboard)
+    search, page = "/directory/?q=Karin+Andresson", f"/directory/units/{unit.pk}/"
+
+    def people(count: int) -> None:
+        for n in range(count):
+            person = make_employee(f"Karin Andersson{n % 3}", unit=unit, title=f"Titel {n}")
+            if n % 4 == 0:
+                now = timezone.now()
+                Absence.objects.create(
+                    employee=person, starts_at=now, ends_at=now + timedelta(days=1)
+                )
+
+    people(3)
+    few = queries(client, search), queries(client, page)
+    people(40)
+    assert (queries(client, search), queries(client, page)) == few
+    assert few <= (DIRECTORY_SEARCH, DIRECTORY_UNIT)
+    assert client.get(search).content.decode().count("Karin Andersson") >= 20
 
 
 def test_the_wallboard(client_for, api_client_for, supervisor, agent, second_line):

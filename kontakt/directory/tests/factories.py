@@ -1,11 +1,14 @@
 """Factories of the organisation."""
 
 from datetime import timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
 
+from kontakt.accounts.models import User
 from kontakt.directory.models import Absence, AbsenceReason, Department, Employee, Unit
+from kontakt.directory.services import employee_save
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
@@ -47,3 +50,23 @@ class AbsenceFactory(factory.django.DjangoModelFactory[Absence]):
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(hours=3))
     reason = AbsenceReason.AWAY
+
+
+def make_employee(
+    display_name: str,
+    *,
+    unit: Unit | None = None,
+    by: User | None = None,
+    **values: Any,
+) -> Employee:
+    """An entry made the one way entries are made (versioned, indexed for search)."""
+    given, _space, family = display_name.partition(" ")
+    fields = {
+        "display_name": display_name,
+        "given_name": given,
+        "family_name": family,
+        "unit_id": unit.pk if unit is not None else None,
+        **values,
+    }
+    employee, _changes = employee_save(employee=None, values=fields, by=by)
+    return employee

@@ -1,142 +1,218 @@
-"""The availability pages: entering an absence, the calendar feeds' state."""
+"""The directory's pages: search with availability at a glance, an entry with its history,
+writing entries (administrators; department contacts in their own department's units),
+a unit with its people and hours."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 import pytest
-from django.test import Client
+from django.utils import timezone
 
-from kontakt.accounts.roles import Role
-from kontakt.accounts.tests.factories import UserFactory
-from kontakt.directory.models import Absence, CalendarFeed
-from kontakt.directory.selectors import reachability
-from kontakt.directory.tests.factories import EmployeeFactory, UnitFactory
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from kontakt.directory.models import (
+    Absence,
+    AbsenceReason,
+    Availability,
+    Employee,
+    EmployeeVersion,
+    Unit,
+    UnitHours,
+    UnitKind,
+)
+from kontakt.directory.selectors import may_edit_employee
+from kontakt.directory.tests.factories import UnitFactory, make_employee
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def unit(department_a):
-    return UnitFactory(department=department_a, name="Parkering")
+def parking(department_a) -> Unit:
+    return UnitFactory.create(department=department_a, name="Parkering", phone="+46406281000")
 
 
 @pytest.fixture
-def person(unit):
-    return EmployeeFactory(unit=unit, display_name="Erik Holm")
+def care(department_b) -> Unit:
+    return UnitFactory.create(department=department_b, name="Hemtjänst")
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+@pytest.fixture
+def karin(parking) -> Employee:
+    return make_employee(
+        "Karin Andersson",
+        unit=parking,
+        title="Parkeringshandläggare",
+        keywords="parkeringstillstånd",
+        direct_number="+46406281234",
+    )
 
 
-def url(person) -> str:
-    return f"/directory/employees/{person.pk}/absences/new/"
-
-
-def test_the_department_contact_enters_an_absence_with_a_colleague_as_substitute(
-    person, unit, department_contact
-):
-    colleague = EmployeeFactory(unit=unit, display_name="Per Lind")
-    EmployeeFactory(display_name="Elsewhere Person")
-    client = signed_in(department_contact)
-    page = client.get(url(person))
+def test_search_shows_name_title_unit_numbers_and_availability(
+    client_for, switchboard, karin, parking
+) -> None:
+    substitute = make_employee("Lars Nilsson", unit=parking, title="Handläggare")
+    now = timezone.now()
+    Absence.objects.create(
+        employee=karin,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=2),
+        reason=AbsenceReason.COURSE,
+        substitute=substitute,
+    )
+    Employee.objects.filter(pk=substitute.pk).update(phone_state=Availability.ON_CALL)
+    make_employee("Karl Holm", unit=parking, title="Parkeringsvakt")
+    UnitFactory.create(
+        department=parking.department,
+        name="Parkeringsjouren",
+        kind=UnitKind.FUNCTION,
+        phone="+46406289999",
+    )
+    page = client_for(switchboard).get("/directory/", {"q": "Andresson"})
     assert page.status_code == 200
-    # Only the unit's active people are offered as substitute.
-    assert "Per Lind" in page.text and "Elsewhere Person" not in page.text
+    text = page.content.decode()
+    assert "Karin Andersson" in text
+    assert "Parkeringshandläggare" in text
+    assert "+46406281234" in text
+    assert "Absent until" in text and "At a course" in text
+    assert "Lars Nilsson" in text  # who instead
+    busy = client_for(switchboard).get("/directory/", {"q": "parkering"}).content.decode()
+    assert "On a call" in busy and "In" in busy
+    assert "Parkeringsjouren" in busy and "+46406289999" in busy
+
+
+def test_search_pages_ask_a_fixed_number_of_queries(
+    client_for, agent, parking, django_assert_max_num_queries
+) -> None:
+    for number in range(25):
+        make_employee(f"Karin Test{number}", unit=parking, direct_number=f"+4640628{number:04d}")
+    client = client_for(agent)
+    client.get("/directory/", {"q": "karin"})
+    with django_assert_max_num_queries(14):
+        page = client.get("/directory/", {"q": "karin"})
+    assert page.content.decode().count("Karin Test") >= 20
+
+
+def test_nothing_found_says_so_and_bad_input_is_refused(client_for, agent, karin) -> None:
+    client = client_for(agent)
+    assert "No one found" in client.get("/directory/", {"q": "Zyxwvu"}).content.decode()
+    assert client.get("/directory/", {"q": "a\x00b"}).status_code == 400
+    assert client.get("/directory/", {"q": "a" * 201}).status_code == 400
+
+
+def test_the_entry_shows_its_history(client_for, department_contact, agent, karin) -> None:
+    client = client_for(department_contact)
     response = client.post(
-        url(person),
+        f"/directory/employees/{karin.pk}/edit/",
         {
-            "starts_at": "2026-12-09T08:00",
-            "ends_at": "2026-12-11T17:00",
-            "reason": "course",
-            "note": "Kurs i Lund",
-            "substitute": colleague.pk,
+            "given_name": "Karin",
+            "family_name": "Andersson",
+            "display_name": "",
+            "title": "Enhetschef",
+            "unit": karin.unit_id,
+            "direct_number": "040-628 12 35",
+            "mobile": "",
+            "email": "karin.andersson@sjostad.se",
+            "languages": "sv, EN, sv",
+            "keywords": "parkeringstillstånd",
         },
     )
     assert response.status_code == 302
-    absence = Absence.objects.get()
-    assert absence.starts_at == datetime(2026, 12, 9, 8, tzinfo=STOCKHOLM)
-    assert (absence.created_by, absence.substitute) == (department_contact, colleague)
-    found = reachability(person, at=datetime(2026, 12, 10, 12, tzinfo=STOCKHOLM))
-    assert (found.state, found.substitute) == ("absent", colleague)
-    assert "Kurs i Lund" in client.get(url(person)).text
+    karin.refresh_from_db()
+    assert karin.direct_number == "+46406281235"
+    assert karin.languages == ["sv", "en"]
+    version = EmployeeVersion.objects.filter(employee=karin).first()
+    assert version is not None and version.by == department_contact
+    assert version.source == "manual"
+    assert version.changes["title"] == ["Parkeringshandläggare", "Enhetschef"]
+    page = client_for(agent).get(f"/directory/employees/{karin.pk}/").content.decode()
+    assert "Parkeringshandläggare → Enhetschef" in page
+    assert "Unit: Parkering" in page
+    assert str(department_contact) in page  # who
+    assert "By hand" in page
+    # The new number finds her at once.
+    found = client_for(agent).get("/directory/", {"q": "6281235"}).content.decode()
+    assert "Karin Andersson" in found
 
 
-def test_the_person_themselves_may_enter_their_absence(person):
-    themselves = UserFactory(role=Role.HANDLER)
-    person.user = themselves
-    person.save()
-    assert signed_in(themselves).get(url(person)).status_code == 200
-    other = UserFactory(role=Role.HANDLER)
-    assert signed_in(other).get(url(person)).status_code == 403
-
-
-@pytest.mark.parametrize(
-    ("values", "field", "message"),
-    [
-        ({"ends_at": "2026-12-09T07:00"}, "ends_at", "The end must come after the start."),
-        ({"ends_at": "9999-12-31T10:00"}, "ends_at", "from the year 1970"),
-        ({"note": "Kurs\x00"}, "note", "cannot be stored"),
-        ({"note": "x" * 201}, "note", "at most 200 characters"),
-        ({"reason": "holiday"}, "reason", "Select a valid choice"),
-        ({"starts_at": "i morgon"}, "starts_at", "Enter a valid date/time"),
-    ],
-)
-def test_bad_input_gets_field_messages_and_stores_nothing(
-    person, switchboard, values, field, message
-):
-    data = {
-        "starts_at": "2026-12-09T08:00",
-        "ends_at": "2026-12-09T17:00",
-        "reason": "away",
-        **values,
-    }
-    response = signed_in(switchboard).post(url(person), data)
-    assert response.status_code == 400
-    assert message in " ".join(response.context["form"].errors[field])
-    assert not Absence.objects.exists()
-
-
-def test_a_substitute_from_another_unit_is_refused(person, switchboard):
-    stranger = EmployeeFactory()
-    response = signed_in(switchboard).post(
-        url(person),
+def test_a_bad_entry_is_refused_with_field_messages_and_nothing_stored(
+    client_for, administrator, parking
+) -> None:
+    client = client_for(administrator)
+    response = client.post(
+        "/directory/employees/new/",
         {
-            "starts_at": "2026-12-09T08:00",
-            "ends_at": "2026-12-09T17:00",
-            "reason": "away",
-            "substitute": stranger.pk,
+            "given_name": "Eva\x00",
+            "family_name": "",
+            "unit": parking.pk,
+            "direct_number": "12",
+            "languages": "svenska",
+            "email": "not an address",
         },
     )
     assert response.status_code == 400
-    assert "substitute" in response.context["form"].errors
-    assert not Absence.objects.exists()
+    form = response.context["form"]
+    assert set(form.errors) >= {"given_name", "direct_number", "languages", "email"}
+    assert not Employee.objects.exists()
+    assert not EmployeeVersion.objects.exists()
 
 
-def test_an_unknown_person_is_404(switchboard):
-    assert signed_in(switchboard).get("/directory/employees/999999/absences/new/").status_code == (
-        404
+def test_an_administrator_adds_a_person_to_any_unit(client_for, administrator, care) -> None:
+    response = client_for(administrator).post(
+        "/directory/employees/new/",
+        {"given_name": "Åsa", "family_name": "Jönsson", "unit": care.pk, "mobile": "0701234567"},
     )
+    assert response.status_code == 302
+    asa = Employee.objects.get()
+    assert asa.display_name == "Åsa Jönsson"
+    assert asa.mobile == "+46701234567"
+    assert asa.versions.get().by == administrator
 
 
-def test_the_department_contact_sees_their_departments_feeds_and_errors(
-    unit, person, department_contact, department_b, supervisor
-):
-    unit_feed = CalendarFeed.objects.create(
-        unit=unit,
-        url="https://kalender.example/parkering.ics",
-        last_error="The server answered 500",
+def test_a_department_contact_may_not_put_a_person_in_another_department(
+    client_for, department_contact, care, parking, karin
+) -> None:
+    client = client_for(department_contact)
+    response = client.post(
+        f"/directory/employees/{karin.pk}/edit/",
+        {"given_name": "Karin", "family_name": "Andersson", "unit": care.pk},
     )
-    CalendarFeed.objects.create(employee=person, content="BEGIN:VCALENDAR")
-    elsewhere = EmployeeFactory(unit=UnitFactory(department=department_b), display_name="Britt B")
-    CalendarFeed.objects.create(employee=elsewhere, content="", last_error="Other department")
-    page = signed_in(department_contact).get("/directory/calendars/")
-    assert page.status_code == 200
-    assert set(page.context["feeds"]) == {unit_feed, CalendarFeed.objects.get(employee=person)}
-    assert "The server answered 500" in page.text
-    assert "Other department" not in page.text
-    assert len(signed_in(supervisor).get("/directory/calendars/").context["feeds"]) == 3
+    assert response.status_code == 400
+    assert "unit" in response.context["form"].errors
+    karin.refresh_from_db()
+    assert karin.unit == parking
+
+
+def test_who_may_edit(
+    department_contact, handler, administrator, supervisor, switchboard, karin, care
+) -> None:
+    assert may_edit_employee(administrator, karin)
+    assert may_edit_employee(department_contact, karin)
+    assert may_edit_employee(department_contact, karin.unit)
+    assert may_edit_employee(department_contact, None)
+    assert not may_edit_employee(department_contact, care)
+    other = make_employee("Per Olsson", unit=care)
+    assert not may_edit_employee(department_contact, other)
+    for user in (handler, supervisor, switchboard):
+        assert not may_edit_employee(user, karin)
+
+
+def test_the_unit_page_shows_people_hours_and_contact(client_for, agent, parking, karin) -> None:
+    UnitHours.objects.create(unit=parking, weekday=0, opens=time(8), closes=time(16, 30))
+    UnitHours.objects.create(
+        unit=parking, kind=UnitHours.Kind.PHONE, weekday=0, opens=time(9), closes=time(12)
+    )
+    Unit.objects.filter(pk=parking.pk).update(contact=karin)
+    make_employee("Gustav Berg", unit=parking, active=False)
+    page = client_for(agent).get(f"/directory/units/{parking.pk}/").content.decode()
+    assert "Karin Andersson" in page
+    assert "Gustav Berg" not in page  # leavers are not the unit's people
+    assert "08:00–16:30" in page and "09:00–12:00" in page
+    assert "Telephone hours" in page
+    assert "+46406281000" in page
+
+
+def test_unknown_entries_are_404(client_for, agent, administrator) -> None:
+    assert client_for(agent).get("/directory/employees/999999/").status_code == 404
+    assert client_for(administrator).get("/directory/employees/999999/edit/").status_code == 404
+    assert client_for(agent).get("/directory/units/999999/").status_code == 404
+
+
+def test_the_navigation_links_the_directory(client_for, handler) -> None:
+    assert 'href="/directory/"' in client_for(handler).get("/directory/").content.decode()
