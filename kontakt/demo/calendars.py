@@ -9,20 +9,30 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 TZ = ZoneInfo("Europe/Stockholm")
 PRODID = "-//Sjöstad kommun//Kalender//SV"
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
 
 
-def _calendar(name: str) -> Calendar:
+@cache
+def _timezone(year: int) -> Timezone:
+    # The zone's rules for the years around the events (from 1970 on it is 3 kB a file).
+    return Timezone.from_tzid(
+        TZ.key, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1)
+    )
+
+
+def _calendar(name: str, today: date) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    calendar.add_component(_timezone(today.year))
     return calendar
 
 
@@ -48,8 +58,8 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
 
 def person_calendar(rng: random.Random, *, key: str, name: str, now: datetime) -> str:
     """A person's calendar around `now`: some of the events below, chosen by the generator."""
-    calendar = _calendar(name)
     today = now.astimezone(TZ).date()
+    calendar = _calendar(name, today)
     monday = _monday(today)
     since = monday - timedelta(weeks=8)
     if rng.random() < 0.3:
@@ -139,14 +149,13 @@ def person_calendar(rng: random.Random, *, key: str, name: str, now: datetime) -
                     _local(day, 17),
                 )
             )
-    calendar.add_missing_timezones()
     return calendar.to_ical().decode()
 
 
 def unit_calendar(rng: random.Random, *, key: str, name: str, now: datetime) -> str:
     """A unit's calendar: a monthly workplace meeting and a planning day next week."""
-    calendar = _calendar(name)
     today = now.astimezone(TZ).date()
+    calendar = _calendar(name, today)
     first = _monday(today) - timedelta(weeks=8) + timedelta(days=rng.randrange(5))
     calendar.add_component(
         _event(
@@ -161,5 +170,4 @@ def unit_calendar(rng: random.Random, *, key: str, name: str, now: datetime) -> 
     calendar.add_component(
         _event(f"{key}-planning@sjostad.se", "Planeringsdag", day, day + timedelta(days=1))
     )
-    calendar.add_missing_timezones()
     return calendar.to_ical().decode()

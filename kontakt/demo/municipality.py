@@ -555,8 +555,11 @@ SKILLS = {
     "switch1": {"switchboard": 5, "allmant": 3},
     "switch2": {"switchboard": 5, "allmant": 3},
 }
-# The simulated exchange's agents; agent1 is left to whoever signs in and presses Ready.
-SIMULATED_AGENTS = ["agent2", "agent3", "agent4", "agent5", "agent6", "second1", "switch1"]
+# The simulated exchange's agents; agent1 and switch1 are left to whoever signs in and
+# presses Ready.
+SIMULATED_AGENTS = ["agent2", "agent3", "agent4", "agent5", "agent6", "second1", "switch2"]
+# Of the simulated exchange's calls, those to a person's direct number.
+DIRECT_CALL_SHARE = 0.15
 # Calls a day in the demo's history (about 70 % of the contacts are calls).
 CALLS_PER_DAY = 90
 CALL_HISTORY_DAYS = 28

@@ -799,6 +799,8 @@ def people(count: int = 5000, *, seed: int = 2026) -> list[Person]:
         for n in range(size):
             given = rng.choice(GIVEN_NAMES)
             family = rng.choice(FAMILY_NAMES)
+            while fold(given)[:3] == "bjo" and family.startswith("Kristians"):
+                family = rng.choice(FAMILY_NAMES)  # one Bjørn Kristiansen: the walk's
             if rng.random() < 0.04:  # a double family name
                 family = f"{family} {rng.choice(FAMILY_NAMES)}"
             title = unit.chief if n == 0 else rng.choices(titles, weights)[0]

@@ -17,6 +17,7 @@ from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.core.call_events import CallState, EventType
 from kontakt.demo import municipality as m
 from kontakt.demo.municipality import DEMO_PASSWORD
+from kontakt.demo.people import NEVER_ANSWERS
 from kontakt.demo.seed import seed_all
 from kontakt.telephony.models import Call, CallEvent, Exchange
 from kontakt.telephony.services import call_events_record, exchange_create
@@ -133,6 +134,14 @@ def exchange_command(addr: str, calls_per_hour: float) -> list[str]:
         "--calls-per-hour",
         str(calls_per_hour),
         "--ignore-closed",
+        "--switchboard-group",
+        "vaxel",
+        "--direct-share",
+        str(m.DIRECT_CALL_SHARE),
+        "--never-answers",
+        ",".join(NEVER_ANSWERS),
+        "--digit-weights",
+        ",".join(f"{digit}:{weight}" for digit, weight in m.DIGIT_WEIGHTS.items()),
     ]
 
 
