@@ -200,9 +200,11 @@ def seed_absences(*, now: datetime, seed: int = 2026, progress: bool = True) -> 
             feed.content = text
             changed.append(feed)
     unit_feeds = set(CalendarFeed.objects.exclude(unit=None).values_list("unit_id", flat=True))
-    for unit in Unit.objects.filter(external_id__startswith=UNIT_PREFIX, kind=UnitKind.UNIT):
-        if unit.pk not in unit_feeds and rng.random() < 0.3:
-            text = calendars.unit_calendar(rng, key=unit.external_id, name=unit.name, now=now)
+    units = Unit.objects.filter(external_id__startswith=UNIT_PREFIX, kind=UnitKind.UNIT)
+    for unit in units.order_by("external_id"):
+        # Every unit draws, with a feed or not, so a second run draws as the first did.
+        text = calendars.unit_calendar(rng, key=unit.external_id, name=unit.name, now=now)
+        if rng.random() < 0.3 and unit.pk not in unit_feeds:
             created.append(CalendarFeed(unit=unit, content=text))
     CalendarFeed.objects.bulk_create(created, batch_size=500)
     CalendarFeed.objects.bulk_update(changed, ["content"], batch_size=500)
