@@ -8,13 +8,30 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from kontakt.accounts.roles import Role
+from kontakt.accounts.services import roles_sync
+from kontakt.accounts.tests.factories import UserFactory
 from kontakt.demo.exchange_simulator import CallPlanner, ExchangeSimulator, KontaktApi
+from kontakt.directory.models import Absence, AnswerGroup, Department, Unit
+from kontakt.directory.services import employee_save
+from kontakt.telephony import services
+from kontakt.telephony.api import EventIn
+from kontakt.telephony.models import (
+    AgentSkill,
+    Call,
+    CallEvent,
+    MenuOption,
+    PhoneNumber,
+    RoutingSettings,
+)
 
 TZ = ZoneInfo("Europe/Stockholm")
 NUMBER = "+46406280400"
@@ -204,3 +221,84 @@ def test_the_exchange_carries_out_transfers_and_direct_calls(kontakt):
     # Every call ended, nothing left open.
     for call_id, found in calls.items():
         assert found[-1]["type"] in ("ended", "abandoned", "callback_requested"), call_id
+
+
+# Against a real Kontakt ---------------------------------------------------------------------
+
+# The events API takes `target` and `reason` once the statistics work is merged, and the
+# console's commands come with the switchboard console: until both are in, Kontakt refuses
+# these events, and this test waits for them.
+EVENTS_TAKE_TARGETS = "target" in EventIn.model_fields
+
+
+@pytest.mark.skipif(not EVENTS_TAKE_TARGETS, reason="the events API has no target yet")
+@pytest.mark.django_db(transaction=True)
+def test_kontakt_accepts_the_switchboards_events(live_server):
+    if Group.objects.filter(name__in=[r.value for r in Role]).count() < len(Role):
+        roles_sync()
+    vaxel = AnswerGroup.objects.create(code="vaxel", name="Växeln")
+    RoutingSettings.objects.create(
+        answer_group=vaxel, skill="switchboard", wrap_up_seconds=1, callback_after_seconds=600
+    )
+    phone = PhoneNumber.objects.create(
+        number=NUMBER, name="Kontaktcenter", greeting="Välkommen.", default_group=vaxel
+    )
+    MenuOption.objects.create(phone_number=phone, digit="0", label="Växeln", answer_group=vaxel)
+    operator = UserFactory.create(username="op1", role=Role.SWITCHBOARD)
+    AgentSkill.objects.create(agent=operator, skill="switchboard", proficiency=5)
+    department = Department.objects.create(code="bygg", name="Stadsbyggnad")
+    unit = Unit.objects.create(department=department, name="Bygglov")
+    for n, number in enumerate([NEVER, OTHER, ABSENT]):
+        employee, _changes = employee_save(
+            employee=None,
+            values={"display_name": f"Person {n}", "unit_id": unit.pk, "direct_number": number},
+            by=None,
+        )
+        if number == ABSENT:
+            Absence.objects.create(
+                employee=employee,
+                starts_at=timezone.now() - timedelta(days=1),
+                ends_at=timezone.now() + timedelta(days=3),
+            )
+    _exchange, key = services.exchange_create(name="simulator")
+
+    simulator = ExchangeSimulator(
+        api=KontaktApi(live_server.url, key, backoff_seconds=0.05),
+        number=NUMBER,
+        planner=CallPlanner(
+            seed=5,
+            start=datetime.now(TZ),
+            hourly_share={},
+            calls_per_day=0,
+            calls_per_hour=150,
+            run_id="live-sb",
+        ),
+        agents=["op1"],
+        speed=SPEED,
+        seed=5,
+        tz=TZ,
+        ignore_closed=True,
+        menu_options={"0": "vaxel"},
+        switchboard_group="vaxel",
+        directory=[NEVER, OTHER, ABSENT],
+        direct_share=0.5,
+        never_answers=[NEVER],
+    )
+    thread = threading.Thread(target=simulator.run, daemon=True)
+    thread.start()
+    time.sleep(8)
+    simulator.stop()
+    thread.join(timeout=20)
+
+    counts = simulator.counts
+    assert counts.lost == counts.refused == 0
+    assert counts.direct and counts.transferred
+    stored = CallEvent.objects.filter(type__in=["transfer_returned", "direct_fallback"])
+    assert stored.exists()
+    assert not stored.filter(reason="").exists() and not stored.filter(target="").exists()
+    assert CallEvent.objects.filter(type="transfer_started", agent="op1").exists()
+    # A direct call that fell back waits in the switchboard's queue like any other.
+    fallbacks = set(stored.filter(type="direct_fallback").values_list("call_id", flat=True))
+    assert set(Call.objects.filter(call_id__in=fallbacks).values_list("group_code", flat=True)) == {
+        "vaxel"
+    }
