@@ -57,7 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sjöstad kommun: {departments} departments, {staff} staff users, "
             "{case_types} case types, {residents} residents, {contacts} contacts, "
-            "{cases} cases, {articles} knowledge-base articles, {calls} calls.".format(**counts)
+            "{cases} cases, {articles} knowledge-base articles, {calls} calls, {employees} "
+            "employees in the directory, {messages} switchboard messages.".format(**counts)
         )
         if no_serve:
             return
