@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -177,7 +176,7 @@ def next_monday(now: datetime) -> datetime:
 
 
 def seed_absences(*, now: datetime, seed: int = 2026, progress: bool = True) -> dict[str, int]:
-    """Calendar files for a tenth of the people and some units (rewritten around `now`, then
+    """Calendar files for a tenth of the people and some units (made around `now` once, then
     read when the reader is there), and absences entered by hand with a substitute for a
     few percent, Bjørn Kristiansen's until next Monday among them (replaced each run)."""
     rng = random.Random(f"absences-{seed}")
@@ -188,30 +187,26 @@ def seed_absences(*, now: datetime, seed: int = 2026, progress: bool = True) -> 
     )
     with_feed = [e for e in employees if e["user_id"] is None and rng.random() < FEED_SHARE]
     feeds = {f.employee_id: f for f in CalendarFeed.objects.filter(employee__isnull=False)}
-    created, changed = [], []
+    created = []
     for row in tqdm(with_feed, desc="Calendars", unit=" files", disable=not progress):
-        text = calendars.person_calendar(
-            rng, key=row["external_id"], name=row["display_name"], now=now
-        )
-        feed = feeds.get(row["pk"])
-        if feed is None:
+        # Each person's own generator: a second run draws as the first did without making
+        # the files it keeps (recurring events go on; a new demo day moves the rest).
+        mine = random.Random(f"{seed}-{row['external_id']}")
+        if row["pk"] not in feeds:
+            text = calendars.person_calendar(
+                mine, key=row["external_id"], name=row["display_name"], now=now
+            )
             created.append(CalendarFeed(employee_id=row["pk"], content=text))
-        elif feed.content != text and not feed.url:
-            feed.content = text
-            changed.append(feed)
     unit_feeds = set(CalendarFeed.objects.exclude(unit=None).values_list("unit_id", flat=True))
     units = Unit.objects.filter(external_id__startswith=UNIT_PREFIX, kind=UnitKind.UNIT)
     for unit in units.order_by("external_id"):
-        # Every unit draws, with a feed or not, so a second run draws as the first did.
-        text = calendars.unit_calendar(rng, key=unit.external_id, name=unit.name, now=now)
         if rng.random() < 0.3 and unit.pk not in unit_feeds:
+            mine = random.Random(f"{seed}-{unit.external_id}")
+            text = calendars.unit_calendar(mine, key=unit.external_id, name=unit.name, now=now)
             created.append(CalendarFeed(unit=unit, content=text))
     CalendarFeed.objects.bulk_create(created, batch_size=500)
-    CalendarFeed.objects.bulk_update(changed, ["content"], batch_size=500)
     if read_feed is not None:
-        touched = CalendarFeed.objects.filter(
-            Q(pk__in=[f.pk for f in changed]) | Q(last_read_at=None), url=""
-        )
+        touched = CalendarFeed.objects.filter(last_read_at=None, url="")
         for feed in tqdm(list(touched), desc="Reading calendars", disable=not progress):
             read_feed(feed)
     # Absences entered by hand (no feed, nobody's name on them): made again around `now`.
