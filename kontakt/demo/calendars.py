@@ -64,22 +64,22 @@ def person_calendar(rng: random.Random, *, key: str, name: str, now: datetime) -
     since = monday - timedelta(weeks=8)
     if rng.random() < 0.3:
         # Works part-time: the same weekday off every week (mostly Fridays), one week not.
-        day = rng.choices(range(5), [1, 1, 2, 1, 6])[0]
-        first = since + timedelta(days=day)
+        weekday = rng.choices(range(5), [1, 1, 2, 1, 6])[0]
+        first = since + timedelta(days=weekday)
         off = _event(
             f"{key}-off@sjostad.se",
-            "Arbetar inte fredagar" if day == 4 else "Ledig (deltid)",
+            "Arbetar inte fredagar" if weekday == 4 else "Ledig (deltid)",
             first,
             first + timedelta(days=1),
-            rrule={"freq": "weekly", "byday": WEEKDAYS[day]},
+            rrule={"freq": "weekly", "byday": WEEKDAYS[weekday]},
         )
         off.add("exdate", first + timedelta(weeks=rng.randint(1, 7)))
         calendar.add_component(off)
     if rng.random() < 0.6:
         # A weekly meeting; one week moved to the afternoon, one cancelled.
-        day = rng.randrange(5)
+        weekday = rng.randrange(5)
         hour = rng.choice([8, 9, 10, 13, 14])
-        first = since + timedelta(days=day)
+        first = since + timedelta(days=weekday)
         uid = f"{key}-meeting@sjostad.se"
         summary = rng.choice(["Enhetsmöte", "Arbetsplatsträff", "Ärendedragning", "Veckomöte"])
         meeting = _event(
@@ -87,7 +87,7 @@ def person_calendar(rng: random.Random, *, key: str, name: str, now: datetime) -
             summary,
             _local(first, hour),
             _local(first, hour + 1),
-            rrule={"freq": "weekly", "byday": WEEKDAYS[day]},
+            rrule={"freq": "weekly", "byday": WEEKDAYS[weekday]},
         )
         meeting.add("exdate", _local(first + timedelta(weeks=3), hour))
         calendar.add_component(meeting)

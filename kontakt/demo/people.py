@@ -795,9 +795,9 @@ def people(count: int = 5000, *, seed: int = 2026) -> list[Person]:
     sizes = [max(2, round(count * unit.weight / total)) for unit in UNITS]
     extensions = rng.sample(PERSON_NUMBERS, sum(sizes))
     index = 0
-    for unit, size in zip(UNITS, sizes, strict=True):
-        titles = [t for t, _w in unit.titles]
-        weights = [w for _t, w in unit.titles]
+    for plan, size in zip(UNITS, sizes, strict=True):
+        titles = [t for t, _w in plan.titles]
+        weights = [w for _t, w in plan.titles]
         for n in range(size):
             given = rng.choice(GIVEN_NAMES)
             family = rng.choice(FAMILY_NAMES)
@@ -805,12 +805,12 @@ def people(count: int = 5000, *, seed: int = 2026) -> list[Person]:
                 family = rng.choice(FAMILY_NAMES)  # one Bjørn Kristiansen: the walk's
             if rng.random() < 0.04:  # a double family name
                 family = f"{family} {rng.choice(FAMILY_NAMES)}"
-            title = unit.chief if n == 0 else rng.choices(titles, weights)[0]
-            words = rng.sample(unit.keywords, k=min(len(unit.keywords), rng.randint(1, 3)))
+            title = plan.chief if n == 0 else rng.choices(titles, weights)[0]
+            words = rng.sample(plan.keywords, k=min(len(plan.keywords), rng.randint(1, 3)))
             made.append(
                 Person(
                     f"demo-e-{index + 1:05d}",
-                    unit.key,
+                    plan.key,
                     given,
                     family,
                     title,

@@ -154,7 +154,7 @@ def seed_directory(*, count: int = 5000, seed: int = 2026, progress: bool = True
         )
         # The search helper's token index, if it keeps one, is refreshed by employee_save;
         # these bulk rows bypass it: the lead wires its refresh here when both are merged.
-    heads = {}
+    heads: dict[str, str] = {}
     for person in planned:
         heads.setdefault(person.unit, person.key)
     by_key = dict(
@@ -202,7 +202,8 @@ def seed_absences(*, now: datetime, seed: int = 2026, progress: bool = True) -> 
     for unit in units.order_by("external_id"):
         if rng.random() < 0.3 and unit.pk not in unit_feeds:
             mine = random.Random(f"{seed}-{unit.external_id}")
-            text = calendars.unit_calendar(mine, key=unit.external_id, name=unit.name, now=now)
+            key = unit.external_id or ""
+            text = calendars.unit_calendar(mine, key=key, name=unit.name, now=now)
             created.append(CalendarFeed(unit=unit, content=text))
     CalendarFeed.objects.bulk_create(created, batch_size=500)
     if read_feed is not None:
@@ -213,7 +214,7 @@ def seed_absences(*, now: datetime, seed: int = 2026, progress: bool = True) -> 
     Absence.objects.filter(
         feed=None, created_by=None, employee__external_id__startswith="demo-"
     ).delete()
-    by_unit: dict[int, list[dict[str, Any]]] = {}
+    by_unit: dict[int, list[Any]] = {}
     for row in employees:
         by_unit.setdefault(row["unit_id"], []).append(row)
     absences = []
