@@ -458,6 +458,7 @@ class ExchangeSimulator:
         self._sb_rng = random.Random(f"switchboard-{seed}")
         self._commands_seen: set[str] = set()
         self._commands_missing = False
+        self._availability_missing = False
 
     # Running ------------------------------------------------------------------------------
 
@@ -780,7 +781,10 @@ class ExchangeSimulator:
         call.number = target
         self.counts.direct += 1
         path = f"/api/v1/directory/numbers/{urllib.parse.quote(target, safe='+')}/availability"
-        answer = self.api.get(path)
+        answer = None if self._availability_missing else self.api.get(path)
+        if answer is not None and answer.status == 404 and not isinstance(answer.data, dict):
+            # No such endpoint (an older Kontakt): ring everyone, and stop asking.
+            self._availability_missing = True
         found = answer.data if answer is not None and answer.ok else None
         ring = not isinstance(found, dict) or bool(found.get("ring", True))
         self._post(call, "direct_offered", number=target, caller=call.plan.caller, target=target)

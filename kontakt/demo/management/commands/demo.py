@@ -64,7 +64,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Kontakt runs on http://{addr}/ — sign in as agent1, handler.avfall, "
+                f"Kontakt runs on http://{addr}/ — sign in as agent1, switch1, handler.avfall, "
                 f"supervisor or admin with the password {DEMO_PASSWORD!r}. Ctrl+C stops."
             )
         )
