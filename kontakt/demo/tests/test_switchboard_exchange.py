@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,8 @@ from kontakt.accounts.roles import Role
 from kontakt.accounts.services import roles_sync
 from kontakt.accounts.tests.factories import UserFactory
 from kontakt.demo.exchange_simulator import CallPlanner, ExchangeSimulator, KontaktApi
-from kontakt.directory.models import Absence, AnswerGroup, Department, Unit
+from kontakt.directory.models import Absence, AnswerGroup, Department, OpeningHours, Unit
+from kontakt.directory.selectors import opening_hours_changed
 from kontakt.directory.services import employee_save
 from kontakt.telephony import services
 from kontakt.telephony.api import EventIn
@@ -260,6 +262,11 @@ def test_kontakt_accepts_the_switchboards_events(live_server):
                 starts_at=timezone.now() - timedelta(days=1),
                 ends_at=timezone.now() + timedelta(days=3),
             )
+    # Open one minute a week (without any opening hours the menu cannot answer).
+    OpeningHours.objects.create(
+        weekday=(datetime.now(TZ).weekday() + 3) % 7, opens=clock_time(8), closes=clock_time(8, 1)
+    )
+    opening_hours_changed()
     _exchange, key = services.exchange_create(name="simulator")
 
     simulator = ExchangeSimulator(
@@ -284,11 +291,21 @@ def test_kontakt_accepts_the_switchboards_events(live_server):
         direct_share=0.5,
         never_answers=[NEVER],
     )
-    thread = threading.Thread(target=simulator.run, daemon=True)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            simulator.run()
+        except BaseException as error:  # re-raised in the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     time.sleep(8)
     simulator.stop()
     thread.join(timeout=20)
+    if failures:
+        raise failures[0]
 
     counts = simulator.counts
     assert counts.lost == counts.refused == 0
