@@ -63,6 +63,17 @@ BREAK_REASON = "Break"
 REPORT_EVERY_SECONDS = 60.0
 # Outside the shape's hours (or in a quiet one) calls still come, so a demo shows something.
 FLOOR_CALLS_PER_HOUR = 6.0
+# The switchboard (Oslo's shares, seed 000): what becomes of a transfer to a person and of a
+# call to a direct number. A transfer nobody answers comes back after the ring time.
+TRANSFER_OUTCOMES = {"answered": 0.81, "no_answer": 0.11, "busy": 0.08}
+DIRECT_OUTCOMES = {"answered": 0.86, "no_answer": 0.11, "busy": 0.03}
+STAYS_ON_SHARE = 0.8  # callers to an absent person who stay on for the switchboard
+RING_SECONDS = 20.0
+SWITCHBOARD_TRANSFER_SHARE = 0.85  # of the calls a simulated operator answers
+COMMANDS_POLL_SECONDS = 1.0  # real seconds, as the protocol asks
+# A call a person at the console answered waits for them this long (real seconds at least)
+# before the caller hangs up: they search, transfer, take a message.
+HUMAN_HOLD_SECONDS = 300.0
 MAX_BATCH = 1000
 # Without quick ACKs (Linux only) a reused connection is slower than a new one per request
 # against servers that write a response in pieces; see KontaktApi._send.
@@ -340,6 +351,8 @@ class LiveCall:
     digit: str = ""
     agent: str = ""
     callback_offered: bool = False
+    number: str = ""  # the number dialled: the center's, or a person's direct number
+    transfers: int = 0
     events: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
@@ -363,6 +376,10 @@ class Counts:
     abandoned: int = 0
     callbacks: int = 0
     transferred: int = 0
+    direct: int = 0
+    direct_fallbacks: int = 0
+    transfers_returned: int = 0
+    commands: int = 0
     events: int = 0
     duplicates: int = 0
     refused: int = 0
@@ -394,6 +411,11 @@ class ExchangeSimulator:
         digit_weights: Mapping[str, float] | None = None,
         menu_options: Mapping[str, str] | None = None,
         callback_hold_real_seconds: float = 30.0,
+        switchboard_group: str = "",
+        directory: Sequence[str] = (),
+        direct_share: float = 0.0,
+        never_answers: Sequence[str] = (),
+        ring_seconds: float = RING_SECONDS,
         tz: tzinfo | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -426,6 +448,17 @@ class ExchangeSimulator:
         self._wake = threading.Event()
         self.running = threading.Event()  # set once the agents are logged in
         self._menu_path = f"/api/v1/telephony/numbers/{urllib.parse.quote(number, safe='+')}/menu"
+        # The switchboard: its answer group, the people's direct numbers, and whose phone
+        # never answers; its choices draw from their own generator too.
+        self._switchboard = switchboard_group
+        self._directory = list(directory)
+        self._direct_share = direct_share if self._directory and switchboard_group else 0.0
+        self._never_answers = frozenset(never_answers)
+        self._ring_seconds = ring_seconds
+        self._sb_rng = random.Random(f"switchboard-{seed}")
+        self._commands_seen: set[str] = set()
+        self._commands_missing = False
+        self._availability_missing = False
 
     # Running ------------------------------------------------------------------------------
 
@@ -459,6 +492,8 @@ class ExchangeSimulator:
         for agent in list(self._agents.values()):
             self._agent_login(agent)
         self._plan_next_arrival()
+        if self._switchboard:
+            self._at(self._clock(), self._poll_commands)
         self._after(REPORT_EVERY_SECONDS, self._report)
         self.running.set()
         deadline = started + self._duration if self._duration is not None else math.inf
@@ -540,9 +575,12 @@ class ExchangeSimulator:
 
     def _arrive(self, planned: PlannedCall) -> None:
         self._plan_next_arrival()
-        call = LiveCall(planned)
+        call = LiveCall(planned, number=self.number)
         self._calls[planned.call_id] = call
         self.counts.offered += 1
+        if self._direct_share and self._sb_rng.random() < self._direct_share:
+            self._direct_call(call)
+            return
         self._post(call, "offered", number=self.number, caller=planned.caller)
         answer = self.api.get(self._menu_path)
         menu = answer.data if answer is not None and answer.ok else None
@@ -571,7 +609,7 @@ class ExchangeSimulator:
         self._post(
             call,
             "queued",
-            number=self.number,
+            number=call.number,
             caller=call.plan.caller,
             answer_group=call.group,
             digit=call.digit,
@@ -617,7 +655,9 @@ class ExchangeSimulator:
         self.counts.answered += 1
         self._post(call, "answered", agent=call.agent)
         talk = call.plan.talk_seconds
-        if call.plan.transfer:
+        if self._switchboard and call.group == self._switchboard:
+            self._switchboard_answered(call)
+        elif call.plan.transfer:
             self._after(talk * 0.6, self._transfer, call)
         else:
             self._after(talk, self._end, call)
@@ -640,6 +680,146 @@ class ExchangeSimulator:
             return
         self._post(call, "transfer_returned", agent=call.agent)
         self._after(call.plan.talk_seconds * 0.4, self._end, call)
+
+    # The switchboard -------------------------------------------------------------------------
+
+    def _switchboard_answered(self, call: LiveCall) -> None:
+        """A simulated operator puts most callers through to someone; a person at the
+        console orders transfers by command, and the caller waits for them meanwhile."""
+        if call.agent not in self._agents:
+            self._after(HUMAN_HOLD_SECONDS, self._end, call, min_real=HUMAN_HOLD_SECONDS)
+            return
+        if self._directory and self._sb_rng.random() < SWITCHBOARD_TRANSFER_SHARE:
+            target = self._sb_rng.choice(self._directory)
+            self._after(
+                call.plan.talk_seconds * 0.3, self._put_through, call, target, self._ring_seconds
+            )
+        else:
+            self._after(call.plan.talk_seconds, self._end, call)
+
+    def _put_through(self, call: LiveCall, target: str, ring_seconds: float) -> None:
+        """Ring the person: answered, back after the ring time, or back at once (busy)."""
+        if call.stage != Stage.TALKING:
+            return
+        call.stage = Stage.TRANSFERRED
+        call.transfers += 1
+        self.counts.transferred += 1
+        self._post(call, "transfer_started", agent=call.agent, target=target)
+        rng = self._sb_rng
+        if target in self._never_answers:
+            outcome = "no_answer"
+        else:
+            outcome = rng.choices(list(TRANSFER_OUTCOMES), list(TRANSFER_OUTCOMES.values()))[0]
+        if outcome == "answered":
+            self._after(
+                rng.uniform(3.0, min(12.0, ring_seconds)), self._transfer_answered, call, target
+            )
+        elif outcome == "busy":
+            self._after(1.0, self._transfer_back, call, target, "busy")
+        else:
+            self._after(ring_seconds, self._transfer_back, call, target, "no_answer")
+
+    def _transfer_answered(self, call: LiveCall, target: str) -> None:
+        if call.stage != Stage.TRANSFERRED:
+            return
+        self._post(call, "transfer_answered", target=target)
+        self._agent_free(call)
+        self._after(call.plan.talk_seconds, self._end, call)
+
+    def _transfer_back(self, call: LiveCall, target: str, reason: str) -> None:
+        """The call comes back to the operator who put it through."""
+        if call.stage != Stage.TRANSFERRED:
+            return
+        call.stage = Stage.TALKING
+        self.counts.transfers_returned += 1
+        self._post(call, "transfer_returned", agent=call.agent, target=target, reason=reason)
+        if call.agent not in self._agents:
+            self._after(HUMAN_HOLD_SECONDS, self._end, call, min_real=HUMAN_HOLD_SECONDS)
+        elif call.transfers < 2 and self._directory and self._sb_rng.random() < 0.3:
+            target = self._sb_rng.choice(self._directory)  # someone else who may know
+            self._after(20.0, self._put_through, call, target, self._ring_seconds)
+        else:
+            self._after(60.0, self._end, call)  # took a message
+
+    def _poll_commands(self) -> None:
+        """Fetch the operators' orders (transfers) from Kontakt and carry out the new ones."""
+        if self._stopping:
+            return
+        answer = self.api.get("/api/v1/telephony/commands")
+        again = COMMANDS_POLL_SECONDS
+        if answer is not None and answer.status == 404:
+            if not self._commands_missing:
+                log.warning("Kontakt has no command endpoint: no transfers from the console.")
+            self._commands_missing = True
+            again = 30.0
+        elif answer is not None and answer.ok and isinstance(answer.data, dict):
+            for command in answer.data.get("commands") or []:
+                self._command(command)
+        self._at(self._clock() + again, self._poll_commands)
+
+    def _command(self, command: Mapping[str, Any]) -> None:
+        ident = str(command.get("id", ""))
+        if not ident or ident in self._commands_seen or command.get("type") != "transfer":
+            return
+        call = self._calls.get(str(command.get("call_id", "")))
+        target = str(command.get("target", ""))
+        if call is None or call.stage != Stage.TALKING or not target:
+            return  # not ours, or not yet back to the operator: delivered again later
+        self._commands_seen.add(ident)
+        self.counts.commands += 1
+        try:
+            ring = float(command.get("ring_seconds") or self._ring_seconds)
+        except (TypeError, ValueError):
+            ring = self._ring_seconds
+        self._put_through(call, target, ring * self._speed)  # ring_seconds are real seconds
+
+    def _direct_call(self, call: LiveCall) -> None:
+        """A call to a person's direct number: Kontakt says whether to ring; answered, or
+        back to the switchboard's queue with the reason."""
+        rng = self._sb_rng
+        target = rng.choice(self._directory)
+        call.number = target
+        self.counts.direct += 1
+        path = f"/api/v1/directory/numbers/{urllib.parse.quote(target, safe='+')}/availability"
+        answer = None if self._availability_missing else self.api.get(path)
+        if answer is not None and answer.status == 404 and not isinstance(answer.data, dict):
+            # No such endpoint (an older Kontakt): ring everyone, and stop asking.
+            self._availability_missing = True
+        found = answer.data if answer is not None and answer.ok else None
+        ring = not isinstance(found, dict) or bool(found.get("ring", True))
+        self._post(call, "direct_offered", number=target, caller=call.plan.caller, target=target)
+        if not ring:
+            # The absence message plays; most callers stay on for the switchboard.
+            if rng.random() < STAYS_ON_SHARE:
+                self._after(call.plan.ivr_seconds, self._direct_fallback, call, "absent")
+            else:
+                self._after(call.plan.ivr_seconds, self._finish, call, "ended")
+            return
+        if target in self._never_answers:
+            outcome = "no_answer"
+        else:
+            outcome = rng.choices(list(DIRECT_OUTCOMES), list(DIRECT_OUTCOMES.values()))[0]
+        if outcome == "answered":
+            self._after(rng.uniform(3.0, 12.0), self._direct_answered, call)
+        elif outcome == "busy":
+            self._after(1.0, self._direct_fallback, call, "busy")
+        else:
+            self._after(self._ring_seconds, self._direct_fallback, call, "no_answer")
+
+    def _direct_answered(self, call: LiveCall) -> None:
+        if call.stage != Stage.IVR:
+            return
+        call.stage = Stage.TALKING
+        self._post(call, "direct_answered", target=call.number)
+        self._after(call.plan.talk_seconds, self._end, call)
+
+    def _direct_fallback(self, call: LiveCall, reason: str) -> None:
+        if call.stage != Stage.IVR:
+            return
+        self.counts.direct_fallbacks += 1
+        self._post(call, "direct_fallback", target=call.number, reason=reason)
+        call.group = self._switchboard
+        self._queue(call)
 
     def _end(self, call: LiveCall) -> None:
         if call.stage in (Stage.TALKING, Stage.TRANSFERRED):

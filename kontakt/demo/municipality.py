@@ -24,6 +24,7 @@ ANSWER_GROUPS = [
     ("aldreomsorg", "Äldreomsorg", ""),
     ("allmant", "Allmänt", ""),
     ("arabiska", "Arabiska", "ar"),
+    ("vaxel", "Växeln", ""),
 ]
 
 # (code, name, department, answer group, first line may close, SLA hours, routine, weight)
@@ -509,7 +510,7 @@ CENTER_NUMBER = "+46406280400"  # 040-628 04 00, the number on the residents' pa
 GREETING = (
     "Välkommen till Sjöstad kommun. Tryck 1 för bygga och bo, 2 för trafik och parkering, "
     "3 för avfall och vatten, 4 för förskola och skola, 5 för äldreomsorg. "
-    "للعربية اضغط 9. Övriga frågor: vänta kvar."
+    "للعربية اضغط 9. Söker du en person: tryck 0 för växeln. Övriga frågor: vänta kvar."
 )
 CLOSED_MESSAGE = (
     "Kontaktcenter har stängt. Vi har öppet vardagar 8–16. Mycket finns på sjostad.example, "
@@ -522,7 +523,11 @@ MENU = [
     ("4", "Förskola och skola", "forskola-skola"),
     ("5", "Äldreomsorg", "aldreomsorg"),
     ("9", "العربية", "arabiska"),
+    ("0", "Växeln", "vaxel"),
 ]
+# How often callers press each digit (the history and the simulated exchange): a fifth of
+# the center's calls ask for a person.
+DIGIT_WEIGHTS = {"1": 4, "2": 5, "3": 5, "4": 3, "5": 3, "9": 1, "0": 5}
 # Answer group -> (skill, callback offered from this estimated wait in seconds).
 ROUTING = {
     "bygga-bo": ("bygga-bo", 180),
@@ -532,6 +537,7 @@ ROUTING = {
     "aldreomsorg": ("aldreomsorg", 120),
     "allmant": ("allmant", 240),
     "arabiska": ("allmant", 240),  # the general skill, with Arabic
+    "vaxel": ("switchboard", 240),  # the switchboard's operators put callers through
 }
 # After a minute's wait every group is also offered to the general group's agents.
 OVERFLOW_SECONDS = 60
@@ -546,11 +552,27 @@ SKILLS = {
     "agent6": {"avfall-vatten": 3, "bygga-bo": 2, "allmant": 3},
     "second1": {"bygga-bo": 5, "trafik": 5, "avfall-vatten": 4, "allmant": 4},
     "second2": {"forskola-skola": 5, "aldreomsorg": 5, "allmant": 4},
-    "switch1": {"allmant": 5},
-    "switch2": {"allmant": 4},
+    "switch1": {"switchboard": 5, "allmant": 3},
+    "switch2": {"switchboard": 5, "allmant": 3},
 }
-# The simulated exchange's agents; agent1 is left to whoever signs in and presses Ready.
-SIMULATED_AGENTS = ["agent2", "agent3", "agent4", "agent5", "agent6", "second1", "switch1"]
+# The simulated exchange's agents; agent1 and switch1 are left to whoever signs in and
+# presses Ready.
+SIMULATED_AGENTS = ["agent2", "agent3", "agent4", "agent5", "agent6", "second1", "switch2"]
+# Of the simulated exchange's calls, those to a person's direct number.
+DIRECT_CALL_SHARE = 0.15
 # Calls a day in the demo's history (about 70 % of the contacts are calls).
 CALLS_PER_DAY = 90
 CALL_HISTORY_DAYS = 28
+
+# The switchboard: a month of history, calls to employees' direct numbers a day, and Oslo's
+# shares (seed 000) of what becomes of a transfer and of a direct call.
+SWITCHBOARD_HISTORY_DAYS = 30
+DIRECT_CALLS_PER_DAY = 60
+TRANSFER_SHARE = 0.85  # of the switchboard's answered calls: the rest are answered there
+TRANSFER_OUTCOMES = {"answered": 0.81, "no_answer": 0.11, "busy": 0.08}
+DIRECT_OUTCOMES = {"answered": 0.77, "no_answer": 0.11, "busy": 0.03, "absent": 0.09}
+# Of returned transfers, how many end with a message (others: another person, the number).
+MESSAGE_SHARE = 0.6
+# Units whose directory entries are out of date: most "not mine" messages land there.
+NOT_MINE_UNITS = ["lantmateri", "hemtjanst-soder"]
+RING_SECONDS = 20

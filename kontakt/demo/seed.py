@@ -23,7 +23,14 @@ from kontakt.core.business_hours import add_business_time, opening_periods
 from kontakt.core.call_events import CallEvent, EventType
 from kontakt.core.case_status import CaseStatus
 from kontakt.core.identity import norwegian_check_digits
-from kontakt.directory.models import AnswerGroup, Department, OpeningHours, Unit
+from kontakt.directory.models import (
+    AnswerGroup,
+    CalendarFeed,
+    Department,
+    Employee,
+    OpeningHours,
+    Unit,
+)
 from kontakt.directory.selectors import opening_hours, opening_hours_changed
 from kontakt.intake import services as intake_services
 from kontakt.knowledge import services as knowledge_services
@@ -37,6 +44,7 @@ from kontakt.residents.models import (
     ResidentKind,
     ResidentPhone,
 )
+from kontakt.switchboard.models import Message
 from kontakt.telephony import services as telephony_services
 from kontakt.telephony.models import (
     AgentSkill,
@@ -49,6 +57,7 @@ from kontakt.telephony.models import (
 )
 
 from . import municipality as m
+from . import switchboard
 
 DISCARD_TASKS = {
     "default": {
@@ -430,7 +439,7 @@ def seed_telephony(
             answer_group=groups[code],
             defaults={"skill": skill, "callback_after_seconds": callback, "wrap_up_seconds": 20},
         )
-        if code != "allmant":
+        if code not in ("allmant", "vaxel"):
             OverflowStep.objects.update_or_create(
                 routing=routing,
                 to_group=groups["allmant"],
@@ -478,8 +487,9 @@ def _call_history(
     about 4 % abandoned (Oslo's share), a few short abandons."""
     hours = opening_hours()
     phones = [p for r in residents for p in r.phones.values_list("number", flat=True)]
-    weights = [4, 5, 5, 3, 3, 1]
     menu = [code for _digit, _label, code in m.MENU]
+    # The switchboard's calls (digit 0) are the switchboard history's, with their transfers.
+    weights = [0 if code == "vaxel" else m.DIGIT_WEIGHTS[digit] for digit, _label, code in m.MENU]
     digits = {code: digit for digit, _label, code in m.MENU}
     agents = {
         code: [u for u, s in m.SKILLS.items() if m.ROUTING[code][0] in s] for code in m.ROUTING
@@ -571,10 +581,16 @@ def seed_all(
     with override_settings(TASKS=DISCARD_TASKS), transaction.atomic():
         seed_configuration()
         seed_staff()
+        employees = switchboard.seed_directory(seed=seed, progress=progress)
         residents = seed_residents(rng)
         knowledge = seed_knowledge(now=now, progress=progress)
         contacts = seed_traffic(rng, residents, now=now, progress=progress)
         calls = seed_telephony(rng, residents, now=now, progress=progress)
+        absences = switchboard.seed_absences(now=now, seed=seed, progress=progress)
+        callers = list(ResidentPhone.objects.order_by("id").values_list("number", flat=True)[:2000])
+        switchboard_calls = switchboard.seed_switchboard_history(
+            now=now, callers=callers, seed=seed, progress=progress
+        )
     return {
         "departments": Department.objects.count(),
         "staff": User.objects.count(),
@@ -587,4 +603,10 @@ def seed_all(
         "articles_imported": knowledge.created + knowledge.updated,
         "calls_created": calls,
         "calls": Call.objects.count(),
+        "employees_created": employees,
+        "employees": Employee.objects.count(),
+        "calendar_feeds": CalendarFeed.objects.count(),
+        "absences_made": absences["absences"],
+        "switchboard_calls_created": switchboard_calls,
+        "messages": Message.objects.count(),
     }

@@ -17,6 +17,7 @@ from kontakt.core.call_events import CallEvent as CoreEvent
 from kontakt.core.call_events import CallState, EventType
 from kontakt.demo import municipality as m
 from kontakt.demo.municipality import DEMO_PASSWORD
+from kontakt.demo.people import NEVER_ANSWERS
 from kontakt.demo.seed import seed_all
 from kontakt.telephony.models import Call, CallEvent, Exchange
 from kontakt.telephony.services import call_events_record, exchange_create
@@ -56,13 +57,14 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sjöstad kommun: {departments} departments, {staff} staff users, "
             "{case_types} case types, {residents} residents, {contacts} contacts, "
-            "{cases} cases, {articles} knowledge-base articles, {calls} calls.".format(**counts)
+            "{cases} cases, {articles} knowledge-base articles, {calls} calls, {employees} "
+            "employees in the directory, {messages} switchboard messages.".format(**counts)
         )
         if no_serve:
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Kontakt runs on http://{addr}/ — sign in as agent1, handler.avfall, "
+                f"Kontakt runs on http://{addr}/ — sign in as agent1, switch1, handler.avfall, "
                 f"supervisor or admin with the password {DEMO_PASSWORD!r}. Ctrl+C stops."
             )
         )
@@ -135,6 +137,14 @@ def exchange_command(addr: str, calls_per_hour: float) -> list[str]:
         "--calls-per-hour",
         str(calls_per_hour),
         "--ignore-closed",
+        "--switchboard-group",
+        "vaxel",
+        "--direct-share",
+        str(m.DIRECT_CALL_SHARE),
+        "--never-answers",
+        ",".join(NEVER_ANSWERS),
+        "--digit-weights",
+        ",".join(f"{digit}:{weight}" for digit, weight in m.DIGIT_WEIGHTS.items()),
     ]
 
 

@@ -22,11 +22,30 @@ from kontakt.demo.exchange_simulator import (
     log,
 )
 from kontakt.demo.municipality import CHANNEL_SHARE, CONTACTS_PER_DAY, HOURLY_SHARE
+from kontakt.directory.models import Employee
 from kontakt.residents.models import ResidentPhone
 from kontakt.telephony.models import MenuOption, PhoneNumber
 
 # Residents' numbers callers use: enough for variety, few enough to read at once.
 MAX_KNOWN_CALLERS = 2000
+
+
+# People whose direct numbers the switchboard's callers ring or are put through to.
+MAX_DIRECTORY = 10000
+
+
+def digit_weights(text: str) -> dict[str, float] | None:
+    """ "1:4,0:5" as {"1": 4.0, "0": 5.0}; None when not given."""
+    if not text.strip():
+        return None
+    weights = {}
+    for part in text.split(","):
+        digit, _colon, weight = part.partition(":")
+        try:
+            weights[digit.strip()] = float(weight)
+        except ValueError:
+            raise CommandError(f"Give digit weights as 1:4,2:5, not {text!r}.") from None
+    return weights
 
 
 def menu_options_of(number: str) -> dict[str, str]:
@@ -77,6 +96,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ignore-closed", action="store_true", help="Queue calls outside opening hours too."
         )
+        parser.add_argument(
+            "--switchboard-group",
+            default="",
+            help="The switchboard's answer group: its calls are put through to people.",
+        )
+        parser.add_argument(
+            "--direct-share",
+            type=float,
+            default=0.0,
+            help="Of the calls, the share made to people's direct numbers.",
+        )
+        parser.add_argument(
+            "--never-answers",
+            default="",
+            help="Direct numbers whose phone is never answered, comma-separated.",
+        )
+        parser.add_argument(
+            "--digit-weights",
+            default="",
+            help="How often callers press each digit, e.g. 1:4,2:5,0:5 (default: 1, 1/2, …).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         token = self._token(options["token_file"])
@@ -106,7 +146,23 @@ class Command(BaseCommand):
             # Unique per run: an event id Kontakt has seen before would be ignored.
             run_id=f"sim{datetime.now(tz):%y%m%d%H%M}{secrets.token_hex(2)}",
         )
+        switchboard = options["switchboard_group"]
+        directory = (
+            list(
+                Employee.objects.filter(active=True)
+                .exclude(direct_number="")
+                .order_by("id")
+                .values_list("direct_number", flat=True)[:MAX_DIRECTORY]
+            )
+            if switchboard
+            else []
+        )
         simulator = ExchangeSimulator(
+            switchboard_group=switchboard,
+            directory=directory,
+            direct_share=options["direct_share"],
+            never_answers=[n.strip() for n in options["never_answers"].split(",") if n.strip()],
+            digit_weights=digit_weights(options["digit_weights"]),
             menu_options=menu_options_of(number),
             api=api,
             number=number,
