@@ -10,7 +10,6 @@ HR import would.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from tqdm import tqdm
 from kontakt.accounts.models import User
 from kontakt.core.business_hours import opening_periods
 from kontakt.core.call_events import CallEvent, EventType
+from kontakt.directory.calendars import feed_read
 from kontakt.directory.models import (
     Absence,
     AbsenceReason,
@@ -32,6 +32,7 @@ from kontakt.directory.models import (
     UnitHours,
     UnitKind,
 )
+from kontakt.directory.search import index_employees
 from kontakt.directory.selectors import opening_hours
 from kontakt.directory.services import EMPLOYEE_FIELDS, employee_search_text
 from kontakt.switchboard.models import (
@@ -47,20 +48,6 @@ from kontakt.telephony.models import Call, EventSource
 from . import calendars
 from . import municipality as m
 from . import people as p
-
-# The calendar reader and the search's word index are built beside this work; until they
-# are merged the feeds are stored unread (the scheduled task reads them) and the entries
-# are found by their search text alone. At the merge these become plain imports.
-try:
-    from kontakt.directory.calendars import feed_read
-except ImportError:  # pragma: no cover
-    feed_read: Callable[..., Any] | None = None  # type: ignore[no-redef, unused-ignore]
-try:
-    from kontakt.directory.search import (  # type: ignore[attr-defined, unused-ignore]
-        index_employees,
-    )
-except ImportError:  # pragma: no cover
-    index_employees: Callable[..., Any] | None = None  # type: ignore[no-redef, unused-ignore]
 
 UNIT_PREFIX = "demo-unit-"
 FEED_SHARE = 0.10  # of people with a published calendar
@@ -160,8 +147,7 @@ def seed_directory(*, count: int = 5000, seed: int = 2026, progress: bool = True
             batch_size=batch,
         )
         # employee_save indexes one entry's words; these bulk rows are indexed at once.
-        if index_employees is not None:
-            index_employees([employee.pk for employee in created])
+        index_employees([employee.pk for employee in created])
     heads: dict[str, str] = {}
     for person in planned:
         heads.setdefault(person.unit, person.key)
@@ -214,10 +200,9 @@ def seed_absences(*, now: datetime, seed: int = 2026, progress: bool = True) -> 
             text = calendars.unit_calendar(mine, key=key, name=unit.name, now=now)
             created.append(CalendarFeed(unit=unit, content=text))
     CalendarFeed.objects.bulk_create(created, batch_size=500)
-    if feed_read is not None:
-        unread = CalendarFeed.objects.filter(last_read_at=None, url="", active=True)
-        for feed in tqdm(list(unread), desc="Reading calendars", disable=not progress):
-            feed_read(feed, now=now)
+    unread = CalendarFeed.objects.filter(last_read_at=None, url="", active=True)
+    for feed in tqdm(list(unread), desc="Reading calendars", disable=not progress):
+        feed_read(feed, now=now)
     # Absences entered by hand (no feed, nobody's name on them): made again around `now`.
     Absence.objects.filter(
         feed=None, created_by=None, employee__external_id__startswith="demo-"
