@@ -54,7 +54,6 @@ urlpatterns = [
     path("switchboard/statistics/", include("kontakt.switchboard.statistics_urls")),
     path("switchboard/", include("kontakt.switchboard.urls")),
     path("scim/v2/", include("kontakt.directory.scim.urls")),
-    path("directory/", include("kontakt.directory.urls")),
     path("", include("kontakt.desk.urls")),
 ]
 

@@ -319,8 +319,14 @@ def feed_read(feed: CalendarFeed, *, now: datetime | None = None) -> FeedReport:
 def feeds_read(*, now: datetime | None = None) -> dict[str, int]:
     """Read every active feed; how many read well and how many failed."""
     counts = {"ok": 0, "failed": 0}
-    feeds = CalendarFeed.objects.filter(active=True).select_related("employee").order_by("id")
-    for feed in feeds.iterator(chunk_size=200):
+    # The ids first, each feed then read on its own: a cursor left open across the writes
+    # would hold SQLite's read snapshot, and its first write would fail as soon as another
+    # process had written ("database is locked", which no busy timeout waits out).
+    ids = list(CalendarFeed.objects.filter(active=True).order_by("id").values_list("pk", flat=True))
+    for pk in ids:
+        feed = CalendarFeed.objects.select_related("employee").filter(pk=pk, active=True).first()
+        if feed is None:
+            continue
         try:
             report = feed_read(feed, now=now)
         except Exception:  # one feed's unforeseen failure must not stop the others
