@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "kontakt.accounts.context_processors.staff_roles",
                 "kontakt.telephony.context_processors.crisis",
+                "kontakt.switchboard.context_processors.switchboard",
             ],
         },
     },

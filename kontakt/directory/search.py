@@ -66,6 +66,22 @@ def fold(text: str) -> str:
     return _NOT_WORD.sub(" ", stripped).strip()
 
 
+# Family names of one root are spelt -sson, -son, -sen or -ssen across the Nordic countries
+# (Andersson, Anderson, Andersen; Kristiansson, Kristiansen): up to two letters apart, one
+# more than a typo. A query word with such an ending also looks for the other spellings,
+# as near words (the spelling typed, where it exists, still comes first).
+_PATRONYMIC = re.compile(r"(?:sson|ssen|son|sen)$")
+_PATRONYMIC_ENDINGS = ("sson", "ssen", "son", "sen")
+
+
+def name_spellings(word: str) -> tuple[str, ...]:
+    """The other spellings of a family name's ending (andersen → andersson, anderson, …)."""
+    if len(word) < 6 or not _PATRONYMIC.search(word):
+        return ()
+    root = _PATRONYMIC.sub("", word)
+    return tuple(root + ending for ending in _PATRONYMIC_ENDINGS if root + ending != word)
+
+
 # --- The directory's search index ---------------------------------------------------------
 
 
@@ -312,6 +328,19 @@ def parse_query(query: str) -> list[Term]:
 
 
 def with_typos(terms: list[Term]) -> list[Term]:
+    """The terms with the vocabulary's words within one typo of them (one query), and a
+    family name's other spellings (kristiansson → kristiansen) as near words too."""
+    return [_with_name_key(term) for term in _with_typos(terms)]
+
+
+def _with_name_key(term: Term) -> Term:
+    if term.number:
+        return term
+    more = tuple(word for word in name_spellings(term.text) if word not in term.fuzzy)
+    return Term(term.text, number=False, fuzzy=(*term.fuzzy, *more)) if more else term
+
+
+def _with_typos(terms: list[Term]) -> list[Term]:
     """The terms with the vocabulary's words within one typo of them (one query)."""
     asked = {t.text: {t.text} | deletions(t.text) for t in terms if _fuzzy(t)}
     if not asked:

@@ -97,6 +97,10 @@ QUALITY = [
     ("Johanson", "Ove Johansson"),
     ("Lindkvist", "Mikael Lindqvist"),
     ("Ekstorm", "Sofia Ekström"),
+    # A family name's ending spelt the other Nordic way (two letters apart).
+    ("Bjorn Hanson", "Bjørn Hansen"),
+    ("Lars Nilsen", "Lars Nilsson"),
+    ("Ove Johansen", "Ove Johansson"),
     # Double names and partial names.
     ("Anna-Karin", "Anna-Karin Lind"),
     ("Anna Karin", "Anna-Karin Lind"),
