@@ -18,10 +18,10 @@ A query becomes terms (`parse_query`); per term, one indexed range scan on the t
 word finds exact words and beginnings ("kar" → karin, karl) plus the typo neighbours; the
 database sums each employee's best points per term from a covering index alone (no
 employee row is read) and orders by score, then id. Among equal scores available people
-come first (no absence covering now and the line free: one query with an EXISTS
-subquery), asked only of as many of the last score taken as it takes to fill the page, so
-a beginning shared by thousands ("per") does not ask thousands. The page is then shown by
-score, availability and name; only its entries are loaded as models. A number is matched
+come first (no absence covering now and the line free: an EXISTS subquery in the same
+query), asked only of the first rows (four pages), so a beginning shared by thousands
+("per") does not ask thousands. The page is then shown by score, availability and name;
+only its entries are loaded as models. A number is matched
 by its ending: the reversed digits make "ends with 6281234" a range scan too. Trigram
 indexes were the alternative; they need pg_trgm on PostgreSQL and a different engine
 (FTS5 trigram) on SQLite with its own scoring, and match typos less precisely than
@@ -415,12 +415,15 @@ def _term_sql(term: Term) -> tuple[str, list[object]]:
 def _scores(
     terms: list[Term],
     *,
-    rows: int | None,
+    now: datetime,
+    rows: int,
     unit_id: int | None,
     department_id: int | None,
-) -> list[tuple[int, int, str]]:
-    """(employee id, score, field that counted most), best first, then by id: the index
-    alone, no employee row read (unless a unit or department filter asks)."""
+) -> list[tuple[int, int, str, bool]]:
+    """(employee id, score, field that counted most, away now) of the first `rows` by score,
+    then id. The scores come from the index alone; only those rows are joined to their
+    employee to ask whether they are away (an absence covers `now`, or the line is busy or
+    on do-not-disturb)."""
     parts: list[str] = []
     params: list[Any] = []
     for term in terms:
@@ -447,34 +450,22 @@ def _scores(
         )
         filter_params.append(department_id)
     where = f"WHERE {' AND '.join(filters)}" if filters else ""
-    limit = "" if rows is None else f"LIMIT {int(rows)}"
-    sql = (
-        f"SELECT s.employee_id, s.score, s.top FROM ({scored}) s {where} "
-        f"ORDER BY s.score DESC, s.employee_id ASC {limit}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *filter_params])
-        return [
-            (pk, int(score), CODES.get(int(top) % 100, Field.NAME).value)
-            for pk, score, top in cursor.fetchall()
-        ]
-
-
-def _away(employee_ids: list[int], now: datetime) -> set[int]:
-    """Those of the employees who are not available now: an absence covers `now`, or the
-    line is busy or on do-not-disturb."""
-    if not employee_ids:
-        return set()
-    marks = ", ".join(["%s"] * len(employee_ids))
     at = connection.ops.adapt_datetimefield_value(now)
     sql = (
-        f"SELECT e.id FROM {EMPLOYEES} e WHERE e.id IN ({marks}) AND (e.phone_state <> %s "
-        f"OR EXISTS (SELECT 1 FROM {ABSENCES} a WHERE a.employee_id = e.id "
-        "AND a.starts_at <= %s AND a.ends_at > %s))"
+        "SELECT r.employee_id, r.score, r.top, CASE WHEN e.phone_state <> %s OR EXISTS ("
+        f"SELECT 1 FROM {ABSENCES} a WHERE a.employee_id = r.employee_id "
+        "AND a.starts_at <= %s AND a.ends_at > %s) THEN 1 ELSE 0 END AS away "
+        f"FROM (SELECT s.employee_id, s.score, s.top FROM ({scored}) s {where} "
+        f"ORDER BY s.score DESC, s.employee_id ASC LIMIT {int(rows)}) r "
+        f"JOIN {EMPLOYEES} e ON e.id = r.employee_id "
+        "ORDER BY r.score DESC, r.employee_id ASC"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*employee_ids, Availability.AVAILABLE.value, at, at])
-        return {pk for (pk,) in cursor.fetchall()}
+        cursor.execute(sql, [Availability.AVAILABLE.value, at, at, *params, *filter_params])
+        return [
+            (pk, int(score), CODES.get(int(top) % 100, Field.NAME).value, bool(away))
+            for pk, score, top, away in cursor.fetchall()
+        ]
 
 
 def ranked_employees(
@@ -489,80 +480,48 @@ def ranked_employees(
     by score, and among equal scores those available first (then by id, so both engines
     agree).
 
-    The scores come from the index alone; availability is asked only of as many people of
-    the last score taken as it takes to fill the page with available ones (a beginning like
-    "kar" gives thousands of equal scores: asking all of them whether they are in would be
-    most of the search's time).
+    One query: the scores come from the index alone, and only the first rows by score and
+    id (four pages, at least 100) are asked whether they are away; a beginning like "kar"
+    gives thousands of equal scores, and asking all of them would be most of the search's
+    time. Only when those rows cannot fill the page with the available people it should
+    show are more asked for.
     """
     if not terms or limit <= 0:
         return []
     rows = max(4 * limit, 100)
     while True:
-        scored = _scores(terms, rows=rows, unit_id=unit_id, department_id=department_id)
-        complete = len(scored) < rows
-        chosen = _fill(
-            [(pk, score) for pk, score, _f in scored], limit=limit, now=now, complete=complete
-        )
+        scored = _scores(terms, now=now, rows=rows, unit_id=unit_id, department_id=department_id)
+        chosen = _fill(scored, limit=limit, complete=len(scored) < rows)
         if chosen is not None:
-            matched = {pk: field for pk, _score, field in scored}
-            return [(pk, score, available, matched[pk]) for pk, score, available in chosen]
+            return chosen
         rows *= 4
 
 
 def _fill(
-    scored: list[tuple[int, int]], *, limit: int, now: datetime, complete: bool
-) -> list[tuple[int, int, bool]] | None:
-    """The page from the best scores, or None when more rows are needed to know it."""
+    scored: list[tuple[int, int, str, bool]], *, limit: int, complete: bool
+) -> list[tuple[int, int, bool, str]] | None:
+    """The page from the best rows, or None when more rows are needed to know it."""
     groups: list[list[int]] = []
-    score_of: dict[int, int] = {}
-    for pk, score in scored:
-        if not groups or score_of[groups[-1][0]] != score:
+    row_of: dict[int, tuple[int, str, bool]] = {}
+    for pk, score, field, away in scored:
+        if not groups or row_of[groups[-1][0]][0] != score:
             groups.append([])
         groups[-1].append(pk)
-        score_of[pk] = score
-    away: set[int] = set()
-    asked: set[int] = set()
-
-    def ask(ids: list[int]) -> None:
-        new = [pk for pk in ids if pk not in asked]
-        if new:
-            away.update(_away(new, now))
-            asked.update(new)
-
-    # One question for the whole page as far as it can be foreseen: every group that fits,
-    # and of the first that does not, twice as many as there is room for.
-    foreseen: list[int] = []
-    taken = 0
-    for group in groups:
-        room = limit - taken
-        if room <= 0:
-            break
-        foreseen += group if len(group) <= room else group[: 2 * room]
-        taken += min(len(group), room)
-    ask(foreseen)
-    chosen: list[tuple[int, int, bool]] = []
+        row_of[pk] = (score, field, away)
+    chosen: list[tuple[int, int, bool, str]] = []
     for index, group in enumerate(groups):
         room = limit - len(chosen)
         if room <= 0:
             break
-        last_fetched = index == len(groups) - 1 and not complete
-        if len(group) <= room and not last_fetched:
-            ask(group)
-            ordered = [pk for pk in group if pk not in away] + [pk for pk in group if pk in away]
-        else:
-            # More people of this score than room: the first `room` available by id, asked
-            # a slice at a time; the away ones only if too few are available.
-            available: list[int] = []
-            position = 0
-            while len(available) < room and position < len(group):
-                part = group[position : position + 2 * room]
-                position += len(part)
-                ask(part)
-                available += [pk for pk in part if pk not in away]
-            if len(available) < room and last_fetched:
-                return None
-            ordered = available + [pk for pk in group[:position] if pk in away]
-        chosen += [(pk, score_of[pk], pk not in away) for pk in ordered[:room]]
+        available = [pk for pk in group if not row_of[pk][2]]
+        # The last group fetched may go on beyond the rows: its later people could be the
+        # available ones the page still needs.
+        if index == len(groups) - 1 and not complete and len(available) < room:
+            return None
+        ordered = available + [pk for pk in group if row_of[pk][2]]
+        for pk in ordered[:room]:
+            score, field, away = row_of[pk]
+            chosen.append((pk, score, not away, field))
     if len(chosen) < limit and not complete:
         return None
     return chosen

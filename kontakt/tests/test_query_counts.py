@@ -29,10 +29,9 @@ DESK_WITH_RESIDENT = 15
 # pinned articles, the hits and their case types (synonyms are cached).
 KNOWLEDGE_SEARCH = 12
 CASE_PAGE = 8
-# Session, user and roles; the typo variants, the scores, who is away, the hits with their
-# units, their words (for what matched), the absences shown (the shared functions are
-# cached).
-DIRECTORY_SEARCH = 10
+# Session, user and roles; the typo variants, the scores with who is away, the hits with
+# their units, the absences shown (the shared functions are cached).
+DIRECTORY_SEARCH = 8
 # Session, user and roles; the unit, its people, their absences, its hours.
 DIRECTORY_UNIT = 7
 # The groups with their routing, their overflow steps and their names, the day's calls (read
