@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -97,6 +97,7 @@ def _hits(query: str) -> list[dict[str, Any]]:
                 "substitute": sub,
                 "substitute_reach": sub_reach.get(sub.pk) if sub else None,
                 "reason_label": _reason_label(r.reason),
+                "until_text": _until_text(r.until),
                 "alternatives": (
                     _alternatives(employee, leave_out={sub.pk} if sub else set())
                     if not r.reachable
@@ -105,6 +106,18 @@ def _hits(query: str) -> list[dict[str, Any]]:
             }
         )
     return hits
+
+
+def _until_text(until: Any) -> str:
+    """When an absence ends, as the operator reads it: an absence that ends at midnight is
+    said by its last day ("away through Monday 14 December")."""
+    if until is None:
+        return ""
+    local = timezone.localtime(until)
+    if local.hour == 0 and local.minute == 0:
+        day = formats.date_format(local - timedelta(days=1), "l j F")
+        return _("Away through %(day)s") % {"day": day}
+    return _("Away until %(when)s") % {"when": formats.date_format(local, "l j F H:i")}
 
 
 def _reason_label(reason: str) -> str:
