@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -107,8 +108,9 @@ def messages_escalate(*, now: datetime | None = None) -> int:
             message.escalated_at = now
             message.escalated_to_id = message.employee.unit.contact_id  # type: ignore[union-attr]
             message.save(update_fields=["escalated_at", "escalated_to"])
-            pk = message.pk
-            transaction.on_commit(lambda pk=pk: message_send.enqueue(message_id=pk, escalated=True))
+            transaction.on_commit(
+                partial(message_send.enqueue, message_id=message.pk, escalated=True)
+            )
             sent += 1
     return sent
 

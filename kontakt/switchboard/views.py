@@ -245,7 +245,7 @@ def message_new(request: StaffRequest) -> HttpResponse:
                 request, _("Message taken for %(name)s.") % {"name": employee.display_name}
             )
             return _back(request, call)
-    context = {
+    context: dict[str, Any] = {
         "call": call,
         "message_for": employee,
         "message_form": form,

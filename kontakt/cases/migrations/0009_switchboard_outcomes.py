@@ -26,11 +26,18 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RemoveConstraint(
-            model_name='contact',
-            name='contact_forward_has_case',
+            model_name="contact",
+            name="contact_forward_has_case",
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['closed', 'closed_order', 'transferred', 'message']), ('case__isnull', False), _connector='OR'), name='contact_forward_has_case'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["closed", "closed_order", "transferred", "message"]),
+                    ("case__isnull", False),
+                    _connector="OR",
+                ),
+                name="contact_forward_has_case",
+            ),
         ),
     ]

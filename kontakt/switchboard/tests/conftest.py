@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kontakt.core.call_events import CallEvent as CoreEvent
+from kontakt.core.call_events import EventType
 from kontakt.directory.models import AnswerGroup, Department, Employee, Unit
 from kontakt.directory.search import fold
 from kontakt.directory.services import employee_save
@@ -86,7 +87,7 @@ def on_call(operator, exchange_client) -> Call:  # noqa: F811
         CoreEvent(
             event_id=f"c1-{kind}",
             call_id=scoped_id(exchange, "c1"),
-            type=kind,
+            type=EventType(kind),
             at=now - timedelta(seconds=seconds),
             number="+46406280400",
             caller="+46701234567",
@@ -104,7 +105,7 @@ def exchange_event(call: Call, kind: str, *, target: str, reason: str = "", seco
     return CoreEvent(
         event_id=f"{call.call_id}-{kind}-{target}-{seconds_ago}",
         call_id=call.call_id,
-        type=kind,
+        type=EventType(kind),
         at=timezone.now() - timedelta(seconds=seconds_ago),
         target=target,
         reason=reason,

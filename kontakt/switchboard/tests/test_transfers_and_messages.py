@@ -157,7 +157,7 @@ def test_a_message_is_logged_sent_and_answered_by_its_link(
     )
     with django_capture_on_commit_callbacks(execute=True):
         message = services.message_take(operator=operator, draft=draft)
-    assert message.contact.outcome == Outcome.MESSAGE
+    assert message.contact is not None and message.contact.outcome == Outcome.MESSAGE
     assert message.contact.call_id == on_call.call_id
     message.refresh_from_db()
     assert message.sent_by == "email" and message.delivery_error == ""
