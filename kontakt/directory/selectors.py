@@ -498,7 +498,9 @@ def availability_message(
             text = _("%(name)s cannot take calls right now.") % {"name": name}
         else:
             return ""
-        return f"{text} {_('Press 0 for the switchboard.')}"
+        # (Not inside the f-string: xgettext does not read calls in f-strings.)
+        press = _("Press 0 for the switchboard.")
+        return f"{text} {press}"
 
 
 # Calendar feeds ---------------------------------------------------------------------------

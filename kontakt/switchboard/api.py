@@ -3,9 +3,7 @@ state of people's lines (on a call, do not disturb) that transfers go by."""
 
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from kontakt.directory.selectors import phone_number_e164
@@ -74,18 +72,18 @@ class LinesOut(Schema):
         "The exchange tells the state of people's lines: `available`, `on_call` or `dnd` "
         "(do not disturb), each with the time it changed. The operator's console shows it "
         "and transfers go by it. Order-tolerant: a state older than the one known is left "
-        "out. Numbers in any formatting; numbers nobody has are counted in `unknown`."
+        "out. Numbers in any formatting; numbers nobody has (or that are no telephone number) are "
+        "counted in `unknown`."
     ),
 )
 def lines(request: HttpRequest, payload: LinesIn) -> dict[str, Any]:
     require_feeder(request.auth)  # type: ignore[attr-defined]
-    states, errors = [], {}
-    for index, line in enumerate(payload.lines):
+    states, unreadable = [], 0
+    for line in payload.lines:
         number = phone_number_e164(line.number)
         if number is None:
-            errors[f"lines.{index}.number"] = [_("This is not a telephone number.")]
+            unreadable += 1  # No telephone number: nobody in the directory has it.
             continue
         states.append(LineState(number=number, state=line.state, at=line.at))
-    if errors:
-        raise ValidationError(errors)
-    return line_states_record(states)
+    counts = line_states_record(states)
+    return {**counts, "unknown": counts["unknown"] + unreadable}

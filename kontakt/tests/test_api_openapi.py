@@ -366,6 +366,16 @@ def test_real_responses_match_the_document(
             "/api/v1/directory/numbers/{number}/availability",
             admin.get("/api/v1/directory/numbers/040-628 12 34/availability?language=sv"),
         ),
+        ("get", "/api/v1/telephony/commands", admin.get("/api/v1/telephony/commands")),
+        (
+            "post",
+            "/api/v1/telephony/lines",
+            admin.post(
+                "/api/v1/telephony/lines",
+                {"lines": [{"number": "040-628 12 34", "state": "dnd", "at": at}]},
+                content_type=JSON,
+            ),
+        ),
         ("get", "/api/v1/stats/live", watcher.get("/api/v1/stats/live")),
         (
             "get",

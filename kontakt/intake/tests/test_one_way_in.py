@@ -101,6 +101,7 @@ def test_the_channels_that_log_contacts_call_the_intake() -> None:
         "kontakt.demo.seed.seed_traffic",
         "kontakt.switchboard.services.message_take",
         "kontakt.switchboard.services._transfer_answered_log",
+        "kontakt.switchboard.services.number_given",
     }
 
 
