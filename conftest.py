@@ -40,28 +40,31 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("kontakt")
 
 
+# One lock for the whole run: a live stream a browser test left open lives on into the next
+# tests (until its next heartbeat finds the browser gone) and must take turns with them too.
+_SHARED_SQLITE_LOCK = threading.RLock()
+
+
+def _one_at_a_time(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    with _SHARED_SQLITE_LOCK:
+        return execute(sql, params, many, context)
+
+
 @pytest.fixture(autouse=True)
 def _one_query_at_a_time_on_a_shared_sqlite(request: pytest.FixtureRequest) -> Iterator[None]:
     """With the in-memory SQLite of the tests, the live server's threads and the test share
     one connection, and Django's documentation asks that they never query it at the same
-    time (two at once fail with "bad parameter or other API misuse"): the live stream's
-    session check and a page's queries now take turns."""
-    if "live_server" not in request.fixturenames or not (
-        connection.vendor == "sqlite" and connection.is_in_memory_db()
+    time (two at once fail with "bad parameter or other API misuse", or hang): the live
+    stream's session check and a page's queries take turns. Installed with the first live
+    server test and left in place, since that test's streams outlive it."""
+    if (
+        "live_server" in request.fixturenames
+        and connection.vendor == "sqlite"
+        and connection.is_in_memory_db()
+        and _one_at_a_time not in connection.execute_wrappers
     ):
-        yield
-        return
-    lock = threading.RLock()
-
-    def one_at_a_time(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        with lock:
-            return execute(sql, params, many, context)
-
-    connection.execute_wrappers.append(one_at_a_time)
-    try:
-        yield
-    finally:
-        connection.execute_wrappers.remove(one_at_a_time)
+        connection.execute_wrappers.insert(0, _one_at_a_time)
+    yield
 
 
 @pytest.fixture(autouse=True)
