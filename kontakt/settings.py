@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "kontakt.live",
     "kontakt.telephony",
     "kontakt.switchboard",
+    "kontakt.portal",
+    "kontakt.open311",
     "kontakt.demo",
     "kontakt.ops",
 ]
@@ -454,6 +456,41 @@ class SwitchboardSettings(TypedDict):
     MESSAGE_ESCALATE_HOURS: float
 
 
+class WebFormSettings(TypedDict):
+    ATTACHMENTS_MAX: int
+    PER_ADDRESS_PER_HOUR: int
+    PER_NETWORK_PER_HOUR: int
+    CHALLENGE_BITS: int
+
+
+class MyPagesSettings(TypedDict):
+    LINK_DAYS: int
+    SIGN_IN_LINK_MINUTES: int
+    PER_ADDRESS_PER_HOUR: int
+
+
+class EidSettings(TypedDict):
+    NAME: str
+    ISSUER: str
+    CLIENT_ID: str
+    CLIENT_SECRET: str
+    IDENTITY_CLAIM: str
+    SCOPES: str
+
+
+class NoticeSettings(TypedDict):
+    RETRY_MINUTES: list[int]
+    SLA_WARNING_HOURS: float
+    DIGEST_HOUR: int
+    SURVEY_AFTER_CONTACT: bool
+
+
+class Open311Settings(TypedDict):
+    JURISDICTION_ID: str
+    MAX_REQUESTS: int
+    DEFAULT_DAYS: int
+
+
 class KontaktSettings(TypedDict):
     """The shape of KONTAKT, so that its readers get typed values."""
 
@@ -477,6 +514,11 @@ class KontaktSettings(TypedDict):
     ATTACHMENT_CLAMAV_TIMEOUT: float
     SWITCHBOARD: SwitchboardSettings
     CALENDARS: CalendarSettings
+    WEB_FORM: WebFormSettings
+    MY_PAGES: MyPagesSettings
+    EID: EidSettings
+    NOTICES: NoticeSettings
+    OPEN311: Open311Settings
 
 
 KONTAKT: KontaktSettings = {
@@ -594,6 +636,50 @@ KONTAKT: KontaktSettings = {
         # A feed's server must answer within this time, with at most this many bytes.
         "TIMEOUT_SECONDS": float(os.environ.get("KONTAKT_CALENDARS_TIMEOUT_SECONDS", 10)),
         "MAX_BYTES": int(os.environ.get("KONTAKT_CALENDARS_MAX_BYTES", 5 * 1024 * 1024)),
+    },
+    # The residents' web form (kontakt/portal): files per submission, submissions an hour
+    # from one address and from one network (/24 for IPv4, /56 for IPv6), and the work
+    # the browser's proof-of-work challenge asks (leading zero bits of a SHA-256).
+    "WEB_FORM": {
+        "ATTACHMENTS_MAX": int(os.environ.get("KONTAKT_WEB_FORM_ATTACHMENTS_MAX", 5)),
+        "PER_ADDRESS_PER_HOUR": int(os.environ.get("KONTAKT_WEB_FORM_PER_ADDRESS", 10)),
+        "PER_NETWORK_PER_HOUR": int(os.environ.get("KONTAKT_WEB_FORM_PER_NETWORK", 60)),
+        "CHALLENGE_BITS": int(os.environ.get("KONTAKT_WEB_FORM_CHALLENGE_BITS", 18)),
+    },
+    # My pages: how long a private link to a case lives, how long an e-mailed sign-in link
+    # works, and how many sign-in links one address may ask for an hour.
+    "MY_PAGES": {
+        "LINK_DAYS": int(os.environ.get("KONTAKT_MY_PAGES_LINK_DAYS", 365)),
+        "SIGN_IN_LINK_MINUTES": int(os.environ.get("KONTAKT_MY_PAGES_SIGN_IN_MINUTES", 30)),
+        "PER_ADDRESS_PER_HOUR": int(os.environ.get("KONTAKT_MY_PAGES_PER_ADDRESS", 20)),
+    },
+    # Strong sign-in for residents by e-ID through OpenID Connect (a BankID/Freja broker,
+    # ID-porten); off while ISSUER is empty. IDENTITY_CLAIM names the claim holding the
+    # personal identity number (ID-porten: "pid"; many brokers: "personal_identity_number").
+    "EID": {
+        "NAME": os.environ.get("KONTAKT_EID_NAME", "e-ID"),
+        "ISSUER": os.environ.get("KONTAKT_EID_ISSUER", "").rstrip("/"),
+        "CLIENT_ID": os.environ.get("KONTAKT_EID_CLIENT_ID", ""),
+        "CLIENT_SECRET": os.environ.get("KONTAKT_EID_CLIENT_SECRET", ""),
+        "IDENTITY_CLAIM": os.environ.get("KONTAKT_EID_IDENTITY_CLAIM", "pid"),
+        "SCOPES": os.environ.get("KONTAKT_EID_SCOPES", "openid profile"),
+    },
+    # Notices by e-mail and SMS (kontakt/cases/notices.py): minutes between attempts (the
+    # last is the final one), how long before the due time handlers are warned, the local
+    # hour departments that chose a digest get theirs, and whether a contact closed at
+    # first contact also asks the resident the satisfaction question.
+    "NOTICES": {
+        "RETRY_MINUTES": [int(m) for m in env_list("KONTAKT_NOTICE_RETRY_MINUTES", "1,5,30,120")],
+        "SLA_WARNING_HOURS": float(os.environ.get("KONTAKT_SLA_WARNING_HOURS", 4)),
+        "DIGEST_HOUR": int(os.environ.get("KONTAKT_NOTICE_DIGEST_HOUR", 7)),
+        "SURVEY_AFTER_CONTACT": env_bool("KONTAKT_SURVEY_AFTER_CONTACT"),
+    },
+    # Open311 GeoReport v2 (kontakt/open311): the jurisdiction this server answers for, and
+    # the spec's defaults for a listing: at most this many requests, from this many days back.
+    "OPEN311": {
+        "JURISDICTION_ID": os.environ.get("KONTAKT_OPEN311_JURISDICTION", "kommun.example"),
+        "MAX_REQUESTS": 1000,
+        "DEFAULT_DAYS": 90,
     },
 }
 

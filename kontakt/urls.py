@@ -49,6 +49,10 @@ urlpatterns = [
     path("knowledge/", include("kontakt.knowledge.urls")),
     path("directory/", include("kontakt.directory.urls")),
     path("answers/", include("kontakt.knowledge.public_urls")),
+    # The residents' own pages: the web form, My pages (with the satisfaction question).
+    path("form/", include("kontakt.portal.form_urls")),
+    path("my/", include("kontakt.portal.my_urls")),
+    path("open311/v2/", include("kontakt.open311.urls")),
     path("live/", include("kontakt.live.urls")),
     path("telephony/", include("kontakt.telephony.urls")),
     path("switchboard/statistics/", include("kontakt.switchboard.statistics_urls")),

@@ -38,6 +38,40 @@ class CaseType(models.Model):
     )
     routine = models.TextField(_("routine shown to the agent"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # What residents see: the web form and Open311 offer only published types, and the
+    # receipt tells the resident how this type of matter is handled.
+    published = models.BooleanField(
+        _("residents may file it"),
+        default=False,
+        help_text=_("Offered on the web form and through Open311."),
+    )
+    public_description = models.TextField(
+        _("description for residents"),
+        blank=True,
+        help_text=_("One or two sentences shown on the web form and in Open311's service list."),
+    )
+    next_steps = models.TextField(
+        _("what happens next"),
+        blank=True,
+        help_text=_("Told to the resident in the receipt: how this type of matter is handled."),
+    )
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated words residents may use for it (Open311 keywords)."),
+    )
+    group = models.CharField(
+        _("group"),
+        max_length=100,
+        blank=True,
+        help_text=_("A heading that gathers related types on the web form (Open311 group)."),
+    )
+    ask_location = models.BooleanField(
+        _("asks where"),
+        default=False,
+        help_text=_("The form asks for an address or a point on the map (e.g. a street lamp)."),
+    )
 
     class Meta:
         verbose_name = _("case type")
@@ -51,6 +85,47 @@ class CaseType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AttributeType(models.TextChoices):
+    """The kinds of question a case type may ask (Open311 GeoReport v2's datatypes)."""
+
+    STRING = "string", _("Short text")
+    NUMBER = "number", _("Number")
+    DATETIME = "datetime", _("Date and time")
+    TEXT = "text", _("Long text")
+    SINGLE = "singlevaluelist", _("One of a list")
+    MULTI = "multivaluelist", _("Several of a list")
+
+
+class CaseTypeAttribute(models.Model):
+    """One more question a case type asks the resident (the street lamp's number, the kind
+    of damage); its answer is kept in `Case.attributes` under `code`."""
+
+    case_type = models.ForeignKey(
+        CaseType, verbose_name=_("case type"), on_delete=models.CASCADE, related_name="attributes"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    datatype = models.CharField(
+        _("kind of answer"), max_length=20, choices=AttributeType.choices, default="string"
+    )
+    question = models.CharField(_("question"), max_length=200)
+    description = models.CharField(_("help text"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # For the list kinds: [{"key": "dark", "name": "Lamp is dark"}, ...].
+    values = models.JSONField(_("choices"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("case type question")
+        verbose_name_plural = _("case type questions")
+        ordering = ["case_type", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_type", "code"], name="casetypeattribute_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.question
 
 
 class Priority(models.IntegerChoices):
@@ -163,6 +238,18 @@ class Case(models.Model):
     resolution = models.TextField(_("resolution"), blank=True)
     sla_met = models.BooleanField(_("closed within SLA"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Where it is about (a street lamp, a pothole), as the resident gave it.
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    # Answers to the case type's questions, by the question's code.
+    attributes = models.JSONField(_("answers"), default=dict, blank=True)
+    # The resident's wish to have the case closed (My pages), until a handler acts on it.
+    close_requested_at = models.DateTimeField(_("resident asked to close"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -441,3 +528,164 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CaseLink(models.Model):
+    """A private link to one case on My pages. Only the token's SHA-256 is kept; the token
+    itself goes to the resident once, in the receipt."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="links"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("private link")
+        verbose_name_plural = _("private links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.created_at:%Y-%m-%d}"
+
+
+class NoticeAudience(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    DEPARTMENT = "department", _("Department")
+    HANDLER = "handler", _("Handler")
+
+
+class NoticeKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt")
+    MESSAGE = "message", _("New message")
+    CLOSED = "closed", _("Case closed")
+    FORWARDED = "forwarded", _("Case forwarded")
+    DIGEST = "digest", _("Digest of forwarded cases")
+    SLA_WARNING = "sla_warning", _("Due soon")
+    SURVEY = "survey", _("Satisfaction question")
+    SIGN_IN = "sign_in", _("Sign-in link")
+
+
+class NoticeState(models.TextChoices):
+    QUEUED = "queued", _("to be sent")
+    SENT = "sent", _("sent")
+    RETRYING = "retrying", _("failed, will try again")
+    FAILED = "failed", _("not delivered")
+
+
+class Notice(models.Model):
+    """One notice by e-mail or SMS: to a resident (receipt, new message, closed, survey,
+    sign-in link), to a department (forwarded case, digest) or to a handler (due soon).
+    Sent by the task queue and retried; what became of it shows on the case."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    audience = models.CharField(_("to whom"), max_length=20, choices=NoticeAudience.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    channel = models.CharField(_("channel"), max_length=20)  # email | sms
+    to = models.CharField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=NoticeState.choices, default=NoticeState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What the notice is about, so it is made once (e.g. "receipt", "sla_warning:<due>").
+    key = models.CharField(_("key"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="notice_state_next"),
+            models.Index(fields=["case", "created_at"], name="notice_case_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to}"
+
+
+class SatisfactionSurvey(models.Model):
+    """The one question after a case closes (or a contact was closed): 1–5 and a comment.
+    The answer is kept with the case type and department for the reports."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="surveys",
+    )
+    contact = models.ForeignKey(
+        "Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="surveys",
+    )
+    case_type = models.ForeignKey(
+        CaseType,
+        verbose_name=_("case type"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    channel = models.CharField(_("channel"), max_length=20)
+    sent_at = models.DateTimeField(_("asked"))
+    expires_at = models.DateTimeField(_("expires"))
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction question")
+        verbose_name_plural = _("satisfaction questions")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="survey_score_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(contact__isnull=False),
+                name="survey_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id or self.contact_id}: {self.score}"

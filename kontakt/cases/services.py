@@ -4,7 +4,7 @@ Every service takes keyword arguments, runs in one transaction and writes the ca
 timeline itself: nothing happens in signals or save().
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -49,6 +49,7 @@ from .models import (
     Outcome,
     Priority,
 )
+from .questions import Place
 from .selectors import may_close_at_first_contact, may_work_case
 from .tasks import notify_resident_case_closed, send_case_message
 
@@ -121,6 +122,10 @@ class CaseDraft:
     priority: int = Priority.NORMAL
     feedback_channel: str = ""
     department: Department | None = None
+    # Where it is about, as the resident gave it (web form, Open311), and the answers to
+    # the case type's questions, checked by `questions.answers_check`.
+    place: Place | None = None
+    attributes: dict[str, object] = field(default_factory=dict)
 
 
 def _check_draft(draft: CaseDraft) -> None:
@@ -177,6 +182,10 @@ def case_create(
             created_at=now,
             created_by=by,
             due_at=clock.due_at,
+            latitude=draft.place.latitude if draft.place else None,
+            longitude=draft.place.longitude if draft.place else None,
+            address=draft.place.address if draft.place else "",
+            attributes=dict(draft.attributes),
         )
         due = clock.due_at.isoformat() if clock.due_at else None
         events = [
@@ -518,13 +527,19 @@ def delivery_on_writing(channel: str) -> str:
 
 
 def case_attach(
-    *, case: Case, upload: UploadedFile, by: User, now: datetime | None = None
+    *, case: Case, upload: UploadedFile, by: User | None, now: datetime | None = None
 ) -> Attachment:
     """Attach a file within the configured size, of an allowed type as read from its content
-    and, where ClamAV is configured, found clean (kontakt/cases/attachments.py)."""
-    _require_work_or_front_line(by, case)
+    and, where ClamAV is configured, found clean (kontakt/cases/attachments.py).
+
+    `by` None: the resident attached it on their own pages (whose link the caller checked).
+    """
+    if by is not None:
+        _require_work_or_front_line(by, case)
     checked = attachments.check_upload(upload)
-    attachments.scan_upload(upload, where=case.reference, by=by.get_username())
+    attachments.scan_upload(
+        upload, where=case.reference, by=by.get_username() if by else "resident"
+    )
     now = _now(now)
     upload.seek(0)
     with transaction.atomic():
@@ -569,6 +584,10 @@ class ContactDraft:
     department: Department | None = None
     # A phone contact: the exchange's id of the call it is about.
     call_id: str = ""
+    # For outcome "forwarded" from a resident's own channel: where, and the answers to the
+    # case type's questions (see CaseDraft).
+    place: Place | None = None
+    attributes: dict[str, object] = field(default_factory=dict)
 
 
 def contact_check(draft: ContactDraft, by: User | None, *, now: datetime) -> None:
@@ -633,6 +652,8 @@ def contact_record(*, draft: ContactDraft, by: User | None, now: datetime) -> Co
                 priority=draft.priority,
                 feedback_channel=draft.feedback_channel,
                 department=draft.department,
+                place=draft.place,
+                attributes=draft.attributes,
             ),
             by=by,
             now=now,

@@ -21,6 +21,17 @@ class Department(models.Model):
         help_text=_("Round-robin among the department's handlers who are in."),
     )
     active = models.BooleanField(_("active"), default=True)
+    notice = models.CharField(
+        _("notice of forwarded cases"),
+        max_length=10,
+        choices=[
+            ("case", _("one e-mail per case")),
+            ("digest", _("one e-mail a day")),
+            ("none", _("none")),
+        ],
+        default="case",
+        help_text=_("Sent to the department's e-mail address and its department contacts."),
+    )
 
     class Meta:
         verbose_name = _("department")
