@@ -30,7 +30,7 @@ meta_router = Router(tags=["configuration"])
 _STATUS = "(?:new|open|waiting|forwarded|closed)"
 STATUS_LIST_PATTERN = rf"^\s*{_STATUS}?\s*(?:,\s*{_STATUS}?\s*)*$"
 
-ChannelName = Literal["phone", "email", "web_form", "chat", "sms", "letter", "visit"]
+ChannelName = Literal["phone", "email", "web_form", "chat", "sms", "letter", "visit", "open311"]
 OutcomeName = Literal["closed", "closed_order", "forwarded", "linked", "transferred", "message"]
 DirectionName = Literal["in", "out"]
 StatusName = Literal["new", "open", "waiting", "forwarded", "closed"]

@@ -441,6 +441,8 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     LETTER = "letter", _("Letter")
     VISIT = "visit", _("Visit")
+    # A service request from a civic app through Open311 GeoReport v2.
+    OPEN311 = "open311", _("Open311 app")
 
 
 class Direction(models.TextChoices):

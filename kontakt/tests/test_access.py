@@ -553,6 +553,7 @@ ROWS = [
     ),
     # The knowledge base: every staff role reads and flags; department contacts write their
     # department's articles, supervisors and administrators every one's and pin them.
+    # My pages and the satisfaction question (kontakt/portal/my_urls.py).
     Row("knowledge:search", "get", lambda w: "/knowledge/?q=svar", page(200)),
     Row(
         "knowledge:article",
@@ -618,6 +619,7 @@ ROWS = [
     # The residents' answers, open to everyone.
     Row("answers:index", "get", lambda w: "/answers/", statuses(200)),
     Row("answers:article", "get", lambda w: public_answer(), statuses(200)),
+    # The residents' web form (kontakt/portal/form_urls.py).
     # The API, with bearer tokens.
     # The API's document and its viewer: signed-in staff only (tokens: test_serving.py).
     Row(
@@ -1022,6 +1024,7 @@ ROWS = [
             ("groups_search", "Groups/.search"),
         ]
     ],
+    # Open311 GeoReport v2 (kontakt/open311/urls.py).
 ]
 
 
