@@ -467,6 +467,7 @@ class MyPagesSettings(TypedDict):
     LINK_DAYS: int
     SIGN_IN_LINK_MINUTES: int
     PER_ADDRESS_PER_HOUR: int
+    PER_CLIENT_PER_HOUR: int
 
 
 class EidSettings(TypedDict):
@@ -652,6 +653,8 @@ KONTAKT: KontaktSettings = {
         "LINK_DAYS": int(os.environ.get("KONTAKT_MY_PAGES_LINK_DAYS", 365)),
         "SIGN_IN_LINK_MINUTES": int(os.environ.get("KONTAKT_MY_PAGES_SIGN_IN_MINUTES", 30)),
         "PER_ADDRESS_PER_HOUR": int(os.environ.get("KONTAKT_MY_PAGES_PER_ADDRESS", 20)),
+        # Private links, sign-in links and survey links one client address may try an hour.
+        "PER_CLIENT_PER_HOUR": int(os.environ.get("KONTAKT_MY_PAGES_PER_CLIENT", 60)),
     },
     # Strong sign-in for residents by e-ID through OpenID Connect (a BankID/Freja broker,
     # ID-porten); off while ISSUER is empty. IDENTITY_CLAIM names the claim holding the
