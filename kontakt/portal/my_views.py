@@ -10,6 +10,7 @@ A link that does not work (unknown, expired, revoked, used) gets one page with o
 whatever the reason; every link tried is counted against the client's address.
 """
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,8 @@ from kontakt.cases.models import Case
 
 from . import my_selectors, my_services, oidc
 from .my_selectors import Visitor
+
+logger = logging.getLogger(__name__)
 
 CASE_IDS, EMAIL, IDENTITY, ID_TOKEN = "my.case_ids", "my.email", "my.identity", "my.id_token"
 # A private link adds its case to those of the session; more than this many, the oldest go.
@@ -300,7 +303,8 @@ def eid_callback(request: HttpRequest) -> HttpResponse:
         raise Http404("e-ID is not set up.")
     try:
         identity = oidc.sign_in_finish(request)
-    except oidc.EidFailed:
+    except oidc.EidFailed as error:
+        logger.warning("e-ID sign-in refused: %s", error)
         return _page(request, "eid_failed.html", {}, status=400)
     _signed_in(request)
     request.session[IDENTITY] = {

@@ -139,7 +139,6 @@ def sign_in_finish(request: HttpRequest) -> EidIdentity:
     except EidFailed:
         raise
     except (requests.RequestException, AuthlibBaseError, JoseError, ValueError, KeyError) as e:
-        logger.warning("e-ID sign-in refused: %s", type(e).__name__)
         raise EidFailed(type(e).__name__) from e
     if not isinstance(raw, str | int) or isinstance(raw, bool):
         raise EidFailed(f"no {config['IDENTITY_CLAIM']} claim")
