@@ -140,6 +140,27 @@ def what_if_run() -> int:
     return run.pk
 
 
+def private_link(world: World) -> str:
+    """The token of a fresh private link to a fresh case of department A."""
+    from kontakt.cases.links import case_link_create
+
+    return case_link_create(case=world.department_a_case())
+
+
+def sign_in_token() -> str:
+    """A fresh e-mailed sign-in link's token (for an address nobody need have)."""
+    from kontakt.portal.my_services import sign_in_token_make
+
+    return sign_in_token_make(address="karin@example.se")
+
+
+def survey_token(world: World) -> str:
+    """The satisfaction question's token for a fresh case of department A."""
+    from kontakt.cases.surveys import survey_create
+
+    return survey_create(case=world.department_a_case())
+
+
 def public_answer() -> str:
     """The page of a published public article, which every visitor may read."""
     from kontakt.knowledge.models import Article
@@ -554,6 +575,68 @@ ROWS = [
     # The knowledge base: every staff role reads and flags; department contacts write their
     # department's articles, supervisors and administrators every one's and pin them.
     # My pages and the satisfaction question (kontakt/portal/my_urls.py).
+    # A resident's pages answer everyone alike: a staff sign-in neither opens nor closes
+    # anything here. A case opens only to a session that proved it (link, e-mail, e-ID).
+    Row("my:index", "get", lambda w: "/my/", statuses(200)),
+    Row(
+        "my:index",
+        "post",
+        lambda w: "/my/",
+        statuses(200),
+        lambda: {"email": "karin@example.se"},
+        label="post",
+    ),
+    Row("my:link", "get", lambda w: f"/my/c/{private_link(w)}/", statuses(302)),
+    Row("my:link", "get", lambda w: "/my/c/no-such-link/", statuses(404), label="unknown"),
+    Row("my:sign_in", "get", lambda w: f"/my/sign-in/{sign_in_token()}/", statuses(200)),
+    Row(
+        "my:sign_in",
+        "post",
+        lambda w: f"/my/sign-in/{sign_in_token()}/",
+        statuses(302),
+        label="post",
+    ),
+    Row("my:sign_out", "post", lambda w: "/my/sign-out/", statuses(302)),
+    # e-ID is off without a provider (KONTAKT["EID"]["ISSUER"]); on: kontakt/portal/tests.
+    Row("my:eid", "get", lambda w: "/my/e-id/", statuses(404)),
+    Row("my:eid_callback", "get", lambda w: "/my/e-id/callback/", statuses(404)),
+    Row("my:case", "get", lambda w: f"/my/cases/{case_a(w)}/", statuses(404)),
+    Row(
+        "my:case_information",
+        "post",
+        lambda w: f"/my/cases/{case_a(w)}/information/",
+        statuses(404),
+        lambda: {"body": "Mer information"},
+    ),
+    Row(
+        "my:case_feedback",
+        "post",
+        lambda w: f"/my/cases/{case_a(w)}/feedback/",
+        statuses(404),
+        lambda: {"feedback_channel": "my_pages"},
+    ),
+    Row(
+        "my:case_close",
+        "post",
+        lambda w: f"/my/cases/{case_a(w)}/close/",
+        statuses(404),
+        lambda: {"reason": ""},
+    ),
+    Row(
+        "my:case_file",
+        "get",
+        lambda w: f"/my/cases/{case_a(w)}/files/1/",
+        statuses(404),
+    ),
+    Row("my:survey", "get", lambda w: f"/my/survey/{survey_token(w)}/", statuses(200)),
+    Row(
+        "my:survey",
+        "post",
+        lambda w: f"/my/survey/{survey_token(w)}/",
+        statuses(200),
+        lambda: {"score": "5", "comment": ""},
+        label="post",
+    ),
     Row("knowledge:search", "get", lambda w: "/knowledge/?q=svar", page(200)),
     Row(
         "knowledge:article",
