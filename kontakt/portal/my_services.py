@@ -259,14 +259,18 @@ def information_add(
         raise ValidationError(errors)
     ready = [photo_reencoded(upload) for upload in uploads]
     now = now or timezone.now()
+    if not text:
+        names = ", ".join(attachments.check_upload(upload).name for upload in ready)
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _("I sent files: %(names)s") % {"names": names}
     with transaction.atomic():
-        attached = [case_attach(case=case, upload=upload, by=None, now=now) for upload in ready]
-        if not text:
-            with translation.override(settings.LANGUAGE_CODE):
-                text = _("I sent files: %(names)s") % {"names": ", ".join(a.name for a in attached)}
-        return case_add_message(
+        said = case_add_message(
             case=case, body=text, direction="in", channel=Channel.WEB_FORM, by=None, now=now
         )
+        for upload in ready:
+            upload.seek(0)
+            case_attach(case=case, upload=upload, by=None, now=now)
+    return said
 
 
 def case_feedback_channel_set(
