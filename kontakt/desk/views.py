@@ -30,6 +30,7 @@ from kontakt.accounts.selectors import (
 from kontakt.cases import selectors as case_selectors
 from kontakt.cases import services as case_services
 from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
+from kontakt.cases.questions import answers_shown
 from kontakt.cases.uploads import upload_limit
 from kontakt.core.case_status import parse_case_reference
 from kontakt.directory.models import Department
@@ -298,6 +299,7 @@ def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> di
     user = request.user
     context = {
         "case": case,
+        "answers": answers_shown(case),
         "events": case_selectors.case_timeline(case=case),
         "attachments": case.attachments.all(),
         "contacts": case.contacts.select_related("agent").order_by("-started_at")[:20],
