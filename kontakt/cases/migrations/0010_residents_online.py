@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 # On SQLite, altering a field rebuilds the table, which drops its triggers: the FTS5 index
 # of 0002 must be kept in step again afterwards, and rebuilt from the copied rows.
 SQLITE_FTS_TRIGGERS = [
