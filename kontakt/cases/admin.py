@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, Case, CaseEvent, CaseType, Contact
+from .models import Attachment, AttributeType, Case, CaseEvent, CaseType, CaseTypeAttribute, Contact
 
 # The longest response time a case type may have, counted in opening hours: a year of
 # working days. Every new case walks the opening hours that far to find its due time.
@@ -30,6 +30,56 @@ class CaseTypeForm(forms.ModelForm):
         return response_time
 
 
+LIST_KINDS = (AttributeType.SINGLE, AttributeType.MULTI)
+CHOICES_MAX = 100
+
+
+class CaseTypeAttributeForm(forms.ModelForm):
+    """A question's choices: for the list kinds, a list of {"key", "name"} with unique keys
+    that fit a form field's name; for the other kinds, none."""
+
+    class Meta:
+        model = CaseTypeAttribute
+        fields = ["order", "code", "question", "description", "datatype", "required", "values"]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        values = data.get("values") or []
+        kind = data.get("datatype")
+        if kind in LIST_KINDS:
+            if not isinstance(values, list) or not values or len(values) > CHOICES_MAX:
+                self.add_error(
+                    "values",
+                    _('Give 1–%(n)s choices as a list of {"key": …, "name": …}.')
+                    % {"n": CHOICES_MAX},
+                )
+                return data
+            keys = []
+            for value in values:
+                key = value.get("key") if isinstance(value, dict) else None
+                name = value.get("name") if isinstance(value, dict) else None
+                if not isinstance(key, str) or not isinstance(name, str):
+                    self.add_error("values", _("Every choice needs a key and a name, as text."))
+                    return data
+                if not key.strip() or len(key) > 60 or len(name) > 200 or "\x00" in key + name:
+                    self.add_error("values", _("A key has 1–60 characters and a name at most 200."))
+                    return data
+                keys.append(key)
+            if len(set(keys)) != len(keys):
+                self.add_error("values", _("Two choices have the same key."))
+        elif values:
+            self.add_error("values", _("Only the list kinds have choices; leave this empty."))
+        return data
+
+
+class CaseTypeAttributeInline(admin.TabularInline):
+    """The questions the web form and Open311 ask for this case type."""
+
+    model = CaseTypeAttribute
+    form = CaseTypeAttributeForm
+    extra = 0
+
+
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
     form = CaseTypeForm
@@ -40,9 +90,11 @@ class CaseTypeAdmin(admin.ModelAdmin):
         "answer_group",
         "response_time",
         "first_line_may_close",
+        "published",
         "active",
     ]
-    list_filter = ["department", "first_line_may_close", "active"]
+    list_filter = ["department", "first_line_may_close", "published", "active"]
+    inlines = [CaseTypeAttributeInline]
     list_select_related = ["department", "answer_group"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}

@@ -13,10 +13,15 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kontakt.accounts.models import User
 
 from .models import Case, CaseLink
+from .selectors import may_work_case
 
 TOKEN_BYTES = 32
 # A token is 43 URL-safe characters; anything much longer is not looked up at all.
@@ -64,7 +69,15 @@ def case_link_open(*, token: str, now: datetime | None = None) -> Case | None:
     return link.case
 
 
-def case_links_revoke(*, case: Case, now: datetime | None = None) -> int:
-    """End every live link to `case` (e.g. when it was sent to the wrong address)."""
+def case_links_revoke(*, case: Case, by: User, now: datetime | None = None) -> int:
+    """End every live link to `case` (e.g. when it was sent to the wrong address); those
+    who work the case may. The resident gets a new link with the next notice."""
+    if not may_work_case(by, case):
+        raise PermissionDenied(_("You may not change this case."))
     now = now or timezone.now()
     return CaseLink.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=now)
+
+
+def case_has_live_links(*, case: Case, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return CaseLink.objects.filter(case=case, revoked_at__isnull=True, expires_at__gt=now).exists()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kontakt.core.text_search import printable
 
-from .models import AttributeType, CaseType, CaseTypeAttribute
+from .models import AttributeType, Case, CaseType, CaseTypeAttribute
 
 ADDRESS_MAX = 200
 ANSWER_MAX = 2000
@@ -135,3 +135,28 @@ def answers_check(*, case_type: CaseType, answers: dict[str, object]) -> dict[st
     if errors:
         raise ValidationError(errors)
     return stored
+
+
+def answers_shown(case: Case) -> list[tuple[str, str]]:
+    """The case's answers as (question, answer) to show staff, in the questions' order;
+    an answer whose question is gone shows under its code. Whatever is stored — a value of
+    another shape included — shows as text and never fails the page."""
+    stored = case.attributes if isinstance(case.attributes, dict) else {}
+    if not stored:
+        return []
+    questions = {q.code: q for q in case.case_type.attributes.all()}
+    shown: list[tuple[str, str]] = []
+    for code in sorted(
+        stored, key=lambda c: (questions[c].order, "") if c in questions else (10_000, str(c))
+    ):
+        question = questions.get(code)
+        value = stored[code]
+        names = (
+            {str(v.get("key")): str(v.get("name")) for v in question.values if isinstance(v, dict)}
+            if question is not None and isinstance(question.values, list)
+            else {}
+        )
+        items = value if isinstance(value, list) else [value]
+        text = ", ".join(names.get(str(item), str(item)) for item in items)
+        shown.append((question.question if question else str(code), text[:ANSWER_MAX]))
+    return shown

@@ -27,6 +27,92 @@ ANSWER_GROUPS = [
     ("vaxel", "Växeln", ""),
 ]
 
+# What residents may file themselves, on the web form and through Open311: code → (group,
+# description for residents, what happens next, keywords, asks where, questions). A question
+# is (code, kind, question, required, [(key, choice)] for the list kinds).
+Question = tuple[str, str, str, bool, list[tuple[str, str]]]
+PUBLISHED_CASE_TYPES: dict[str, tuple[str, str, str, str, bool, list[Question]]] = {
+    "gatubelysning": (
+        "Gator och trafik",
+        "En gatlampa som är släckt, blinkar eller lyser på dagen.",
+        "Trafikkontoret skickar felanmälan till belysningsentreprenören. Lampor på huvudgator lagas inom fem arbetsdagar, övriga inom tio. Du får besked när lampan är lagad.",
+        "gatlampa, belysning, lampa, mörkt",
+        True,
+        [
+            ("stolpnummer", "string", "Stolpens nummer (står på en bricka på stolpen)", False, []),
+            (
+                "fel",
+                "singlevaluelist",
+                "Vad är fel?",
+                True,
+                [
+                    ("slackt", "Lampan är släckt"),
+                    ("blinkar", "Lampan blinkar"),
+                    ("dagtid", "Lampan lyser på dagen"),
+                    ("skadad", "Stolpen är skadad"),
+                ],
+            ),
+        ],
+    ),
+    "snorojning": (
+        "Gator och trafik",
+        "Gator, gång- och cykelvägar som inte är plogade eller sandade.",
+        "Anmälan går till driftledningen för vinterväghållning. Huvudgator prioriteras; gång- och cykelvägar åtgärdas inom sex timmar efter snöfall.",
+        "snö, is, halka, plogning, sandning",
+        True,
+        [
+            (
+                "underlag",
+                "singlevaluelist",
+                "Vad gäller det?",
+                True,
+                [("sno", "Snö som inte är plogad"), ("halka", "Halka som inte är sandad")],
+            ),
+        ],
+    ),
+    "felparkering": (
+        "Gator och trafik",
+        "Ett fordon som står felparkerat eller har stått övergivet länge.",
+        "Parkeringsövervakningen kontrollerar platsen. Ett fordon som står i vägen för räddningstjänst eller sophämtning flyttas samma dag.",
+        "parkering, bil, fordon, övergiven",
+        True,
+        [("regnummer", "string", "Fordonets registreringsnummer", False, [])],
+    ),
+    "sophamtning-missad": (
+        "Avfall och vatten",
+        "Kärlet blev inte tömt på hämtdagen.",
+        "Entreprenören får anmälan samma dag och hämtar inom två arbetsdagar om kärlet stod ute i tid.",
+        "sopor, soptunna, kärl, hämtning",
+        False,
+        [
+            (
+                "karl",
+                "multivaluelist",
+                "Vilka kärl?",
+                True,
+                [("rest", "Restavfall"), ("mat", "Matavfall"), ("fyrfack", "Fyrfackskärl")],
+            ),
+            ("datum", "datetime", "Hämtdag som missades", False, []),
+        ],
+    ),
+    "vattenlacka": (
+        "Avfall och vatten",
+        "Vatten som läcker ut på gatan eller ett avbrott i vattnet.",
+        "VA-jouren gör en bedömning direkt. Tränger vatten in i ett hus: ring kommunen i stället, dygnet runt.",
+        "vatten, läcka, avbrott",
+        True,
+        [],
+    ),
+    "synpunkt-klagomal": (
+        "Synpunkter",
+        "Beröm, förslag eller klagomål på kommunens verksamhet.",
+        "Synpunkten registreras och går till den verksamhet den gäller. Vill du ha svar får du det inom tio arbetsdagar.",
+        "synpunkt, klagomål, beröm, förslag",
+        False,
+        [],
+    ),
+}
+
 # (code, name, department, answer group, first line may close, SLA hours, routine, weight)
 CASE_TYPES = [
     (
@@ -81,7 +167,7 @@ CASE_TYPES = [
     ),
     (
         "gatubelysning",
-        "Trasig gatubelysning",
+        "Trasig gatlampa",
         "trafik",
         "trafik",
         False,

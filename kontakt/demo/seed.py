@@ -18,7 +18,7 @@ from tqdm import tqdm
 from kontakt.accounts.models import User
 from kontakt.accounts.services import roles_sync
 from kontakt.cases import services as case_services
-from kontakt.cases.models import Case, CaseType, Contact, Outcome
+from kontakt.cases.models import Case, CaseType, CaseTypeAttribute, Contact, Outcome
 from kontakt.core.business_hours import add_business_time, opening_periods
 from kontakt.core.call_events import CallEvent, EventType
 from kontakt.core.case_status import CaseStatus
@@ -94,12 +94,47 @@ def seed_configuration() -> None:
                 "routine": routine,
             },
         )
+    seed_published_case_types()
     if not OpeningHours.objects.exists():
         OpeningHours.objects.bulk_create(
             OpeningHours(weekday=day, opens=opens, closes=closes)
             for day, opens, closes in m.OPENING_HOURS
         )
     opening_hours_changed()
+
+
+def seed_published_case_types() -> None:
+    """The case types residents may file themselves, with what happens next and the
+    questions they ask (again and again: the same rows)."""
+    for code, (
+        group,
+        description,
+        next_steps,
+        keywords,
+        where,
+        questions,
+    ) in m.PUBLISHED_CASE_TYPES.items():
+        case_type = CaseType.objects.get(code=code)
+        CaseType.objects.filter(pk=case_type.pk).update(
+            published=True,
+            group=group,
+            public_description=description,
+            next_steps=next_steps,
+            keywords=keywords,
+            ask_location=where,
+        )
+        for order, (question_code, kind, question, required, choices) in enumerate(questions):
+            CaseTypeAttribute.objects.update_or_create(
+                case_type=case_type,
+                code=question_code,
+                defaults={
+                    "datatype": kind,
+                    "question": question,
+                    "required": required,
+                    "order": order,
+                    "values": [{"key": key, "name": name} for key, name in choices],
+                },
+            )
 
 
 def seed_staff() -> None:

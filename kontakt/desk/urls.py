@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<str:reference>/status/", views.case_status, name="case_status"),
     path("cases/<str:reference>/forward/", views.case_forward, name="case_forward"),
     path("cases/<str:reference>/attachments/", views.case_attach, name="case_attach"),
+    path("cases/<str:reference>/links/revoke/", views.case_links_revoke, name="case_links_revoke"),
     path(
         "cases/<str:reference>/attachments/<int:attachment_id>/",
         views.case_attachment,

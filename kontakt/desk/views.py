@@ -27,9 +27,11 @@ from kontakt.accounts.selectors import (
     sees_all_departments,
     works_department_only,
 )
+from kontakt.cases import links as case_links
 from kontakt.cases import selectors as case_selectors
 from kontakt.cases import services as case_services
 from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
+from kontakt.cases.questions import answers_shown
 from kontakt.cases.uploads import upload_limit
 from kontakt.core.case_status import parse_case_reference
 from kontakt.directory.models import Department
@@ -298,6 +300,8 @@ def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> di
     user = request.user
     context = {
         "case": case,
+        "answers": answers_shown(case),
+        "has_links": case_links.case_has_live_links(case=case),
         "events": case_selectors.case_timeline(case=case),
         "attachments": case.attachments.all(),
         "contacts": case.contacts.select_related("agent").order_by("-started_at")[:20],
@@ -413,6 +417,19 @@ def case_forward(request: StaffRequest, reference: str) -> HttpResponse:
         return _("Forwarded to %(dept)s.") % {"dept": data["department"]}
 
     return _case_action(request, reference, forms.ForwardForm, "forward_form", act)
+
+
+@staff_required
+@require_POST
+def case_links_revoke(request: StaffRequest, reference: str) -> HttpResponse:
+    """End the resident's private links to the case (sent to a wrong address, say)."""
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    ended = case_links.case_links_revoke(case=case, by=request.user)
+    messages.success(
+        request,
+        ngettext("%(n)s private link ended.", "%(n)s private links ended.", ended) % {"n": ended},
+    )
+    return redirect("desk:case", reference=case.reference)
 
 
 @upload_limit(lambda: settings.KONTAKT["ATTACHMENT_MAX_BYTES"])

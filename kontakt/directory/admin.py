@@ -24,8 +24,8 @@ class UnitInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "auto_assign", "active"]
-    list_filter = ["auto_assign", "active"]
+    list_display = ["name", "code", "auto_assign", "notice", "active"]
+    list_filter = ["auto_assign", "notice", "active"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [UnitInline]

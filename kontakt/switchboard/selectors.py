@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kontakt.accounts.models import User
@@ -28,7 +29,13 @@ from kontakt.core.switchboard_stats import (
     switchboard_figures,
     transfers_of,
 )
-from kontakt.directory.models import Absence, Department, Employee, Unit
+from kontakt.directory.models import Absence, AbsenceReason, Department, Employee, Unit
+from kontakt.directory.selectors import (
+    HitKind,
+    Reachability,
+    employee_search,
+    reachabilities,
+)
 from kontakt.residents.selectors import normalize_phone
 from kontakt.telephony.models import CallEvent
 
@@ -288,3 +295,95 @@ def _per_day(
     first, last = timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return [(day, answered[day], returned[day]) for day in days]
+
+
+# The operator's console ------------------------------------------------------------------
+
+
+def console_hits(query: str, *, limit: int = 15) -> list[dict[str, Any]]:
+    """Search hits with what the operator needs at a glance: in or not, until when, who
+    instead, and others in the unit who are asked about the same."""
+    results = employee_search(query, limit=limit)
+    found = [hit.employee for hit in results if hit.employee is not None]
+    functions = [hit.unit for hit in results if hit.kind == HitKind.FUNCTION]
+    substitutes = {}
+    reach = reachabilities(found)
+    for employee in found:
+        sub = reach[employee.pk].substitute
+        if sub is not None:
+            substitutes[sub.pk] = sub
+    sub_reach = reachabilities(list(substitutes.values()))
+    absent = [e for e in found if not reach[e.pk].reachable]
+    leave_out = {e.pk: {s.pk} for e in absent if (s := reach[e.pk].substitute) is not None}
+    alternatives = _alternatives(absent, leave_out=leave_out)
+    hits: list[dict[str, Any]] = [{"function": unit} for unit in functions]
+    for employee in found:
+        r = reach[employee.pk]
+        sub = r.substitute
+        hits.append(
+            {
+                "employee": employee,
+                "reach": r,
+                "substitute": sub,
+                "substitute_reach": sub_reach.get(sub.pk) if sub else None,
+                "reason_label": _reason_label(r.reason),
+                "until_text": _until_text(r.until),
+                "alternatives": alternatives.get(employee.pk, []),
+            }
+        )
+    return hits
+
+
+def _until_text(until: Any) -> str:
+    """When an absence ends, as the operator reads it: an absence that ends at midnight is
+    said by its last day ("away through Monday 14 December")."""
+    if until is None:
+        return ""
+    local = timezone.localtime(until)
+    if local.hour == 0 and local.minute == 0:
+        day = formats.date_format(local - timedelta(days=1), "l j F")
+        return _("Away through %(day)s") % {"day": day}
+    return _("Away until %(when)s") % {"when": formats.date_format(local, "l j F H:i")}
+
+
+def _reason_label(reason: str) -> str:
+    return str(AbsenceReason(reason).label) if reason in AbsenceReason.values else reason
+
+
+def _keywords(employee: Employee) -> set[str]:
+    return {w.strip().lower() for w in employee.keywords.split(",") if w.strip()}
+
+
+def _alternatives(
+    absent: list[Employee], *, leave_out: dict[int, set[int]], limit: int = 3
+) -> dict[int, list[tuple[Employee, Reachability]]]:
+    """For each absent person, others of the same unit who are asked about something they
+    are, and are in: one query for the candidates of every hit, one reachability read."""
+    wanted = {e.pk: _keywords(e) for e in absent if e.unit_id is not None}
+    wanted = {pk: words for pk, words in wanted.items() if words}
+    if not wanted:
+        return {}
+    people = {e.pk: e for e in absent}
+    match = Q()
+    for pk, words in wanted.items():
+        words_match = Q()
+        for word in sorted(words)[:8]:
+            words_match |= Q(keywords__icontains=word)
+        match |= Q(unit_id=people[pk].unit_id) & words_match
+    candidates = list(
+        Employee.objects.filter(match, active=True).select_related("unit")[: 20 * len(wanted)]
+    )
+    reach = reachabilities(candidates)
+    found: dict[int, list[tuple[Employee, Reachability]]] = {}
+    for pk, words in wanted.items():
+        person = people[pk]
+        skip = {pk, *leave_out.get(pk, set())}
+        found[pk] = [
+            (other, reach[other.pk])
+            for other in candidates
+            if other.unit_id == person.unit_id
+            and other.pk not in skip
+            and reach[other.pk].reachable
+            and any(word in other.keywords.lower() for word in words)
+        ][:limit]
+    return found

@@ -11,21 +11,20 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kontakt.accounts.selectors import may_take_calls, may_work_switchboard
-from kontakt.directory import selectors as directory_selectors
-from kontakt.directory.models import AbsenceReason, Employee
+from kontakt.directory.models import Employee
 from kontakt.telephony import selectors as telephony_selectors
 from kontakt.telephony.models import Call
 from kontakt.web.forms import StyledForm, Text, WindowedDateTimeField
 from kontakt.web.pages import StaffRequest, apply_errors, staff_required
 
-from . import services
+from . import selectors, services
 from .links import message_by_key
 from .models import CallBack, Message, MessageState, Transfer
 
@@ -73,76 +72,6 @@ def _employee(raw: str | None) -> Employee | None:
     return Employee.objects.select_related("unit__department").filter(pk=int(raw)).first()
 
 
-def _hits(query: str) -> list[dict[str, Any]]:
-    """Search hits with what the operator needs at a glance: in or not, until when, who
-    instead, and others in the unit who are asked about the same."""
-    results = directory_selectors.employee_search(query, limit=SEARCH_LIMIT)
-    found = [hit.employee for hit in results if hit.employee is not None]
-    functions = [hit.unit for hit in results if hit.kind == directory_selectors.HitKind.FUNCTION]
-    substitutes = {}
-    reach = directory_selectors.reachabilities(found)
-    for employee in found:
-        sub = reach[employee.pk].substitute
-        if sub is not None:
-            substitutes[sub.pk] = sub
-    sub_reach = directory_selectors.reachabilities(list(substitutes.values()))
-    hits: list[dict[str, Any]] = [{"function": unit} for unit in functions]
-    for employee in found:
-        r = reach[employee.pk]
-        sub = r.substitute
-        hits.append(
-            {
-                "employee": employee,
-                "reach": r,
-                "substitute": sub,
-                "substitute_reach": sub_reach.get(sub.pk) if sub else None,
-                "reason_label": _reason_label(r.reason),
-                "until_text": _until_text(r.until),
-                "alternatives": (
-                    _alternatives(employee, leave_out={sub.pk} if sub else set())
-                    if not r.reachable
-                    else []
-                ),
-            }
-        )
-    return hits
-
-
-def _until_text(until: Any) -> str:
-    """When an absence ends, as the operator reads it: an absence that ends at midnight is
-    said by its last day ("away through Monday 14 December")."""
-    if until is None:
-        return ""
-    local = timezone.localtime(until)
-    if local.hour == 0 and local.minute == 0:
-        day = formats.date_format(local - timedelta(days=1), "l j F")
-        return _("Away through %(day)s") % {"day": day}
-    return _("Away until %(when)s") % {"when": formats.date_format(local, "l j F H:i")}
-
-
-def _reason_label(reason: str) -> str:
-    return str(AbsenceReason(reason).label) if reason in AbsenceReason.values else reason
-
-
-def _alternatives(
-    employee: Employee, *, leave_out: set[int], limit: int = 3
-) -> list[tuple[Employee, Any]]:
-    """Others of the same unit who are asked about something this person is, and are in."""
-    words = {w.strip().lower() for w in employee.keywords.split(",") if w.strip()}
-    if employee.unit_id is None or not words:
-        return []
-    match = Q()
-    for word in list(words)[:8]:
-        match |= Q(keywords__icontains=word)
-    others = list(
-        Employee.objects.filter(match, unit_id=employee.unit_id, active=True)
-        .exclude(pk__in={employee.pk, *leave_out})
-        .select_related("unit")[:20]
-    )
-    reach = directory_selectors.reachabilities(others)
-    return [(o, reach[o.pk]) for o in others if reach[o.pk].reachable][:limit]
-
-
 @staff_required
 def console(request: StaffRequest) -> HttpResponse:
     user = request.user
@@ -164,7 +93,7 @@ def console(request: StaffRequest) -> HttpResponse:
         "transfers": transfers,
         "returned": next((t for t in transfers if t.state == "returned"), None),
         "query": query,
-        "hits": _hits(query) if query.strip() else [],
+        "hits": selectors.console_hits(query, limit=SEARCH_LIMIT) if query.strip() else [],
         "message_for": for_employee,
         "message_form": message_form,
         "presence": telephony_selectors.presence_of(user) if may_take_calls(user) else None,
@@ -181,7 +110,7 @@ def search(request: StaffRequest) -> HttpResponse:
     _require_operator(request.user)
     query = request.GET.get("q", "")[:200]
     context = {
-        "hits": _hits(query) if query.strip() else [],
+        "hits": selectors.console_hits(query, limit=SEARCH_LIMIT) if query.strip() else [],
         "query": query,
         "call": _call(request, request.user),
     }

@@ -452,6 +452,22 @@ ROWS = [
         "B",
     ),
     Row(
+        "desk:case_links_revoke",
+        "post",
+        lambda w: f"/cases/{case_a(w)}/links/revoke/",
+        page(302, only=CASE_WORKERS),
+        lambda: {},
+        "A",
+    ),
+    Row(
+        "desk:case_links_revoke",
+        "post",
+        lambda w: f"/cases/{case_b(w)}/links/revoke/",
+        page(302, only=CASE_WORKERS, other_department=404),
+        lambda: {},
+        "B",
+    ),
+    Row(
         "desk:case_forward",
         "post",
         lambda w: f"/cases/{case_a(w)}/forward/",

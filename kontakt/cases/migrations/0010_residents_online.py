@@ -3,6 +3,33 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# On SQLite, altering a field rebuilds the table, which drops its triggers: the FTS5 index
+# of 0002 must be kept in step again afterwards, and rebuilt from the copied rows.
+SQLITE_FTS_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS cases_case_fts_insert AFTER INSERT ON cases_case BEGIN
+        INSERT INTO cases_case_fts(rowid, subject, description)
+        VALUES (new.id, new.subject, new.description);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS cases_case_fts_delete AFTER DELETE ON cases_case BEGIN
+        INSERT INTO cases_case_fts(cases_case_fts, rowid, subject, description)
+        VALUES ('delete', old.id, old.subject, old.description);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS cases_case_fts_update
+        AFTER UPDATE OF subject, description ON cases_case BEGIN
+        INSERT INTO cases_case_fts(cases_case_fts, rowid, subject, description)
+        VALUES ('delete', old.id, old.subject, old.description);
+        INSERT INTO cases_case_fts(rowid, subject, description)
+        VALUES (new.id, new.subject, new.description);
+    END""",
+    "INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')",
+]
+
+
+def restore_sqlite_search(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_FTS_TRIGGERS:
+            schema_editor.execute(statement)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -401,4 +428,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(restore_sqlite_search, migrations.RunPython.noop),
     ]
