@@ -84,12 +84,14 @@ def test_a_private_link_opens_its_case_and_keeps_the_token_out_of_later_requests
     assert CaseLink.objects.get(case=linked.case).last_used_at is not None
 
 
-def test_unknown_expired_and_revoked_links_get_the_same_answer(linked, resident, parking_type):
+def test_unknown_expired_and_revoked_links_get_the_same_answer(
+    linked, resident, parking_type, second_line
+):
     expired_case = CaseFactory(case_type=parking_type, resident=resident)
     expired = case_link_create(case=expired_case, now=timezone.now() - timedelta(days=400))
     revoked_case = CaseFactory(case_type=parking_type, resident=resident)
     revoked = case_link_create(case=revoked_case)
-    case_links_revoke(case=revoked_case)
+    case_links_revoke(case=revoked_case, by=second_line)
     unknown = linked.token[:-4] + "AAAA"
 
     answers = [Client().get(f"/my/c/{token}/") for token in (unknown, expired, revoked, "x" * 500)]
