@@ -140,27 +140,6 @@ def what_if_run() -> int:
     return run.pk
 
 
-def private_link(world: World) -> str:
-    """The token of a fresh private link to a fresh case of department A."""
-    from kontakt.cases.links import case_link_create
-
-    return case_link_create(case=world.department_a_case())
-
-
-def sign_in_token() -> str:
-    """A fresh e-mailed sign-in link's token (for an address nobody need have)."""
-    from kontakt.portal.my_services import sign_in_token_make
-
-    return sign_in_token_make(address="karin@example.se")
-
-
-def survey_token(world: World) -> str:
-    """The satisfaction question's token for a fresh case of department A."""
-    from kontakt.cases.surveys import survey_create
-
-    return survey_create(case=world.department_a_case())
-
-
 def public_answer() -> str:
     """The page of a published public article, which every visitor may read."""
     from kontakt.knowledge.models import Article
@@ -218,6 +197,27 @@ def directory_employee(department_code: str = "gata") -> int:
 
 def directory_entry() -> dict[str, Any]:
     return {"given_name": "Karin", "family_name": "Lind", "unit": directory_unit()}
+
+
+def private_link(world: World) -> str:
+    """The token of a fresh private link to a fresh case of department A."""
+    from kontakt.cases.links import case_link_create
+
+    return case_link_create(case=world.department_a_case())
+
+
+def sign_in_token() -> str:
+    """A fresh e-mailed sign-in link's token (for an address nobody need have)."""
+    from kontakt.portal.my_services import sign_in_token_make
+
+    return sign_in_token_make(address="karin@example.se")
+
+
+def survey_token(world: World) -> str:
+    """The satisfaction question's token for a fresh case of department A."""
+    from kontakt.cases.surveys import survey_create
+
+    return survey_create(case=world.department_a_case())
 
 
 NOTE = {"body": "Anteckning"}

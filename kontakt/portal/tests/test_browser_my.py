@@ -20,7 +20,7 @@ from kontakt.cases.surveys import survey_create
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.knowledge.tests.test_browser_public import axe_violations, readable
 
-from .conftest import eid_settings
+from .my_fixtures import eid_settings
 
 pytestmark = pytest.mark.browser
 

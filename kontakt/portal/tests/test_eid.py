@@ -15,7 +15,7 @@ from kontakt.cases.tests.factories import CaseFactory
 from kontakt.portal import oidc
 from kontakt.residents.tests.factories import ResidentFactory
 
-from .conftest import OidcProvider, eid_settings
+from .my_fixtures import OidcProvider, eid_settings
 
 pytestmark = pytest.mark.django_db
 
