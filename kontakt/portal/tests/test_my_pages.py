@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from kontakt.cases.links import case_link_create, case_links_revoke
-from kontakt.cases.models import Attachment, CaseEvent, CaseEventKind, CaseLink
+from kontakt.cases.models import Attachment, CaseEvent, CaseEventKind, CaseLink, Notice
 from kontakt.cases.services import (
     case_add_message,
     case_add_note,
@@ -402,3 +402,14 @@ def test_signing_out_forgets_the_cases(linked):
     web.post("/my/sign-out/")
 
     assert web.get(f"/my/cases/{linked.case.reference}/").status_code == 404
+
+
+def test_the_sign_in_link_goes_out_as_a_notice_to_the_address(linked, settings):
+    my_pages(settings)
+
+    Client().post("/my/", {"email": "karin@example.se"}, HTTP_ACCEPT_LANGUAGE="sv")
+
+    notice = Notice.objects.get(kind="sign_in")
+    assert (notice.audience, notice.channel, notice.to) == ("resident", "email", "karin@example.se")
+    assert "http://testserver/my/sign-in/" in notice.body
+    assert notice.case is None  # the link is about an address, not one case
