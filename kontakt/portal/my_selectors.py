@@ -173,9 +173,12 @@ def timeline_of(*, case: Case) -> list[Entry]:
 
 def feedback_choices(*, case: Case) -> list[tuple[str, str | Promise]]:
     """The channels this case's resident can be answered by: e-mail with an address on
-    record, SMS with a phone number, My pages always."""
+    record, SMS with a phone number, My pages always; and the case's own (a phone call, a
+    letter), which the resident may keep."""
     resident = case.resident
     choices: list[tuple[str, str | Promise]] = []
+    if case.feedback_channel not in CHOOSABLE_CHANNELS:
+        choices.append((case.feedback_channel, case.get_feedback_channel_display()))
     for channel in CHOOSABLE_CHANNELS:
         if channel == FeedbackChannel.EMAIL and (resident is None or not resident.emails.exists()):
             continue

@@ -413,3 +413,18 @@ def test_the_sign_in_link_goes_out_as_a_notice_to_the_address(linked, settings):
     assert (notice.audience, notice.channel, notice.to) == ("resident", "email", "karin@example.se")
     assert "http://testserver/my/sign-in/" in notice.body
     assert notice.case is None  # the link is about an address, not one case
+
+
+def test_the_cases_own_channel_may_be_kept_but_no_other_chosen(linked):
+    assert linked.case.feedback_channel == "phone"
+    web = Client()
+    web.get(f"/my/c/{linked.token}/")
+    url = f"/my/cases/{linked.case.reference}/feedback/"
+
+    page = web.get(f"/my/cases/{linked.case.reference}/").content.decode()
+    kept = web.post(url, {"feedback_channel": "phone"})
+    refused = web.post(url, {"feedback_channel": "letter"})
+
+    assert re.search(r'id="feedback-phone" value="phone" checked', page)
+    assert kept.status_code == 302 and refused.status_code == 400
+    assert not CaseEvent.objects.filter(case=linked.case, kind=CaseEventKind.MESSAGE_IN).exists()
