@@ -48,7 +48,8 @@ class OidcProvider:
 @pytest.fixture
 def oidc_provider_for() -> Iterator[Callable[..., OidcProvider]]:
     """Start a provider whose one client comes back to `site` (SITE_URL), with `accounts`
-    (account id -> claims); stopped after the test."""
+    (account id -> claims) given in the ID token (or only by the userinfo endpoint);
+    stopped after the test."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("The e-ID tests need Node.js (scripts/bootstrap installs oidc-provider).")
@@ -56,7 +57,9 @@ def oidc_provider_for() -> Iterator[Callable[..., OidcProvider]]:
         pytest.fail("oidc-provider is not installed: run scripts/bootstrap (npm ci).")
     started: list[subprocess.Popen[str]] = []
 
-    def start(*, site: str, accounts: dict[str, dict[str, str]]) -> OidcProvider:
+    def start(
+        *, site: str, accounts: dict[str, dict[str, str]], claims_in_userinfo: bool = False
+    ) -> OidcProvider:
         client = {
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
@@ -74,6 +77,7 @@ def oidc_provider_for() -> Iterator[Callable[..., OidcProvider]]:
                 **os.environ,
                 "OIDC_CLIENT": json.dumps(client),
                 "OIDC_ACCOUNTS": json.dumps(accounts),
+                "OIDC_CLAIMS_IN_USERINFO": "1" if claims_in_userinfo else "0",
             },
         )
         started.append(process)

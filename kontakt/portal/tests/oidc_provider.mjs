@@ -4,7 +4,8 @@
 // or ID-porten's `pid`.
 //
 // Environment: OIDC_CLIENT (JSON: client_id, client_secret, redirect_uris,
-// post_logout_redirect_uris) and OIDC_ACCOUNTS (JSON: account id -> claims). Prints one JSON
+// post_logout_redirect_uris), OIDC_ACCOUNTS (JSON: account id -> claims) and
+// OIDC_CLAIMS_IN_USERINFO. Prints one JSON
 // line with the issuer once it listens, on a free port of 127.0.0.1; stops on SIGTERM or
 // when its standard input closes (the test that started it has gone).
 import http from 'node:http';
@@ -25,9 +26,9 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_method: 'client_secret_basic',
     ...client,
   }],
-  // The identity number and the name go into the ID token itself (as e-ID brokers do), not
-  // only to the userinfo endpoint.
-  conformIdTokenClaims: false,
+  // The identity number and the name go into the ID token itself (as e-ID brokers do), or
+  // with OIDC_CLAIMS_IN_USERINFO=1 only to the userinfo endpoint.
+  conformIdTokenClaims: process.env.OIDC_CLAIMS_IN_USERINFO === '1',
   claims: {
     openid: ['sub'],
     profile: ['name', 'given_name', 'family_name', 'pid'],

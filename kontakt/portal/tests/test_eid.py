@@ -108,6 +108,20 @@ def test_a_norwegian_number_is_normalised_like_residents_numbers(
     assert case.reference in web.get("/my/").content.decode()
 
 
+def test_a_number_only_the_userinfo_endpoint_gives_is_read_there(
+    oidc_provider_for, settings, resident, parking_type
+):
+    started = oidc_provider_for(site=SITE, accounts=ACCOUNTS, claims_in_userinfo=True)
+    settings.KONTAKT = eid_settings(started, site=SITE)
+    case = CaseFactory.create(case_type=parking_type, resident=resident)
+    web = Client()
+
+    sign_in(web, "karin")
+
+    assert web.session["my.identity"]["name"] == ""  # the ID token held no claims of hers
+    assert case.reference in web.get("/my/").content.decode()
+
+
 @pytest.mark.parametrize("login", ["nobody", "wrong"])
 def test_an_identity_without_a_valid_number_is_refused(provider, login):
     web = Client()
