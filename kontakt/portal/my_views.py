@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kontakt.accounts.signin import client_address
 from kontakt.cases import links, surveys
 from kontakt.cases.models import Case
+from kontakt.cases.uploads import upload_limit
 
 from . import my_selectors, my_services, oidc
 from .my_selectors import Visitor
@@ -209,6 +210,7 @@ def case(request: HttpRequest, reference: str) -> HttpResponse:
     return _case_page(request, found)
 
 
+@upload_limit(lambda: settings.KONTAKT["ATTACHMENT_MAX_BYTES"])
 @never_cache
 @require_POST
 def case_information(request: HttpRequest, reference: str) -> HttpResponse:

@@ -10,6 +10,7 @@ import pytest
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import resolve
 from django.utils import timezone
 from PIL import Image
 
@@ -428,3 +429,20 @@ def test_the_cases_own_channel_may_be_kept_but_no_other_chosen(linked):
     assert re.search(r'id="feedback-phone" value="phone" checked', page)
     assert kept.status_code == 302 and refused.status_code == 400
     assert not CaseEvent.objects.filter(case=linked.case, kind=CaseEventKind.MESSAGE_IN).exists()
+
+
+def test_a_file_too_large_is_refused_while_it_is_read(linked, settings):
+    settings.KONTAKT = {**settings.KONTAKT, "ATTACHMENT_MAX_BYTES": 1024}
+    web = Client()
+    web.get(f"/my/c/{linked.token}/")
+
+    url = f"/my/cases/{linked.case.reference}/information/"
+
+    response = web.post(
+        url, {"body": "Stor fil", "files": [SimpleUploadedFile("stor.pdf", b"%PDF" * 2000)]}
+    )
+
+    assert resolve(url).func.upload_max_bytes() == 1024
+    assert response.status_code == 400
+    assert "larger than" in response.content.decode()
+    assert not Attachment.objects.filter(case=linked.case).exists()
