@@ -3,7 +3,7 @@ satisfaction question, sign-in link), to departments (a forwarded case, the day'
 and to handlers (a case due soon).
 
 A notice is a row, stored in the transaction of what it tells about (`notice_create`), and
-sent by the task queue after commit (`tasks.notice_send` → `notice_deliver`). A failed send
+sent by the task queue after commit (`notice_send` → `notice_deliver`). A failed send
 is tried again after each of `KONTAKT["NOTICES"]["RETRY_MINUTES"]` and then given up as not
 delivered; the periodic `tasks.notices_retry_due` enqueues what is due again, so retries
 need no delayed jobs of the task backend. What became of each notice shows on the staff
@@ -12,13 +12,13 @@ case page and in admin.
 A notice with a key is made once per case (or department), key and recipient: the
 receipt ("receipt"), a closing ("closed:<closed at>"), a message ("message:<entry id>"), a
 forwarding ("forwarded:<entry id>"), the digest ("digest:<date>"), a due-soon warning
-("sla_warning:<due at>").
+("sla_warning:<due at, UTC>").
 """
 
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -135,14 +136,8 @@ def notice_create(
             created_at=now,
             key=key[:100],
         )
-        transaction.on_commit(partial(_enqueue_send, notice.pk))
+        transaction.on_commit(partial(notice_send.enqueue, notice_id=notice.pk))
     return notice
-
-
-def _enqueue_send(notice_id: int) -> None:
-    from .tasks import notice_send  # the task module imports this one
-
-    notice_send.enqueue(notice_id=notice_id)
 
 
 def _claim(notice_id: int, now: datetime) -> Notice | None:
@@ -180,7 +175,7 @@ def notice_deliver(*, notice_id: int, now: datetime | None = None) -> str:
     else:
         try:
             _send(notice)
-        except Exception as failure:  # noqa: BLE001 - any failure of any backend is recorded
+        except Exception as failure:  # any failure of any backend is recorded, and retried
             error = str(failure) or failure.__class__.__name__
             logger.warning("Notice %s (%s) not sent: %s", notice.pk, notice.kind, error)
     if not error:
@@ -194,11 +189,15 @@ def notice_deliver(*, notice_id: int, now: datetime | None = None) -> str:
             notice.next_attempt_at = now + timedelta(minutes=retries[notice.attempts - 1])
         else:
             notice.state, notice.next_attempt_at = NoticeState.FAILED, None
-    notice.save(
-        update_fields=["state", "attempts", "last_error", "next_attempt_at", "sent_at"]
-    )
+    notice.save(update_fields=["state", "attempts", "last_error", "next_attempt_at", "sent_at"])
     _message_delivered(notice)
     return notice.state
+
+
+@task(queue_name="notifications")
+def notice_send(*, notice_id: int) -> str:
+    """Send one notice (if it is due) and record what became of it."""
+    return notice_deliver(notice_id=notice_id) or "not-due"
 
 
 def _message_delivered(notice: Notice) -> None:
@@ -225,16 +224,15 @@ def notices_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
         Notice.objects.filter(
             Q(state=NoticeState.RETRYING, next_attempt_at__lte=now)
             | Q(state=NoticeState.QUEUED, next_attempt_at__lte=now)
-            | Q(state=NoticeState.QUEUED, next_attempt_at__isnull=True, created_at__lte=now - SEND_LEASE)
+            | Q(
+                state=NoticeState.QUEUED,
+                next_attempt_at__isnull=True,
+                created_at__lte=now - SEND_LEASE,
+            )
         )
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def notices_of_case(*, case: Case) -> list[Notice]:
-    """The notices of a case for its staff page, oldest first."""
-    return list(case.notices.order_by("created_at", "id"))
 
 
 # Residents ---------------------------------------------------------------------------------
@@ -340,7 +338,10 @@ def case_closed_notify(*, case_id: int, now: datetime | None = None) -> Notice |
         if address.to:
             token = survey_create(case=case, channel=address.channel, now=now)
             lines.append(
-                _("How satisfied are you with how we handled your case? Answer one question: %(link)s")
+                _(
+                    "How satisfied are you with how we handled your case? "
+                    "Answer one question: %(link)s"
+                )
                 % {"link": survey_url(token)}
             )
         body = "\n\n".join(line for line in lines if line) + "\n"
@@ -628,7 +629,9 @@ def sla_warnings_send(*, now: datetime | None = None, limit: int = 1000) -> list
     hours = float(_notices()["SLA_WARNING_HOURS"])
     cases = list(
         Case.objects.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.WAITING])
-        .filter(sla_paused_at__isnull=True, due_at__gt=now, due_at__lte=now + timedelta(hours=hours))
+        .filter(
+            sla_paused_at__isnull=True, due_at__gt=now, due_at__lte=now + timedelta(hours=hours)
+        )
         .select_related("handler", "department", "case_type")
         .order_by("due_at", "id")[:limit]
     )
@@ -640,7 +643,7 @@ def sla_warnings_send(*, now: datetime | None = None, limit: int = 1000) -> list
     made = []
     for case in cases:
         assert case.due_at is not None
-        key = f"sla_warning:{case.due_at.isoformat()}"
+        key = f"sla_warning:{case.due_at.astimezone(UTC).isoformat()}"
         if (case.pk, key) in warned:
             continue
         handler = (

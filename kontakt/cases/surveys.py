@@ -92,15 +92,17 @@ def survey_answer(
     elif "\x00" in comment:
         errors["comment"] = [_("The comment contains a character that cannot be stored.")]
     elif len(comment) > COMMENT_MAX:
-        errors["comment"] = [_("The comment can have at most %(n)s characters.") % {"n": COMMENT_MAX}]
+        errors["comment"] = [
+            _("The comment can have at most %(n)s characters.") % {"n": COMMENT_MAX}
+        ]
     if errors:
         raise ValidationError(errors)
     now = now or timezone.now()
     with transaction.atomic():
         # Decided on the stored row, so two answers sent at once cannot both be kept.
-        answered = SatisfactionSurvey.objects.filter(
-            pk=survey.pk, answered_at__isnull=True
-        ).update(score=score, comment=comment.strip(), answered_at=now)
+        answered = SatisfactionSurvey.objects.filter(pk=survey.pk, answered_at__isnull=True).update(
+            score=score, comment=comment.strip(), answered_at=now
+        )
     if not answered:
         raise ValidationError({"score": [_("This question has already been answered. Thank you!")]})
     survey.refresh_from_db()

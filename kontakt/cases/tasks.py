@@ -9,12 +9,7 @@ from django.tasks import task
 from kontakt.web.periodic import periodic
 
 from . import notices
-
-
-@task(queue_name="notifications")
-def notice_send(*, notice_id: int) -> str:
-    """Send one notice (if it is due) and record what became of it."""
-    return notices.notice_deliver(notice_id=notice_id) or "not-due"
+from .notices import notice_send
 
 
 @task(queue_name="notifications")

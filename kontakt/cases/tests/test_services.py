@@ -27,8 +27,8 @@ from kontakt.cases.services import (
     cases_of_absent_handlers_reassign,
     handler_absence_set,
 )
-from kontakt.cases.tests import samples
 from kontakt.cases.tasks import notices_retry_due
+from kontakt.cases.tests import samples
 from kontakt.cases.tests.factories import CaseFactory, CaseTypeFactory
 from kontakt.residents import sms
 from kontakt.tests.clock import MONDAY_0900, STOCKHOLM, at
