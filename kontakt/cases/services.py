@@ -514,7 +514,7 @@ def case_add_message(
     now = _now(now)
     inbound = direction == Direction.INBOUND
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("resident").get(pk=case.pk)
+        case = Case.objects.select_for_update().get(pk=case.pk)
         data = {} if inbound else {"delivery": delivery_on_writing(channel, case=case)}
         kind = CaseEventKind.MESSAGE_IN if inbound else CaseEventKind.MESSAGE_OUT
         event = _event(case, kind, at=now, by=by, body=body.strip(), channel=channel, data=data)
