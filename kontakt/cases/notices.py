@@ -131,7 +131,8 @@ def notice_create(
             kind=kind,
             channel=channel,
             to=to[:254],
-            subject=subject[:300],
+            # A header holds one line: a subject typed with line breaks is kept on one.
+            subject=" ".join(subject.split())[:300],
             body=body,
             created_at=now,
             key=key[:100],

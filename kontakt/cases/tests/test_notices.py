@@ -570,3 +570,36 @@ def test_a_notice_whose_send_was_lost_is_sent_by_the_periodic_round(agent, lamp_
     assert notices_retry_due.call() == 1
     notice.refresh_from_db()
     assert notice.state == "sent" and len(mail.outbox) == 1
+
+
+def test_a_subject_typed_with_line_breaks_is_sent_on_one_line(
+    agent, lamp_type, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(case_type=lamp_type, by=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = notices.notice_create(
+            audience="resident",
+            kind="message",
+            channel="email",
+            to="karin@example.se",
+            subject="Lampan\r\nBcc: someone@example.com",
+            body="B",
+            case=case,
+        )
+    notice.refresh_from_db()
+    assert notice.state == "sent"
+    assert mail.outbox[0].subject == "Lampan Bcc: someone@example.com"
+
+
+def test_notices_are_read_in_admin_and_never_written_there(
+    agent, administrator, lamp_type, resident, django_capture_on_commit_callbacks, client_for
+):
+    case = open_case(lamp_type, resident, by=agent, capture=django_capture_on_commit_callbacks)
+    notice = case.notices.get()
+    admin = client_for(administrator)
+    assert admin.get("/admin/cases/notice/").status_code == 200
+    page = admin.get(f"/admin/cases/notice/{notice.pk}/change/")
+    assert page.status_code == 200 and b'name="body"' not in page.content
+    assert admin.get("/admin/cases/notice/add/").status_code == 403
+    assert admin.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
+    assert admin.get("/admin/cases/satisfactionsurvey/").status_code == 200
