@@ -312,9 +312,12 @@ def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> di
         "note_form": forms.NoteForm(),
         "message_form": forms.MessageForm(
             initial={
-                "channel": case.feedback_channel
-                if case.feedback_channel in ("email", "sms", "letter", "phone")
-                else "email"
+                "channel": {"my_pages": "web_form"}.get(
+                    case.feedback_channel,
+                    case.feedback_channel
+                    if case.feedback_channel in ("email", "sms", "letter", "phone")
+                    else "email",
+                )
             }
         ),
         "status_form": forms.StatusForm(),
