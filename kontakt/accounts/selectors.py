@@ -128,6 +128,13 @@ def handlers_in(*, department_id: int, on: date) -> QuerySet[User]:
     )
 
 
+def department_contacts(*, department_id: int) -> QuerySet[User]:
+    """Active department contacts of a department: they are told of its forwarded cases."""
+    return User.objects.filter(
+        is_active=True, department_id=department_id, groups__name=Role.DEPARTMENT_CONTACT.value
+    ).distinct()
+
+
 def staff_absent(*, on: date) -> QuerySet[User]:
     """Staff who are out of office on a date."""
     return User.objects.filter(is_active=True).filter(out_of_office_q(on))

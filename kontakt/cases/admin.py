@@ -10,7 +10,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, AttributeType, Case, CaseEvent, CaseType, CaseTypeAttribute, Contact
+from .models import (
+    Attachment,
+    AttributeType,
+    Case,
+    CaseEvent,
+    CaseType,
+    CaseTypeAttribute,
+    Contact,
+    Notice,
+    SatisfactionSurvey,
+)
 
 # The longest response time a case type may have, counted in opening hours: a year of
 # working days. Every new case walks the opening hours that far to find its due time.
@@ -133,6 +143,32 @@ class AttachmentInline(admin.TabularInline):
         return format_html('<a href="{}" download>{}</a>', url, attachment.name)
 
 
+class NoticeInline(admin.TabularInline):
+    """What was sent about the case, and what could not be: read only."""
+
+    model = Notice
+    fk_name = "case"
+    extra = 0
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "audience",
+        "channel",
+        "to",
+        "state",
+        "attempts",
+        "last_error",
+        "sent_at",
+    )
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     """To read (and delete): cases change on the case pages and through the API, whose
@@ -153,7 +189,7 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["reference", "subject"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Case._meta.fields]
-    inlines = [CaseEventInline, AttachmentInline]
+    inlines = [CaseEventInline, AttachmentInline, NoticeInline]
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -171,3 +207,42 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Made and changed by the services only; admin reads."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """Every notice with its delivery state; the ones not delivered are found by state."""
+
+    list_display = ["created_at", "kind", "audience", "channel", "to", "state", "attempts", "case"]
+    list_filter = ["state", "kind", "audience", "channel"]
+    list_select_related = ["case"]
+    search_fields = ["to", "case__reference", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notice._meta.fields]
+    show_full_result_count = False
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(ReadOnlyAdmin):
+    """The answers to the satisfaction question; the token itself is never stored."""
+
+    list_display = ["sent_at", "case", "contact", "case_type", "department", "score", "answered_at"]
+    list_filter = ["score", "department", "case_type"]
+    list_select_related = ["case", "contact", "case_type", "department"]
+    date_hierarchy = "sent_at"
+    exclude = ["token_hash"]
+    readonly_fields = [f.name for f in SatisfactionSurvey._meta.fields if f.name != "token_hash"]
+    show_full_result_count = False

@@ -624,6 +624,20 @@ class Notice(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="notice_state_next"),
             models.Index(fields=["case", "created_at"], name="notice_case_created"),
         ]
+        # A notice with a key is made once per recipient (the services lock the case or
+        # department first; these keep it so whatever happens).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "key", "to"],
+                condition=~Q(key="") & Q(case__isnull=False),
+                name="notice_case_key_once",
+            ),
+            models.UniqueConstraint(
+                fields=["department", "key", "to"],
+                condition=~Q(key="") & Q(case__isnull=True) & Q(department__isnull=False),
+                name="notice_department_key_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to}"

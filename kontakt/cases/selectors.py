@@ -22,7 +22,7 @@ from kontakt.accounts.selectors import (
 )
 from kontakt.core.case_status import CaseStatus, parse_case_reference
 
-from .models import Attachment, Case, CaseEvent, CaseType, Contact
+from .models import Attachment, Case, CaseEvent, CaseType, Contact, Notice
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -194,6 +194,11 @@ def open_cases_of_resident(*, user: User, resident_id: int) -> QuerySet[Case]:
 
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("by").order_by("at", "id")
+
+
+def case_notices(*, case: Case) -> QuerySet[Notice]:
+    """The notices sent (or not) about a case, oldest first, for its staff page."""
+    return case.notices.order_by("created_at", "id")
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:

@@ -6,6 +6,7 @@ timeline itself: nothing happens in signals or save().
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +34,7 @@ from kontakt.directory.models import Department
 from kontakt.directory.selectors import opening_hours
 from kontakt.residents.models import FeedbackChannel, Resident
 
-from . import attachments
+from . import attachments, notices
 from .models import (
     STATUS_LABELS,
     Attachment,
@@ -51,7 +52,12 @@ from .models import (
 )
 from .questions import Place
 from .selectors import may_close_at_first_contact, may_work_case
-from .tasks import notify_resident_case_closed, send_case_message
+from .tasks import (
+    case_closed_notify,
+    case_forwarded_notify,
+    case_receipt_send,
+    contact_survey_send,
+)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -204,7 +210,18 @@ def case_create(
             events += _assigning(case, now=now, by=by)
         case.save(force_insert=True)
         CaseEvent.objects.bulk_create(events)
+        # The receipt to the resident and the notice to the department are composed by the
+        # task queue once the case is committed (notices.py).
+        transaction.on_commit(partial(case_receipt_send.enqueue, case_id=case.pk))
+        _notify_forwarded(events)
     return case
+
+
+def _notify_forwarded(events: list[CaseEvent]) -> None:
+    """After commit, tell the department of each forwarding among the stored entries."""
+    for event in events:
+        if event.kind == CaseEventKind.FORWARDED and event.pk is not None:
+            transaction.on_commit(partial(case_forwarded_notify.enqueue, event_id=event.pk))
 
 
 def _assigning(case: Case, *, now: datetime, by: User | None) -> list[CaseEvent]:
@@ -384,8 +401,8 @@ def case_change_status(
             case.handler = by
         case.save()
         CaseEvent.objects.bulk_create(events)
-    if target == CaseStatus.CLOSED:
-        transaction.on_commit(lambda: notify_resident_case_closed.enqueue(case_id=case.pk))
+        if target == CaseStatus.CLOSED:
+            transaction.on_commit(partial(case_closed_notify.enqueue, case_id=case.pk))
     return case
 
 
@@ -453,6 +470,7 @@ def case_forward(
         )
         case.save()
         CaseEvent.objects.bulk_create(events)
+        _notify_forwarded(events)
     return case
 
 
@@ -495,9 +513,9 @@ def case_add_message(
         raise ValidationError(errors)
     now = _now(now)
     inbound = direction == Direction.INBOUND
-    data = {} if inbound else {"delivery": delivery_on_writing(channel)}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        data = {} if inbound else {"delivery": delivery_on_writing(channel, case=case)}
         kind = CaseEventKind.MESSAGE_IN if inbound else CaseEventKind.MESSAGE_OUT
         event = _event(case, kind, at=now, by=by, body=body.strip(), channel=channel, data=data)
         if inbound and case.status in (CaseStatus.WAITING, CaseStatus.CLOSED):
@@ -508,16 +526,20 @@ def case_add_message(
                 )
             )
         case.save()
-    if data.get("delivery") == Delivery.QUEUED:
-        transaction.on_commit(lambda: send_case_message.enqueue(event_id=event.pk))
+        if data.get("delivery") == Delivery.QUEUED:
+            # The message is sent as a notice, whose outcome its entry then shows.
+            notices.case_message_notice(event=event, now=now)
     return event
 
 
-def delivery_on_writing(channel: str) -> str:
+def delivery_on_writing(channel: str, *, case: Case | None = None) -> str:
     """What becomes of a message to the resident once written: e-mail and SMS are sent by
     the task queue, a letter waits to be posted, a phone call or visit is an account of
-    what was said; chat and web form have no way back to the resident here."""
+    what was said; a written message to a resident who follows the case on My pages waits
+    there and they are told of it; chat and web form have no way back otherwise."""
     if channel in (Channel.EMAIL, Channel.SMS):
+        return Delivery.QUEUED
+    if case is not None and case.resident_id is not None and notices.on_my_pages(case, channel):
         return Delivery.QUEUED
     if channel == Channel.LETTER:
         return Delivery.TO_POST
@@ -675,6 +697,8 @@ def contact_record(*, draft: ContactDraft, by: User | None, now: datetime) -> Co
         case=case,
         call_id=draft.call_id,
     )
+    if contact_asks_satisfaction(contact):
+        transaction.on_commit(partial(contact_survey_send.enqueue, contact_id=contact.pk))
     if draft.outcome == Outcome.LINKED and case is not None:
         events = [
             _entry(
@@ -698,6 +722,17 @@ def contact_record(*, draft: ContactDraft, by: User | None, now: datetime) -> Co
                 locked.save()
         CaseEvent.objects.bulk_create(events)
     return contact
+
+
+def contact_asks_satisfaction(contact: Contact) -> bool:
+    """Whether a contact brings the satisfaction question: closed at first contact, with a
+    resident, when KONTAKT["NOTICES"]["SURVEY_AFTER_CONTACT"] is on (the resident's address
+    is looked up when the question is composed)."""
+    return (
+        bool(settings.KONTAKT["NOTICES"]["SURVEY_AFTER_CONTACT"])
+        and contact.outcome in (Outcome.CLOSED, Outcome.CLOSED_WITH_ORDER)
+        and contact.resident_id is not None
+    )
 
 
 def handler_absence_set(

@@ -1,83 +1,64 @@
-"""Background work of cases: telling residents what happened, on their chosen channel."""
+"""Background work of cases: notices to residents, departments and handlers (notices.py
+composes and records them; these tasks run it on the queue), and the periodic rounds that
+retry notices, send the departments' digests and warn of cases due soon."""
 
-import logging
+from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.tasks import task
-from django.utils import translation
-from django.utils.translation import gettext as _
 
-from kontakt.residents.models import FeedbackChannel
-from kontakt.residents.selectors import resident_email, resident_phone
-from kontakt.residents.sms import SmsError, send_sms
+from kontakt.web.periodic import periodic
 
-from .models import Case, CaseEvent, CaseEventKind, Channel, Delivery
-
-logger = logging.getLogger(__name__)
-
-
-def _resident_email(case: Case) -> str | None:
-    if case.resident is None:
-        return None
-    return resident_email(case.resident)
+from . import notices
+from .notices import notice_send
 
 
 @task(queue_name="notifications")
-def notify_resident_case_closed(*, case_id: int) -> str:
-    """E-mail the resident the resolution of their case when they chose e-mail."""
-    case = Case.objects.select_related("resident").get(pk=case_id)
-    address = _resident_email(case)
-    if case.feedback_channel != FeedbackChannel.EMAIL or address is None:
-        return "not-by-email"
-    language = case.resident.preferred_language if case.resident else "sv"
-    with translation.override(language or "sv"):
-        subject = _("Your case %(reference)s is closed") % {"reference": case.reference}
-        body = _(
-            "Hello,\n\nYour case %(reference)s, “%(subject)s”, is closed.\n\n%(resolution)s\n"
-        ) % {
-            "reference": case.reference,
-            "subject": case.subject,
-            "resolution": case.resolution,
-        }
-    send_mail(subject, body, None, [address])
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEventKind.MESSAGE_OUT,
-        at=case.closed_at or case.updated_at,
-        channel="email",
-        body=body,
-        data={"to": address, "automatic": True},
-    )
-    return "sent"
+def case_receipt_send(*, case_id: int) -> str:
+    """The receipt of a new case to its resident."""
+    notice = notices.case_receipt_send(case_id=case_id)
+    return notice.state if notice else "none"
 
 
 @task(queue_name="notifications")
-def send_case_message(*, event_id: int) -> str:
-    """Send a message written on a case to the resident, by e-mail or SMS as written, and
-    record on the message whether it went out."""
-    event = CaseEvent.objects.select_related("case__resident").get(pk=event_id)
-    if event.data.get("delivery") != Delivery.QUEUED:
-        return "done-before"
-    resident = event.case.resident
-    if event.channel == Channel.SMS:
-        to = resident_phone(resident) if resident else None
-    else:
-        to = resident_email(resident) if resident else None
-    if to is None:
-        logger.warning("Case %s has no address for message %s", event.case.reference, event_id)
-        return _delivered(event, Delivery.FAILED, reason="no-address")
-    try:
-        if event.channel == Channel.SMS:
-            send_sms(to=to, text=f"{event.case.reference}: {event.body}")
-        else:
-            send_mail(f"{event.case.reference}: {event.case.subject}", event.body, None, [to])
-    except (SmsError, OSError) as error:
-        logger.warning("Message %s of case %s not sent: %s", event_id, event.case.reference, error)
-        return _delivered(event, Delivery.FAILED, reason=str(error)[:200])
-    return _delivered(event, Delivery.SENT, to=to)
+def case_closed_notify(*, case_id: int) -> str:
+    """The closing notice (with the satisfaction question) to the case's resident."""
+    notice = notices.case_closed_notify(case_id=case_id)
+    return notice.state if notice else "none"
 
 
-def _delivered(event: CaseEvent, delivery: str, **details: str) -> str:
-    event.data = {**event.data, "delivery": delivery, **details}
-    event.save(update_fields=["data"])
-    return delivery
+@task(queue_name="notifications")
+def case_forwarded_notify(*, event_id: int) -> int:
+    """The forwarded-case notice to a department that wants one per case."""
+    return len(notices.case_forwarded_notify(event_id=event_id))
+
+
+@task(queue_name="notifications")
+def contact_survey_send(*, contact_id: int) -> str:
+    """The satisfaction question after a contact closed at first contact."""
+    notice = notices.contact_survey_send(contact_id=contact_id)
+    return notice.state if notice else "none"
+
+
+@periodic(every=timedelta(minutes=1))
+@task()
+def notices_retry_due() -> int:
+    """Every minute: enqueue the notices whose next try is due."""
+    due = notices.notices_due()
+    for notice_id in due:
+        notice_send.enqueue(notice_id=notice_id)
+    return len(due)
+
+
+@periodic(every=timedelta(minutes=15))
+@task()
+def department_digests() -> int:
+    """Every quarter hour: once the day's digest hour has passed, the departments' digests
+    (made once a day)."""
+    return len(notices.department_digests_send())
+
+
+@periodic(every=timedelta(minutes=5))
+@task()
+def sla_warnings() -> int:
+    """Every five minutes: warn of open cases due soon (once per due time)."""
+    return len(notices.sla_warnings_send())

@@ -83,7 +83,15 @@ class MessageForm(StyledForm):
         choices=[("out", _("To the resident")), ("in", _("From the resident"))],
         initial="out",
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL)
+    # A message on the web form's channel is read on My pages (the resident gets a notice).
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            (value, _("My pages") if value == Channel.WEB_FORM else label)
+            for value, label in Channel.choices
+        ],
+        initial=Channel.EMAIL,
+    )
 
 
 class StatusForm(StyledForm):

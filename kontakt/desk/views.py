@@ -304,6 +304,7 @@ def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> di
         "has_links": case_links.case_has_live_links(case=case),
         "events": case_selectors.case_timeline(case=case),
         "attachments": case.attachments.all(),
+        "notices": case_selectors.case_notices(case=case),
         "contacts": case.contacts.select_related("agent").order_by("-started_at")[:20],
         "may_work": case_selectors.may_work_case(user, case),
         "may_forward": may_log_contacts(user) or case_selectors.may_work_case(user, case),
@@ -311,9 +312,12 @@ def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> di
         "note_form": forms.NoteForm(),
         "message_form": forms.MessageForm(
             initial={
-                "channel": case.feedback_channel
-                if case.feedback_channel in ("email", "sms", "letter", "phone")
-                else "email"
+                "channel": {"my_pages": "web_form"}.get(
+                    case.feedback_channel,
+                    case.feedback_channel
+                    if case.feedback_channel in ("email", "sms", "letter", "phone")
+                    else "email",
+                )
             }
         ),
         "status_form": forms.StatusForm(),

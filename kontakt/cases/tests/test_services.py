@@ -27,6 +27,7 @@ from kontakt.cases.services import (
     cases_of_absent_handlers_reassign,
     handler_absence_set,
 )
+from kontakt.cases.tasks import notices_retry_due
 from kontakt.cases.tests import samples
 from kontakt.cases.tests.factories import CaseFactory, CaseTypeFactory
 from kontakt.residents import sms
@@ -806,7 +807,9 @@ def test_closing_a_case_emails_the_resident_who_chose_email(
     assert sent.to == ["karin@example.se"]
     assert case.reference in sent.subject
     assert "Tillståndet är beviljat." in sent.body
-    assert case.events.filter(kind="message_out", data__automatic=True).count() == 1
+    # The notice shows on the case, not as a message in its timeline.
+    assert list(case.notices.values_list("kind", "state")) == [("closed", "sent")]
+    assert not case.events.filter(kind="message_out").exists()
 
 
 def test_closing_a_case_of_a_resident_who_chose_phone_sends_nothing(
@@ -863,13 +866,17 @@ def test_a_message_by_sms_goes_through_the_gateway(
     assert event.delivery == "sent" and mail.outbox == []
 
 
-def test_an_sms_the_gateway_refuses_is_shown_as_not_delivered(
+def test_an_sms_the_gateway_refuses_is_shown_as_not_delivered_once_retries_are_used_up(
     second_line, parking_type, resident, settings, django_capture_on_commit_callbacks
 ):
     sms_settings = {**settings.KONTAKT["SMS"], "BACKEND": "http", "URL": "http://127.0.0.1:9/"}
-    settings.KONTAKT = {**settings.KONTAKT, "SMS": sms_settings}
+    notice_settings = {**settings.KONTAKT["NOTICES"], "RETRY_MINUTES": [0]}
+    settings.KONTAKT = {**settings.KONTAKT, "SMS": sms_settings, "NOTICES": notice_settings}
     case = CaseFactory(case_type=parking_type, resident=resident, by=second_line)
     event = _message(case, "sms", second_line, django_capture_on_commit_callbacks)
+    assert event.delivery == "queued"  # failed once, to be tried again
+    notices_retry_due.call()
+    event.refresh_from_db()
     assert event.delivery == "failed" and "could not be reached" in event.data["reason"]
 
 
@@ -878,7 +885,7 @@ def test_a_message_without_an_address_is_not_delivered(
 ):
     case = CaseFactory(case_type=parking_type, by=second_line)
     event = _message(case, "email", second_line, django_capture_on_commit_callbacks)
-    assert (event.delivery, event.data["reason"]) == ("failed", "no-address")
+    assert (event.delivery, event.data["reason"]) == ("failed", "No address to send it to.")
 
 
 @pytest.mark.parametrize(
