@@ -30,6 +30,11 @@ from kontakt.residents.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
+# Pinned, however many cases and entries: the list is the session and the cases; a case is
+# the session, the case, its entries, its files, and whether the resident has an e-mail
+# address and a phone (the ways they may choose to be answered).
+QUERIES = {"index": 2, "case": 6}
+
 
 @pytest.fixture
 def sent(monkeypatch) -> list[dict]:
@@ -446,3 +451,23 @@ def test_a_file_too_large_is_refused_while_it_is_read(linked, settings):
     assert response.status_code == 400
     assert "larger than" in response.content.decode()
     assert not Attachment.objects.filter(case=linked.case).exists()
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_list_and_a_case_take_as_many_queries_however_many_cases_and_entries(
+    linked, resident, parking_type, settings, django_assert_num_queries, count
+):
+    my_pages(settings)
+    for n in range(count):
+        case_add_message(
+            case=linked.case, body=f"Rad {n}", direction="in", channel="web_form", by=None
+        )
+        CaseFactory(case_type=parking_type, resident=resident)
+    web = Client()
+    web.get(f"/my/c/{linked.token}/")
+    web.session.save()
+
+    with django_assert_num_queries(QUERIES["index"]):
+        assert web.get("/my/").status_code == 200
+    with django_assert_num_queries(QUERIES["case"]):
+        assert web.get(f"/my/cases/{linked.case.reference}/").status_code == 200
