@@ -321,3 +321,15 @@ def test_public_answers_show_them(stored: Stored, client: Client) -> None:
     for article in Article.objects.filter(pk__in=[a.pk for a in stored.articles]):
         url = f"/answers/{article.language}/{article.translation_key}/"
         assert client.get(url).status_code == 200, url
+
+
+def test_my_pages_show_them(stored: Stored, client: Client) -> None:
+    """The resident's own pages: every case by its private link, and the list of them."""
+    from kontakt.cases.links import case_link_create
+
+    client.raise_request_exception = False
+    for case in stored.cases:
+        opened = client.get(f"/my/c/{case_link_create(case=case)}/")
+        assert opened.status_code == 302, case.pk
+        assert client.get(opened["Location"]).status_code == 200, opened["Location"]
+    assert client.get("/my/").status_code == 200
