@@ -281,9 +281,16 @@ def _reencode(upload: UploadedFile, kind: str) -> bytes:
             if image.width * image.height > IMAGE_MAX_PIXELS:
                 raise ValueError("too many pixels")
             image.load()
-            upright = ImageOps.exif_transpose(image)
+            # Turned upright by its EXIF orientation, in place (a copy costs as much as
+            # decoding), before the EXIF goes.
+            ImageOps.exif_transpose(image, in_place=True)
+            upright = image
+            return _encode(upright, kind, upload)
     except UnidentifiedImageError as error:
         raise ValueError("not an image") from error
+
+
+def _encode(upright: Image.Image, kind: str, upload: UploadedFile) -> bytes:
     if kind == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")
     if kind == "PNG" and upright.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):

@@ -567,3 +567,17 @@ def test_the_resident_reads_the_form_in_their_language(client, street_light):
     assert '<html lang="sv"' in page
     # Django's own messages are translated already; the form's come with the .po files.
     assert "som mest 5000 tecken" in page
+
+
+def test_a_photo_taken_sideways_is_turned_upright():
+    image = Image.new("RGB", (40, 20), (10, 200, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turn 90° clockwise to view
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+
+    prepared = form_services.upload_prepare(upload("side.jpg", out.getvalue()))
+
+    turned = Image.open(prepared)
+    assert turned.size == (20, 40)
+    assert not turned.getexif()
