@@ -420,11 +420,16 @@ def run_engine(engine: str, per_kind: int) -> dict[str, object]:
 
 
 def main() -> None:
+    global CLIENTS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="60 submissions a kind")
     parser.add_argument("--child-setup", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument(
+        "--clients", type=int, default=CLIENTS, help="concurrent clients (default 2)"
+    )
     args = parser.parse_args()
+    CLIENTS = args.clients
     if args.child_setup:
         child_setup(args.child_setup)
         return
@@ -435,7 +440,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": host.machine(),
         "workers": WORKERS,
-        "clients": CLIENTS,
+        "clients": args.clients,
         "goal_p95_ms": GOAL_P95_MS,
         "engines": {},
     }

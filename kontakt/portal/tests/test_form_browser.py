@@ -91,7 +91,7 @@ def test_filed_by_keyboard_with_javascript(
     shot(page, f"form-js-{language}-thanks")
     assert case.attributes == {"lamp": "GL-1234", "fault": "dark"}
     assert case.attachments.get().name == "lampa.jpg"
-    assert case.resident.preferred_language == language
+    assert case.resident is not None and case.resident.preferred_language == language
     assert browser_errors == []
 
 
