@@ -182,6 +182,82 @@ CASE_TYPES = [
 ]
 
 # Mon–Thu 08:00–16:30, Fri 08:00–15:00 (lunch is staffed).
+# What residents may file on the web form (and through Open311): group, description for
+# residents, what happens next, whether the form asks where, keywords, and the questions
+# (code, kind, question, help text, required, choices).
+RESIDENT_CASE_TYPES = {
+    "gatubelysning": (
+        "Gator och trafik",
+        "En gatlampa som är släckt, blinkar eller har skadats.",
+        "Trafikkontoret tar emot ärendet och skickar det till entreprenören som sköter "
+        "belysningen. En släckt lampa lagas oftast inom två veckor; är en hel gata mörk "
+        "inom ett dygn.",
+        True,
+        "gatlampa,belysning,lampa,stolpe",
+        [
+            (
+                "stolpe",
+                "string",
+                "Stolpens nummer",
+                "Står på en skylt på stolpen, om den finns.",
+                False,
+                [],
+            ),
+            (
+                "fel",
+                "singlevaluelist",
+                "Vad är fel?",
+                "",
+                True,
+                [
+                    ("slackt", "Lampan är släckt"),
+                    ("blinkar", "Lampan blinkar"),
+                    ("skadad", "Stolpen eller lampan är skadad"),
+                ],
+            ),
+        ],
+    ),
+    "snorojning": (
+        "Gator och trafik",
+        "En gata, gång- eller cykelväg som inte är plogad eller sandad.",
+        "Huvudgator plogas först; gång- och cykelvägar inom sex timmar efter snöfall. Vi "
+        "skickar ärendet till den som plogar i området.",
+        True,
+        "snö,plogning,halka,sandning",
+        [],
+    ),
+    "sophamtning-missad": (
+        "Avfall och vatten",
+        "Ditt sopkärl blev inte tömt på hämtdagen.",
+        "Vi kontrollerar hämtdagen för adressen och ber entreprenören hämta inom två arbetsdagar.",
+        True,
+        "sopor,soptunna,kärl,hämtning",
+        [
+            (
+                "karl",
+                "singlevaluelist",
+                "Vilket kärl?",
+                "",
+                True,
+                [
+                    ("mat", "Matavfall"),
+                    ("rest", "Restavfall"),
+                    ("papper", "Förpackningar och papper"),
+                ],
+            ),
+        ],
+    ),
+    "synpunkt-klagomal": (
+        "",
+        "Tyck till om kommunens service, eller lämna ett klagomål.",
+        "Synpunkten går till den förvaltning den gäller. Vill du ha svar får du det inom "
+        "tre veckor.",
+        False,
+        "synpunkt,klagomål,beröm",
+        [],
+    ),
+}
+
 OPENING_HOURS = [(day, time(8, 0), time(16, 30)) for day in range(4)] + [
     (4, time(8, 0), time(15, 0))
 ]

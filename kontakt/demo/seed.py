@@ -18,7 +18,7 @@ from tqdm import tqdm
 from kontakt.accounts.models import User
 from kontakt.accounts.services import roles_sync
 from kontakt.cases import services as case_services
-from kontakt.cases.models import Case, CaseType, Contact, Outcome
+from kontakt.cases.models import Case, CaseType, CaseTypeAttribute, Contact, Outcome
 from kontakt.core.business_hours import add_business_time, opening_periods
 from kontakt.core.call_events import CallEvent, EventType
 from kontakt.core.case_status import CaseStatus
@@ -94,6 +94,36 @@ def seed_configuration() -> None:
                 "routine": routine,
             },
         )
+    for code, (
+        group,
+        description,
+        next_steps,
+        where,
+        keywords,
+        questions,
+    ) in m.RESIDENT_CASE_TYPES.items():
+        CaseType.objects.filter(code=code).update(
+            published=True,
+            group=group,
+            public_description=description,
+            next_steps=next_steps,
+            ask_location=where,
+            keywords=keywords,
+        )
+        case_type = CaseType.objects.get(code=code)
+        for order, (key, kind, question, help_text, required, choices) in enumerate(questions):
+            CaseTypeAttribute.objects.update_or_create(
+                case_type=case_type,
+                code=key,
+                defaults={
+                    "datatype": kind,
+                    "question": question,
+                    "description": help_text,
+                    "required": required,
+                    "order": order,
+                    "values": [{"key": k, "name": n} for k, n in choices],
+                },
+            )
     if not OpeningHours.objects.exists():
         OpeningHours.objects.bulk_create(
             OpeningHours(weekday=day, opens=opens, closes=closes)
