@@ -237,6 +237,30 @@ def rate_count(*, address: str, scripted: bool, now: datetime | None = None) -> 
             cache.set(key, 1, timeout=3600 + 60)
 
 
+def hold_allow(*, address: str, count: int, now: datetime | None = None) -> bool:
+    """Whether `count` more files may be held for this address and its network this hour,
+    and if so counted: a form that keeps coming back must not fill the disk. An address may
+    have four forms' worth of files held an hour, its network four times that."""
+    now = now or timezone.now()
+    if count <= 0:
+        return True
+    hour = int(now.timestamp() // 3600)
+    per_form = int(settings.KONTAKT["WEB_FORM"]["ATTACHMENTS_MAX"])
+    budgets = [
+        (f"form:held:address:{address[:64]}:{hour}", 4 * per_form),
+        (f"form:held:network:{network_of(address)}:{hour}", 16 * per_form),
+    ]
+    if any(int(cache.get(key, 0)) + count > budget for key, budget in budgets):
+        return False
+    for key, _budget in budgets:
+        cache.add(key, 0, timeout=3600 + 60)
+        try:
+            cache.incr(key, count)
+        except ValueError:
+            cache.set(key, count, timeout=3600 + 60)
+    return True
+
+
 # Files ----------------------------------------------------------------------------------
 
 

@@ -88,8 +88,8 @@ def _submit(request: HttpRequest, case_type: CaseType) -> HttpResponse:
     for message in file_errors:
         form.add_error("attachments", message)
     problem = ""
+    address = client_address(request) or "unknown"
     if valid and not file_errors:
-        address = client_address(request) or "unknown"
         try:
             met = services.challenge_check(token=token, solution=solution, now=now)
         except services.ChallengeRefused as refused:
@@ -127,7 +127,13 @@ def _submit(request: HttpRequest, case_type: CaseType) -> HttpResponse:
                     return redirect("form:thanks", token=thanks)
     # Back to the resident, with everything kept: the files that passed are held.
     held_tokens = [services.held_token(item) for item in held]
-    held_tokens += [services.upload_hold(upload=upload, now=now) for upload in uploads]
+    if services.hold_allow(address=address, count=len(uploads), now=now):
+        held_tokens += [services.upload_hold(upload=upload, now=now) for upload in uploads]
+    elif uploads:
+        form.add_error(
+            "attachments",
+            _("Your files could not be kept this time: choose them again before you send."),
+        )
     kept = services.held_open(held_tokens)
     challenge = services.challenge_reuse(token, now=now)
     return _form_page(

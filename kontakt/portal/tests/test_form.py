@@ -587,3 +587,19 @@ def test_a_photo_taken_sideways_is_turned_upright():
     turned = Image.open(prepared)
     assert turned.size == (20, 40)
     assert not turned.getexif()
+
+
+@pytest.mark.django_db
+def test_a_form_that_keeps_coming_back_does_not_fill_the_disk(client, street_light):
+    # Three files a form: four forms' worth (12 files) are held for an address an hour.
+    for _ in range(4):
+        files = [upload(f"{n}.pdf", PDF) for n in range(3)]
+        answer = send(client, street_light, {**filled(street_light, name=""), "attachments": files})
+        assert answer.status_code == 400
+    assert HeldUpload.objects.count() == 12
+
+    files = [upload("more.pdf", PDF)]
+    answer = send(client, street_light, {**filled(street_light, name=""), "attachments": files})
+
+    assert "choose them again" in answer.content.decode()
+    assert HeldUpload.objects.count() == 12
