@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from kontakt.cases.links import case_link_open
-from kontakt.cases.models import Attachment, Case, CaseType, Contact
+from kontakt.cases.models import Attachment, Case, CaseType, CaseTypeAttribute, Contact
 from kontakt.portal import form_services
 from kontakt.portal.form_services import challenge_issue, leading_zero_bits
 from kontakt.portal.models import HeldUpload
@@ -603,3 +603,26 @@ def test_a_form_that_keeps_coming_back_does_not_fill_the_disk(client, street_lig
 
     assert "choose them again" in answer.content.decode()
     assert HeldUpload.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_odd_case_type_settings_do_not_break_the_pages(client, street_light):
+    street_light.public_description = "<script>alert(1)</script>" + "å" * 20_000
+    street_light.group = "x" * 100
+    street_light.next_steps = ""
+    street_light.save()
+    CaseTypeAttribute.objects.create(
+        case_type=street_light,
+        code="odd",
+        datatype="multivaluelist",
+        question="Välj",
+        values=[1, "text", {"key": None}, {"name": "utan nyckel"}, {"key": "ok", "name": "OK"}],
+    )
+
+    assert client.get("/form/").status_code == 200
+    page = client.get("/form/gatlampa/")
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.content.decode()
+    answer = send(client, street_light, {**filled(street_light), "attribute[odd]": ["ok"]})
+    assert answer.status_code == 302
+    assert Case.objects.get().attributes["odd"] == ["ok"]
