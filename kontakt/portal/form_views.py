@@ -84,12 +84,17 @@ def _submit(request: HttpRequest, case_type: CaseType) -> HttpResponse:
     token = request.POST.get("pow_challenge", "")
     solution = request.POST.get("pow_solution", "")
     held = services.held_open(request.POST.getlist("held"))
+    if len(held) > attachments_max():
+        form.add_error(
+            "attachments",
+            _("You can add at most %(n)s files: leave some out.") % {"n": attachments_max()},
+        )
     uploads, file_errors = _take_files(request, already=len(held))
     for message in file_errors:
         form.add_error("attachments", message)
     problem = ""
     address = client_address(request) or "unknown"
-    if valid and not file_errors:
+    if valid and not file_errors and len(held) <= attachments_max():
         try:
             met = services.challenge_check(token=token, solution=solution, now=now)
         except services.ChallengeRefused as refused:

@@ -626,3 +626,15 @@ def test_odd_case_type_settings_do_not_break_the_pages(client, street_light):
     answer = send(client, street_light, {**filled(street_light), "attribute[odd]": ["ok"]})
     assert answer.status_code == 302
     assert Case.objects.get().attributes["odd"] == ["ok"]
+
+
+@pytest.mark.django_db
+def test_held_files_from_several_tries_still_count_against_the_limit(client, street_light):
+    tokens = [form_services.upload_hold(upload=upload(f"{n}.pdf", PDF)) for n in range(5)]
+
+    answer = send(client, street_light, {**filled(street_light), "held": tokens})
+
+    assert answer.status_code == 400
+    assert "at most 3 files" in answer.content.decode()
+    assert Case.objects.count() == 0
+    assert len(re.findall(r'name="held"', answer.content.decode())) == 5
