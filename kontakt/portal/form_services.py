@@ -63,8 +63,6 @@ NO_SCRIPT_WAIT = timedelta(seconds=8)
 SOLUTION_MAX_DIGITS = 15
 HELD_SALT = "kontakt.portal.form.held"
 HELD_MAX_AGE = timedelta(days=1)
-THANKS_SALT = "kontakt.portal.form.thanks"
-THANKS_MAX_AGE = timedelta(days=1)
 # Images larger than this many pixels are refused before they are decoded.
 IMAGE_MAX_PIXELS = 50_000_000
 REENCODED = {"image/jpeg": "JPEG", "image/png": "PNG"}
@@ -466,29 +464,3 @@ def form_submit(
 def _files_delete(files: list[Any]) -> None:
     for file in files:
         file.delete(save=False)
-
-
-def thanks_token(*, case: Case, link: str) -> str:
-    """What the thank-you page's address carries: the case and its private link, signed."""
-    return signing.dumps({"c": case.pk, "l": link}, salt=THANKS_SALT, compress=True)
-
-
-def thanks_open(token: str) -> tuple[Case, str] | None:
-    """The case and link of a thank-you page's address, or None (forged, or a day old)."""
-    if len(token) > 400:
-        return None
-    try:
-        payload = signing.loads(token, salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    if not isinstance(payload, dict):
-        return None
-    pk = payload.get("c")
-    case = (
-        Case.objects.select_related("case_type").filter(pk=pk).first()
-        if isinstance(pk, int)
-        else None
-    )
-    if case is None or not isinstance(payload.get("l"), str):
-        return None
-    return case, payload["l"]

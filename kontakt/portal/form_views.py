@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kontakt.accounts.signin import client_address
-from kontakt.cases.models import CaseType
+from kontakt.cases.models import Case, CaseType
 from kontakt.cases.uploads import upload_limit
 from kontakt.knowledge import selectors as knowledge_selectors
 from kontakt.knowledge.public_views import _center
@@ -31,6 +31,8 @@ from kontakt.web.pages import apply_errors
 from . import form_services as services
 from .form_forms import WebForm, attachments_max
 from .models import HeldUpload
+
+THANKS_KEY = "portal.form.thanks"
 
 
 def _published() -> Any:
@@ -128,8 +130,10 @@ def _submit(request: HttpRequest, case_type: CaseType) -> HttpResponse:
                     _show_service_errors(form, error)
                 else:
                     services.rate_count(address=address, scripted=met.scripted, now=now)
-                    thanks = services.thanks_token(case=case, link=link)
-                    return redirect("form:thanks", token=thanks)
+                    # For the thank-you page only, in the resident's session: the private
+                    # link never stands in an address (nor so in a log).
+                    request.session[THANKS_KEY] = {"case": case.pk, "link": link}
+                    return redirect("form:thanks")
     # Back to the resident, with everything kept: the files that passed are held.
     held_tokens = [services.held_token(item) for item in held]
     if services.hold_allow(address=address, count=len(uploads), now=now):
@@ -263,13 +267,16 @@ def answered(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def thanks(request: HttpRequest, token: str) -> HttpResponse:
-    """The reference, the answer-by date, what happens next and the link to My pages."""
-    opened = services.thanks_open(token)
-    if opened is None:
+def thanks(request: HttpRequest) -> HttpResponse:
+    """The reference, the answer-by date, what happens next and the link to My pages, for
+    the matter this browser has just sent."""
+    kept = request.session.get(THANKS_KEY)
+    case = None
+    if isinstance(kept, dict) and isinstance(kept.get("case"), int):
+        case = Case.objects.select_related("case_type").filter(pk=kept["case"]).first()
+    if case is None or not isinstance(kept, dict) or not isinstance(kept.get("link"), str):
         return _not_found(request)
-    case, link = opened
-    my_pages = f"{settings.KONTAKT['SITE_URL']}/my/c/{link}/"
+    my_pages = f"{settings.KONTAKT['SITE_URL']}/my/c/{kept['link']}/"
     return _page(
         request,
         "thanks.html",

@@ -637,7 +637,7 @@ ROWS = [
         label="incomplete",
     ),
     Row("form:answered", "get", lambda w: published_form() + "answered/", statuses(200)),
-    Row("form:thanks", "get", lambda w: "/form/thanks/forged/", statuses(404)),
+    Row("form:thanks", "get", lambda w: "/form/thanks/", statuses(404)),
     # The API, with bearer tokens.
     # The API's document and its viewer: signed-in staff only (tokens: test_serving.py).
     Row(

@@ -118,7 +118,7 @@ def test_step_two_shows_the_answer_first_then_the_questions(client, street_light
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/form/nothing/", "/form/internt/", "/form/thanks/forged/"])
+@pytest.mark.parametrize("url", ["/form/nothing/", "/form/internt/", "/form/thanks/"])
 def test_what_is_not_published_is_not_found(client, street_light, url):
     CaseType.objects.create(name="Internt", code="internt", department=street_light.department)
 
@@ -165,6 +165,7 @@ def test_a_submission_files_a_forwarded_case_through_the_intake(client, street_l
     assert attachment.name == "lampa.jpg" and attachment.content_type == "image/jpeg"
     assert attachment.uploaded_by is None
 
+    assert answer["Location"] == "/form/thanks/"
     thanks = client.get(answer["Location"])
     page = thanks.content.decode()
     assert case.reference in page
