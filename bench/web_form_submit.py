@@ -1,7 +1,7 @@
 """The residents' web form's submit, end to end over HTTP, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/web_form_submit.py            # 400 submissions a side and engine
-    .venv/bin/python bench/web_form_submit.py --quick    # 60 a side (under a minute)
+    .venv/bin/python bench/web_form_submit.py --quick    # 48 a kind (under a minute)
 
 What it does, per engine (a fresh SQLite file; a database `bench_web_form` on the
 PostgreSQL at 127.0.0.1:5432, user postgres, trust):
@@ -422,7 +422,7 @@ def run_engine(engine: str, per_kind: int) -> dict[str, object]:
 def main() -> None:
     global CLIENTS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="60 submissions a kind")
+    parser.add_argument("--quick", action="store_true", help="48 submissions a kind")
     parser.add_argument("--child-setup", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument(
@@ -433,7 +433,7 @@ def main() -> None:
     if args.child_setup:
         child_setup(args.child_setup)
         return
-    per_kind = 64 if args.quick else 400
+    per_kind = 48 if args.quick else 400
     report: dict[str, object] = {
         "benchmark": "web_form_submit",
         "quick": args.quick,
