@@ -27,92 +27,6 @@ ANSWER_GROUPS = [
     ("vaxel", "Växeln", ""),
 ]
 
-# What residents may file themselves, on the web form and through Open311: code → (group,
-# description for residents, what happens next, keywords, asks where, questions). A question
-# is (code, kind, question, required, [(key, choice)] for the list kinds).
-Question = tuple[str, str, str, bool, list[tuple[str, str]]]
-PUBLISHED_CASE_TYPES: dict[str, tuple[str, str, str, str, bool, list[Question]]] = {
-    "gatubelysning": (
-        "Gator och trafik",
-        "En gatlampa som är släckt, blinkar eller lyser på dagen.",
-        "Trafikkontoret skickar felanmälan till belysningsentreprenören. Lampor på huvudgator lagas inom fem arbetsdagar, övriga inom tio. Du får besked när lampan är lagad.",
-        "gatlampa, belysning, lampa, mörkt",
-        True,
-        [
-            ("stolpnummer", "string", "Stolpens nummer (står på en bricka på stolpen)", False, []),
-            (
-                "fel",
-                "singlevaluelist",
-                "Vad är fel?",
-                True,
-                [
-                    ("slackt", "Lampan är släckt"),
-                    ("blinkar", "Lampan blinkar"),
-                    ("dagtid", "Lampan lyser på dagen"),
-                    ("skadad", "Stolpen är skadad"),
-                ],
-            ),
-        ],
-    ),
-    "snorojning": (
-        "Gator och trafik",
-        "Gator, gång- och cykelvägar som inte är plogade eller sandade.",
-        "Anmälan går till driftledningen för vinterväghållning. Huvudgator prioriteras; gång- och cykelvägar åtgärdas inom sex timmar efter snöfall.",
-        "snö, is, halka, plogning, sandning",
-        True,
-        [
-            (
-                "underlag",
-                "singlevaluelist",
-                "Vad gäller det?",
-                True,
-                [("sno", "Snö som inte är plogad"), ("halka", "Halka som inte är sandad")],
-            ),
-        ],
-    ),
-    "felparkering": (
-        "Gator och trafik",
-        "Ett fordon som står felparkerat eller har stått övergivet länge.",
-        "Parkeringsövervakningen kontrollerar platsen. Ett fordon som står i vägen för räddningstjänst eller sophämtning flyttas samma dag.",
-        "parkering, bil, fordon, övergiven",
-        True,
-        [("regnummer", "string", "Fordonets registreringsnummer", False, [])],
-    ),
-    "sophamtning-missad": (
-        "Avfall och vatten",
-        "Kärlet blev inte tömt på hämtdagen.",
-        "Entreprenören får anmälan samma dag och hämtar inom två arbetsdagar om kärlet stod ute i tid.",
-        "sopor, soptunna, kärl, hämtning",
-        False,
-        [
-            (
-                "karl",
-                "multivaluelist",
-                "Vilka kärl?",
-                True,
-                [("rest", "Restavfall"), ("mat", "Matavfall"), ("fyrfack", "Fyrfackskärl")],
-            ),
-            ("datum", "datetime", "Hämtdag som missades", False, []),
-        ],
-    ),
-    "vattenlacka": (
-        "Avfall och vatten",
-        "Vatten som läcker ut på gatan eller ett avbrott i vattnet.",
-        "VA-jouren gör en bedömning direkt. Tränger vatten in i ett hus: ring kommunen i stället, dygnet runt.",
-        "vatten, läcka, avbrott",
-        True,
-        [],
-    ),
-    "synpunkt-klagomal": (
-        "Synpunkter",
-        "Beröm, förslag eller klagomål på kommunens verksamhet.",
-        "Synpunkten registreras och går till den verksamhet den gäller. Vill du ha svar får du det inom tio arbetsdagar.",
-        "synpunkt, klagomål, beröm, förslag",
-        False,
-        [],
-    ),
-}
-
 # (code, name, department, answer group, first line may close, SLA hours, routine, weight)
 CASE_TYPES = [
     (
@@ -268,6 +182,101 @@ CASE_TYPES = [
 ]
 
 # Mon–Thu 08:00–16:30, Fri 08:00–15:00 (lunch is staffed).
+# What residents may file on the web form (and through Open311): group, description for
+# residents, what happens next, whether the form asks where, keywords, and the questions
+# (code, kind, question, help text, required, choices).
+Question = tuple[str, str, str, str, bool, list[tuple[str, str]]]
+RESIDENT_CASE_TYPES: dict[str, tuple[str, str, str, bool, str, list[Question]]] = {
+    "felparkering": (
+        "Gator och trafik",
+        "Ett fordon som står felparkerat eller har stått övergivet länge.",
+        "Parkeringsövervakningen kontrollerar platsen. Ett fordon som står i vägen för "
+        "räddningstjänst eller sophämtning flyttas samma dag.",
+        True,
+        "parkering,bil,fordon,övergiven",
+        [("regnummer", "string", "Fordonets registreringsnummer", "", False, [])],
+    ),
+    "vattenlacka": (
+        "Avfall och vatten",
+        "Vatten som läcker ut på gatan eller ett avbrott i vattnet.",
+        "VA-jouren gör en bedömning direkt. Tränger vatten in i ett hus: ring kommunen i "
+        "stället, dygnet runt.",
+        True,
+        "vatten,läcka,avbrott",
+        [],
+    ),
+    "gatubelysning": (
+        "Gator och trafik",
+        "En gatlampa som är släckt, blinkar eller har skadats.",
+        "Trafikkontoret tar emot ärendet och skickar det till entreprenören som sköter "
+        "belysningen. En släckt lampa lagas oftast inom två veckor; är en hel gata mörk "
+        "inom ett dygn.",
+        True,
+        "gatlampa,belysning,lampa,stolpe",
+        [
+            (
+                "stolpe",
+                "string",
+                "Stolpens nummer",
+                "Står på en skylt på stolpen, om den finns.",
+                False,
+                [],
+            ),
+            (
+                "fel",
+                "singlevaluelist",
+                "Vad är fel?",
+                "",
+                True,
+                [
+                    ("slackt", "Lampan är släckt"),
+                    ("blinkar", "Lampan blinkar"),
+                    ("skadad", "Stolpen eller lampan är skadad"),
+                ],
+            ),
+        ],
+    ),
+    "snorojning": (
+        "Gator och trafik",
+        "En gata, gång- eller cykelväg som inte är plogad eller sandad.",
+        "Huvudgator plogas först; gång- och cykelvägar inom sex timmar efter snöfall. Vi "
+        "skickar ärendet till den som plogar i området.",
+        True,
+        "snö,plogning,halka,sandning",
+        [],
+    ),
+    "sophamtning-missad": (
+        "Avfall och vatten",
+        "Ditt sopkärl blev inte tömt på hämtdagen.",
+        "Vi kontrollerar hämtdagen för adressen och ber entreprenören hämta inom två arbetsdagar.",
+        True,
+        "sopor,soptunna,kärl,hämtning",
+        [
+            (
+                "karl",
+                "singlevaluelist",
+                "Vilket kärl?",
+                "",
+                True,
+                [
+                    ("mat", "Matavfall"),
+                    ("rest", "Restavfall"),
+                    ("papper", "Förpackningar och papper"),
+                ],
+            ),
+        ],
+    ),
+    "synpunkt-klagomal": (
+        "",
+        "Tyck till om kommunens service, eller lämna ett klagomål.",
+        "Synpunkten går till den förvaltning den gäller. Vill du ha svar får du det inom "
+        "tre veckor.",
+        False,
+        "synpunkt,klagomål,beröm",
+        [],
+    ),
+}
+
 OPENING_HOURS = [(day, time(8, 0), time(16, 30)) for day in range(4)] + [
     (4, time(8, 0), time(15, 0))
 ]

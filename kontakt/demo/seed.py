@@ -110,29 +110,30 @@ def seed_published_case_types() -> None:
         group,
         description,
         next_steps,
-        keywords,
         where,
+        keywords,
         questions,
-    ) in m.PUBLISHED_CASE_TYPES.items():
-        case_type = CaseType.objects.get(code=code)
-        CaseType.objects.filter(pk=case_type.pk).update(
+    ) in m.RESIDENT_CASE_TYPES.items():
+        CaseType.objects.filter(code=code).update(
             published=True,
             group=group,
             public_description=description,
             next_steps=next_steps,
-            keywords=keywords,
             ask_location=where,
+            keywords=keywords,
         )
-        for order, (question_code, kind, question, required, choices) in enumerate(questions):
+        case_type = CaseType.objects.get(code=code)
+        for order, (key, kind, question, help_text, required, choices) in enumerate(questions):
             CaseTypeAttribute.objects.update_or_create(
                 case_type=case_type,
-                code=question_code,
+                code=key,
                 defaults={
                     "datatype": kind,
                     "question": question,
+                    "description": help_text,
                     "required": required,
                     "order": order,
-                    "values": [{"key": key, "name": name} for key, name in choices],
+                    "values": [{"key": k, "name": n} for k, n in choices],
                 },
             )
 

@@ -518,3 +518,33 @@ def public_articles_by_department(*, language: str) -> list[DepartmentAnswers]:
     for group in groups.values():
         group.articles.sort(key=lambda a: (_alphabetical(a.title, language), a.pk))
     return sorted(groups.values(), key=lambda g: (_alphabetical(g.name, language), g.code))
+
+
+def public_articles_for_case_type(*, case_type: CaseType, language: str) -> list[Article]:
+    """The public answers linked to `case_type`, one per translation: in `language` where
+    it is written in it, else in the knowledge base's first language, else in any; by
+    title. For the web form, which shows them before the resident writes."""
+    keys = set(
+        articles_visible_to(None)
+        .filter(case_types=case_type)
+        .values_list("translation_key", flat=True)
+    )
+    if not keys:
+        return []
+    languages: list[str] = list(settings.KONTAKT["KNOWLEDGE"]["LANGUAGES"])
+    order = [language, *(code for code in languages if code != language)]
+    chosen: dict[str, Article] = {}
+    candidates = (
+        articles_visible_to(None).filter(translation_key__in=keys).prefetch_related("links")
+    )
+    for article in candidates:
+        rank = order.index(article.language) if article.language in order else len(order)
+        held = chosen.get(article.translation_key)
+        held_rank = (
+            order.index(held.language)
+            if held is not None and held.language in order
+            else len(order) + 1
+        )
+        if held is None or rank < held_rank:
+            chosen[article.translation_key] = article
+    return sorted(chosen.values(), key=lambda a: (_alphabetical(a.title, a.language), a.pk))

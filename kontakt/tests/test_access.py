@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kontakt.accounts.models import User
-from kontakt.cases.models import Case
+from kontakt.cases.models import Case, CaseType
 from kontakt.cases.services import case_attach
 from kontakt.cases.tests.factories import CaseFactory
 from kontakt.residents.models import Resident
@@ -138,6 +138,12 @@ def attachment_of(case: Case) -> str:
 def what_if_run() -> int:
     run = WhatIfRun.objects.create(day=date(2026, 3, 17), interval_minutes=15, parameters={})
     return run.pk
+
+
+def published_form() -> str:
+    """The web form of department A's case type, published for residents."""
+    CaseType.objects.filter(code="parkering").update(published=True)
+    return "/form/parkering/"
 
 
 def public_answer() -> str:
@@ -719,6 +725,18 @@ ROWS = [
     Row("answers:index", "get", lambda w: "/answers/", statuses(200)),
     Row("answers:article", "get", lambda w: public_answer(), statuses(200)),
     # The residents' web form (kontakt/portal/form_urls.py).
+    Row("form:start", "get", lambda w: "/form/", statuses(200)),
+    Row("form:case_type", "get", lambda w: published_form(), statuses(200)),
+    Row(
+        "form:case_type",
+        "post",
+        lambda w: published_form(),
+        statuses(400),
+        data=lambda: {"description": "Trasig lampa"},
+        label="incomplete",
+    ),
+    Row("form:answered", "get", lambda w: published_form() + "answered/", statuses(200)),
+    Row("form:thanks", "get", lambda w: "/form/thanks/", statuses(404)),
     # The API, with bearer tokens.
     # The API's document and its viewer: signed-in staff only (tokens: test_serving.py).
     Row(
