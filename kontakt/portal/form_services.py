@@ -26,7 +26,6 @@ with every field as typed, and the files that passed their checks are held on th
 """
 
 import hashlib
-import io
 import ipaddress
 import logging
 import secrets
@@ -42,7 +41,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kontakt.cases import attachments
 from kontakt.cases.links import case_link_create
@@ -52,6 +50,7 @@ from kontakt.cases.services import ContactDraft, case_attach
 from kontakt.intake.services import Arrival, contact_intake
 from kontakt.residents.services import ResidentDraft
 
+from .files import describe_refusal, refused
 from .models import HeldUpload
 
 logger = logging.getLogger(__name__)
@@ -64,8 +63,6 @@ SOLUTION_MAX_DIGITS = 15
 HELD_SALT = "kontakt.portal.form.held"
 HELD_MAX_AGE = timedelta(days=1)
 # Images larger than this many pixels are refused before they are decoded.
-IMAGE_MAX_PIXELS = 50_000_000
-REENCODED = {"image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 # The proof of work ----------------------------------------------------------------------
@@ -262,72 +259,6 @@ def hold_allow(*, address: str, count: int, now: datetime | None = None) -> bool
 # Files ----------------------------------------------------------------------------------
 
 
-def _refused(message: str) -> ValidationError:
-    return ValidationError({"attachments": [message]})
-
-
-def upload_prepare(upload: UploadedFile) -> UploadedFile:
-    """The file as it may join a case: its type read from its content (a ValidationError on
-    `attachments` otherwise), and a JPEG or PNG drawn anew, so that nothing but its pixels
-    is kept: no EXIF (the place a photo was taken), no comments, nothing hidden after it.
-    Other types (a HEIC photo among them) stay as they are: the case page offers those
-    only as downloads."""
-    try:
-        checked = attachments.check_upload(upload)
-    except ValidationError as error:
-        raise _refused(_describe(upload, error)) from None
-    if checked.content_type not in REENCODED:
-        upload.seek(0)
-        return upload
-    try:
-        data = _reencode(upload, REENCODED[checked.content_type])
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise _refused(
-            _("“%(name)s”: the picture could not be read.") % {"name": checked.name}
-        ) from None
-    return SimpleUploadedFile(checked.name, data, content_type=checked.content_type)
-
-
-def _describe(upload: UploadedFile, error: ValidationError) -> str:
-    messages = [str(m) for m in error.messages]
-    return _("“%(name)s”: %(reason)s") % {
-        "name": (upload.name or "")[:80],
-        "reason": " ".join(messages),
-    }
-
-
-def _reencode(upload: UploadedFile, kind: str) -> bytes:
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            if image.width * image.height > IMAGE_MAX_PIXELS:
-                raise ValueError("too many pixels")
-            image.load()
-            # Turned upright by its EXIF orientation, in place (a copy costs as much as
-            # decoding), before the EXIF goes.
-            ImageOps.exif_transpose(image, in_place=True)
-            upright = image
-            return _encode(upright, kind, upload)
-    except UnidentifiedImageError as error:
-        raise ValueError("not an image") from error
-
-
-def _encode(upright: Image.Image, kind: str, upload: UploadedFile) -> bytes:
-    if kind == "JPEG" and upright.mode not in ("RGB", "L"):
-        upright = upright.convert("RGB")
-    if kind == "PNG" and upright.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
-        upright = upright.convert("RGBA")
-    # Only pixels: no EXIF, ICC profile, comments or text chunks go with the copy.
-    upright.info = {}
-    out = io.BytesIO()
-    if kind == "JPEG":
-        upright.save(out, "JPEG", quality=85)
-    else:
-        upright.save(out, "PNG")
-    upload.seek(0)
-    return out.getvalue()
-
-
 def upload_hold(*, upload: UploadedFile, now: datetime | None = None) -> str:
     """Keep a prepared file for the form's next try; returns its signed token."""
     now = now or timezone.now()
@@ -449,7 +380,7 @@ def form_submit(
                 try:
                     stored.append(case_attach(case=case, upload=upload, by=None, now=now))
                 except ValidationError as error:
-                    raise _refused(_describe(upload, error)) from None
+                    raise refused(describe_refusal(upload, error)) from None
             token = case_link_create(case=case, now=now)
             HeldUpload.objects.filter(pk__in=[item.pk for item in held]).delete()
     except BaseException:

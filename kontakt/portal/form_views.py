@@ -29,6 +29,7 @@ from kontakt.knowledge.public_views import _center
 from kontakt.web.pages import apply_errors
 
 from . import form_services as services
+from .files import upload_prepare
 from .form_forms import WebForm, attachments_max
 from .models import HeldUpload
 
@@ -175,7 +176,7 @@ def _take_files(request: HttpRequest, *, already: int) -> tuple[list[Any], list[
             )
             continue
         try:
-            uploads.append(services.upload_prepare(upload))
+            uploads.append(upload_prepare(upload))
         except ValidationError as error:
             errors.extend(error.messages)
     return uploads, errors

@@ -15,7 +15,6 @@ MY_PAGES.SIGN_IN_LINK_MINUTES and once: the nonce is marked used in the cache.
 """
 
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.tasks import task
@@ -32,13 +31,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kontakt.cases import attachments, notices
 from kontakt.cases.models import Case, CaseEvent, CaseEventKind, Channel
 from kontakt.cases.services import case_add_message, case_attach
 from kontakt.core.case_status import CaseStatus
 
+from .files import upload_prepare
 from .my_selectors import feedback_choices, own_attachments, resident_known_by_email
 
 SIGN_IN_SALT = "kontakt.portal.my.sign_in"
@@ -198,31 +197,6 @@ def _text(raw: str, field: str, errors: dict[str, list[str]]) -> str:
     return text
 
 
-def photo_reencoded(upload: UploadedFile) -> UploadedFile:
-    """A JPEG or PNG drawn anew from its pixels, turned as its EXIF says and without its
-    metadata (a phone's photo carries where it was taken); any other file as it came.
-
-    The web form has the same need; one of the two is to give way to the other."""
-    checked = attachments.check_upload(upload)
-    formats = {"image/jpeg": "JPEG", "image/png": "PNG"}
-    if checked.content_type not in formats:
-        return upload
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            image.load()
-            drawn = ImageOps.exif_transpose(image)
-            if formats[checked.content_type] == "JPEG" and drawn.mode not in ("RGB", "L"):
-                drawn = drawn.convert("RGB")
-            out = io.BytesIO()
-            drawn.save(out, format=formats[checked.content_type], quality=88, optimize=True)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(
-            {"files": [_("%(name)s: the picture could not be read.") % {"name": upload.name}]}
-        ) from None
-    return SimpleUploadedFile(upload.name or "photo", out.getvalue(), checked.content_type)
-
-
 def information_add(
     *, case: Case, body: str, uploads: list[UploadedFile], now: datetime | None = None
 ) -> CaseEvent:
@@ -257,7 +231,7 @@ def information_add(
                     errors.setdefault("files", []).append(f"{upload.name}: {message}")
     if errors:
         raise ValidationError(errors)
-    ready = [photo_reencoded(upload) for upload in uploads]
+    ready = [upload_prepare(upload, field="files") for upload in uploads]
     now = now or timezone.now()
     if not text:
         names = ", ".join(attachments.check_upload(upload).name for upload in ready)

@@ -15,7 +15,7 @@ from PIL import Image
 
 from kontakt.cases.links import case_link_open
 from kontakt.cases.models import Attachment, Case, CaseType, CaseTypeAttribute, Contact
-from kontakt.portal import form_services
+from kontakt.portal import files, form_services
 from kontakt.portal.form_services import challenge_issue, leading_zero_bits
 from kontakt.portal.models import HeldUpload
 from kontakt.portal.tests.form_fixtures import PDF, jpeg_with_gps, png_bytes, upload
@@ -583,7 +583,7 @@ def test_a_photo_taken_sideways_is_turned_upright():
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
 
-    prepared = form_services.upload_prepare(upload("side.jpg", out.getvalue()))
+    prepared = files.upload_prepare(upload("side.jpg", out.getvalue()))
 
     turned = Image.open(prepared)
     assert turned.size == (20, 40)
