@@ -1142,7 +1142,52 @@ ROWS = [
         ]
     ],
     # Open311 GeoReport v2 (kontakt/open311/urls.py).
+    # Reading is public; filing a request and reading its updates take a client's API key,
+    # which no session stands in for.
+    Row("open311:discovery", "get", lambda w: "/open311/v2/discovery.json", statuses(200)),
+    Row("open311:services", "get", lambda w: "/open311/v2/services.xml", statuses(200)),
+    Row(
+        "open311:service",
+        "get",
+        lambda w: f"/open311/v2/services/{open311_published(w)}.json",
+        statuses(200),
+    ),
+    Row("open311:requests", "get", lambda w: "/open311/v2/requests.json", statuses(200)),
+    Row(
+        "open311:requests",
+        "post",
+        lambda w: "/open311/v2/requests.json",
+        statuses(403),
+        lambda: {"service_code": "parkering", "description": "Hej"},
+        label="create",
+    ),
+    Row(
+        "open311:request",
+        "get",
+        lambda w: f"/open311/v2/requests/{open311_case(w)}.xml",
+        statuses(200),
+    ),
+    Row("open311:token", "get", lambda w: "/open311/v2/tokens/abc.json", statuses(404)),
+    Row(
+        "open311:updates",
+        "get",
+        lambda w: "/open311/v2/servicerequestupdates.xml",
+        statuses(403),
+    ),
 ]
+
+
+def open311_published(world: World) -> str:
+    """Department A's case type, published to residents: its code."""
+    case = world.department_a_case()
+    type(case.case_type).objects.filter(pk=case.case_type_id).update(published=True)
+    return case.case_type.code
+
+
+def open311_case(world: World) -> str:
+    """A case of a published type: its reference, Open311's service_request_id."""
+    open311_published(world)
+    return world.department_a_case().reference
 
 
 def scim_user() -> str:
