@@ -103,17 +103,17 @@ def test_multi_values_and_media_url_are_kept_as_given(lamp_type, lamp_request):
 
 
 def test_a_request_without_contact_details_is_anonymous(bench_type, api_key):
-    answer = Client().post(
-        URL, {"api_key": api_key, "service_code": "parkbank", "description": "Broken"}
-    ).json()
+    answer = (
+        Client()
+        .post(URL, {"api_key": api_key, "service_code": "parkbank", "description": "Broken"})
+        .json()
+    )
     case = Case.objects.get(reference=answer[0]["service_request_id"])
     assert case.resident is None
     assert (case.latitude, case.address) == (None, "")
 
 
-def test_the_same_idempotency_key_gives_the_same_answer_and_stores_once(
-    lamp_type, lamp_request
-):
+def test_the_same_idempotency_key_gives_the_same_answer_and_stores_once(lamp_type, lamp_request):
     client = Client(headers={"Idempotency-Key": "8e03978e-40d5-43e8-bc93-6894a57f9324"})
     first = client.post(URL, lamp_request)
     before = stored()
@@ -265,20 +265,35 @@ def test_filters_select_what_they_name(lamp_type, bench_type, api_key, lamp_requ
 
 
 def test_the_list_is_capped(lamp_type, api_key, settings, bench_type):
-    settings.KONTAKT = {**settings.KONTAKT, "OPEN311": {**settings.KONTAKT["OPEN311"], "MAX_REQUESTS": 2}}
+    settings.KONTAKT = {
+        **settings.KONTAKT,
+        "OPEN311": {**settings.KONTAKT["OPEN311"], "MAX_REQUESTS": 2},
+    }
     for n in range(3):
         Client().post(URL, {"api_key": api_key, "service_code": "parkbank", "description": f"{n}"})
     assert len(Client().get(URL).json()) == 2
 
 
-def test_updates_hold_messages_and_closings_never_notes(lamp_type, api_key, lamp_request, supervisor):
+def test_updates_hold_messages_and_closings_never_notes(
+    lamp_type, api_key, lamp_request, supervisor
+):
     client = Client()
     reference = client.post(URL, lamp_request).json()[0]["service_request_id"]
     case = Case.objects.get(reference=reference)
     case_add_note(case=case, body="Internal: the contractor is slow", by=supervisor)
-    case_add_message(case=case, body="We will fix it on Monday.", direction="out", channel="email", by=supervisor)
-    case_change_status(case=case, to_status="closed", by=supervisor, resolution="Lamp replaced", note="internal note")
-    case_add_message(case=case, body="Thank you for telling us.", direction="out", channel="email", by=supervisor)
+    case_add_message(
+        case=case, body="We will fix it on Monday.", direction="out", channel="email", by=supervisor
+    )
+    case_change_status(
+        case=case,
+        to_status="closed",
+        by=supervisor,
+        resolution="Lamp replaced",
+        note="internal note",
+    )
+    case_add_message(
+        case=case, body="Thank you for telling us.", direction="out", channel="email", by=supervisor
+    )
     updates_url = "/open311/v2/servicerequestupdates.json"
     updates = client.get(updates_url, {"api_key": api_key}).json()
     body = str(updates)
@@ -306,7 +321,8 @@ def test_updates_hold_messages_and_closings_never_notes(lamp_type, api_key, lamp
             "end_date": (now + timedelta(minutes=1)).isoformat(),
         },
     ).content.decode()
-    assert xml.startswith('<?xml version="1.0" encoding="utf-8"?><service_requests_updates><request_update><update_id>')
+    head = '<?xml version="1.0" encoding="utf-8"?><service_requests_updates>'
+    assert xml.startswith(head + "<request_update><update_id>")
     assert xml.count("<request_update>") == 3
 
 
@@ -322,7 +338,9 @@ def test_the_command_issues_a_key_shown_once(lamp_type, bench_type, capsys):
 def test_admin_shows_clients_to_supervisors_and_lets_administrators_add(administrator, supervisor):
     admin = Client()
     admin.force_login(administrator)
-    response = admin.post("/admin/open311/open311client/add/", {"name": "FixMyStreet", "active": "on"}, follow=True)
+    response = admin.post(
+        "/admin/open311/open311client/add/", {"name": "FixMyStreet", "active": "on"}, follow=True
+    )
     assert response.status_code == 200
     client = Open311Client.objects.get(name="FixMyStreet")
     shown = [str(m) for m in response.context["messages"]]
