@@ -24,7 +24,6 @@ from kontakt.cases.models import (
 )
 from kontakt.core.case_status import CaseStatus
 
-from .documents import w3c
 from .models import Open311Client, Open311Request
 
 
@@ -114,30 +113,40 @@ def requests_rows(filters: RequestFilter) -> list[dict[str, Any]]:
     return list(cases.order_by("-created_at").values(*_COLUMNS)[:limit])
 
 
-def request_document(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as the spec's request; the text and the place only for Open311's own."""
-    from_open311 = row["open311_request__id"] is not None
-    status = row["status"]
-    label = STATUS_LABELS.get(CaseStatus(status)) if status in CaseStatus else None
-    return {
-        "service_request_id": row["reference"],
-        "status": open311_status(status),
-        "status_notes": str(label) if label is not None else "",
-        "service_name": row["case_type__name"],
-        "service_code": row["case_type__code"],
-        "description": row["description"] if from_open311 else "",
-        "agency_responsible": row["department__name"],
-        "service_notice": row["case_type__next_steps"],
-        "requested_datetime": w3c(row["created_at"]),
-        "updated_datetime": w3c(row["updated_at"]),
-        "expected_datetime": w3c(row["due_at"]),
-        "address": row["address"] if from_open311 else "",
-        "address_id": "",
-        "zipcode": "",
-        "lat": row["latitude"] if from_open311 else None,
-        "long": row["longitude"] if from_open311 else None,
-        "media_url": row["open311_request__media_url"] or "",
-    }
+def request_documents(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as the spec's requests; the text and the place only for Open311's own."""
+    notes = {status.value: str(label) for status, label in STATUS_LABELS.items()}
+    zone = timezone.get_current_timezone()
+
+    def w3c(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+
+    documents = []
+    for row in rows:
+        from_open311 = row["open311_request__id"] is not None
+        status = row["status"]
+        documents.append(
+            {
+                "service_request_id": row["reference"],
+                "status": "closed" if status == CaseStatus.CLOSED else "open",
+                "status_notes": notes.get(status, ""),
+                "service_name": row["case_type__name"],
+                "service_code": row["case_type__code"],
+                "description": row["description"] if from_open311 else "",
+                "agency_responsible": row["department__name"],
+                "service_notice": row["case_type__next_steps"],
+                "requested_datetime": w3c(row["created_at"]),
+                "updated_datetime": w3c(row["updated_at"]),
+                "expected_datetime": w3c(row["due_at"]),
+                "address": row["address"] if from_open311 else "",
+                "address_id": "",
+                "zipcode": "",
+                "lat": row["latitude"] if from_open311 else None,
+                "long": row["longitude"] if from_open311 else None,
+                "media_url": row["open311_request__media_url"] or "",
+            }
+        )
+    return documents
 
 
 def request_answer(*, client: Open311Client, key: str) -> Open311Request | None:

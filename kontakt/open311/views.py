@@ -219,8 +219,7 @@ def requests(request: HttpRequest, format: str) -> HttpResponse:
         end=end,
         statuses=statuses,
     )
-    rows = selectors.requests_rows(filters)
-    document = [selectors.request_document(row) for row in rows]
+    document = selectors.request_documents(selectors.requests_rows(filters))
     return document_response(document, root="service_requests", format=format)
 
 
@@ -275,7 +274,7 @@ def request_detail(request: HttpRequest, reference: str, format: str) -> HttpRes
     rows = selectors.requests_rows(selectors.RequestFilter(references=[reference[:24]]))
     if not rows:
         raise refused(404, _("service_request_id: No such request."))
-    document = [selectors.request_document(rows[0])]
+    document = selectors.request_documents(rows[:1])
     return document_response(document, root="service_requests", format=format)
 
 
