@@ -10,7 +10,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
-from django.utils import timezone
+
+from kontakt.web.localtime import safe_localtime
 
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -34,7 +35,7 @@ def w3c(moment: datetime | None) -> str | None:
     """A time as W3C (ISO 8601) with the municipality's offset, to the second."""
     if moment is None:
         return None
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+    return safe_localtime(moment).isoformat(timespec="seconds")
 
 
 def _text(value: object) -> str:

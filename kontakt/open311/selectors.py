@@ -23,6 +23,7 @@ from kontakt.cases.models import (
     CaseTypeAttribute,
 )
 from kontakt.core.case_status import CaseStatus
+from kontakt.web.localtime import safe_localtime
 
 from .models import Open311Client, Open311Request
 
@@ -119,7 +120,8 @@ def request_documents(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     zone = timezone.get_current_timezone()
 
     def w3c(moment: datetime | None) -> str | None:
-        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+        # A time stored before the time window (year 9999) is shown in UTC, not a failure.
+        return safe_localtime(moment, zone).isoformat(timespec="seconds") if moment else None
 
     documents = []
     for row in rows:

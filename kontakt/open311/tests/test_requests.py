@@ -62,7 +62,11 @@ def test_a_request_becomes_a_case_shown_like_any_other(lamp_type, lamp_request, 
     page = staff.get(f"/cases/{reference}/")
     assert page.status_code == 200
     assert reference in page.content.decode()
-    assert "The lamp at the fountain is dark." in page.content.decode()
+    html = page.content.decode()
+    assert "The lamp at the fountain is dark." in html
+    place = html[html.index('id="case-place"') :].split("</dd>")[0]
+    assert "Stortorget 1, Sjöstad" in place
+    assert "55.604981, 13.003822" in place
     # The public record of it, with its place and its SLA.
     public = Client().get(f"/open311/v2/requests/{reference}.json").json()[0]
     assert public["lat"] == 55.604981 and public["long"] == 13.003822
@@ -354,3 +358,18 @@ def test_admin_shows_clients_to_supervisors_and_lets_administrators_add(administ
     assert reader.get(f"/admin/open311/open311client/{client.pk}/change/").status_code == 200
     assert reader.post("/admin/open311/open311client/add/", {"name": "X"}).status_code == 403
     assert not Open311Client.objects.filter(name="X").exists()
+
+
+def test_a_time_from_before_the_time_window_fails_nothing(lamp_type, second_line):
+    from datetime import UTC, datetime
+
+    from kontakt.cases.tests.factories import CaseFactory
+
+    case = CaseFactory.create(case_type=lamp_type, by=second_line)
+    Case.objects.filter(pk=case.pk).update(
+        due_at=datetime.max.replace(tzinfo=UTC), updated_at=datetime.max.replace(tzinfo=UTC)
+    )
+    for format in ("json", "xml"):
+        response = Client().get(f"/open311/v2/requests/{case.reference}.{format}")
+        assert response.status_code == 200
+        assert "9999-12-31T23:59:59" in response.content.decode()
