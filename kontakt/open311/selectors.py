@@ -23,7 +23,6 @@ from kontakt.cases.models import (
     CaseTypeAttribute,
 )
 from kontakt.core.case_status import CaseStatus
-from kontakt.web.localtime import safe_localtime
 
 from .models import Open311Client, Open311Request
 
@@ -120,8 +119,13 @@ def request_documents(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     zone = timezone.get_current_timezone()
 
     def w3c(moment: datetime | None) -> str | None:
-        # A time stored before the time window (year 9999) is shown in UTC, not a failure.
-        return safe_localtime(moment, zone).isoformat(timespec="seconds") if moment else None
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(zone).isoformat(timespec="seconds")
+        except OverflowError:
+            # A time stored before the time window (year 9999): shown in UTC, not a failure.
+            return moment.isoformat(timespec="seconds")
 
     documents = []
     for row in rows:
