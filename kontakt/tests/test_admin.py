@@ -29,6 +29,7 @@ from kontakt.directory.models import (
 )
 from kontakt.knowledge.models import Article, Synonym
 from kontakt.knowledge.tests.factories import make_article
+from kontakt.open311.models import Open311Client, Open311Request
 from kontakt.residents.models import Resident
 from kontakt.residents.services import resident_access_log
 from kontakt.telephony.models import PhoneNumber
@@ -37,7 +38,17 @@ from kontakt.tests.intake import contact_log
 pytestmark = pytest.mark.django_db
 
 # What a supervisor's role lets them read in the admin (its view and change permissions).
-SUPERVISOR_READS = {Resident, Contact, Case, CaseType, Article, User}
+# Open311's clients and their requests: supervisors follow which apps file what.
+SUPERVISOR_READS = {
+    Resident,
+    Contact,
+    Case,
+    CaseType,
+    Article,
+    User,
+    Open311Client,
+    Open311Request,
+}
 
 
 @pytest.fixture
