@@ -425,6 +425,50 @@ def test_a_resident_stored_with_an_invalid_number_is_corrected_in_the_admin(
 # Case types and staff users: the values the rest of the system can work with ------------
 
 
+# The case type's questions (an inline): none.
+NO_QUESTIONS = {"attributes-TOTAL_FORMS": "0", "attributes-INITIAL_FORMS": "0"}
+
+
+@pytest.mark.parametrize(
+    ("values", "datatype", "ok"),
+    [
+        ('[{"key": "dark", "name": "Dark"}]', "singlevaluelist", True),
+        ("[]", "singlevaluelist", False),
+        ('[{"key": "a", "name": "A"}, {"key": "a", "name": "B"}]', "multivaluelist", False),
+        ('[{"key": 1, "name": "A"}]', "singlevaluelist", False),
+        ('["a"]', "singlevaluelist", False),
+        ('[{"key": "a\\u0000", "name": "A"}]', "singlevaluelist", False),
+        ('[{"key": "a", "name": "A"}]', "string", False),
+        ("[]", "string", True),
+    ],
+)
+def test_a_case_type_question_has_choices_only_of_its_kind(
+    values, datatype, ok, administrator, department_a, center_hours, client_for
+):
+    response = client_for(administrator).post(
+        reverse("admin:cases_casetype_add"),
+        {
+            "name": "Gatlampa",
+            "code": "gatlampa",
+            "department": department_a.pk,
+            "answer_group": "",
+            "response_time": "16:00:00",
+            "first_line_may_close": "on",
+            "routine": "",
+            "active": "on",
+            "attributes-TOTAL_FORMS": "1",
+            "attributes-INITIAL_FORMS": "0",
+            "attributes-0-order": "0",
+            "attributes-0-code": "fel",
+            "attributes-0-question": "Vad är fel?",
+            "attributes-0-datatype": datatype,
+            "attributes-0-values": values,
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert CaseType.objects.filter(code="gatlampa").exists() is ok
+
+
 @pytest.mark.parametrize(
     ("response_time", "ok"),
     [("16:00:00", True), ("2000:00:00", True), ("2000:00:01", False), ("0", False)],
@@ -443,6 +487,7 @@ def test_a_case_type_response_time_is_one_due_dates_can_be_counted_in(
             "first_line_may_close": "on",
             "routine": "",
             "active": "on",
+            **NO_QUESTIONS,
         },
     )
     assert CaseType.objects.filter(code="bygglov").exists() is ok
