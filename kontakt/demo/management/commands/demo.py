@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from kontakt.demo import municipality as m
 from kontakt.demo.municipality import DEMO_PASSWORD
 from kontakt.demo.people import NEVER_ANSWERS
 from kontakt.demo.seed import seed_all
+from kontakt.open311.models import Open311Client
+from kontakt.open311.services import open311_client_create
 from kontakt.telephony.models import Call, CallEvent, Exchange
 from kontakt.telephony.services import call_events_record, exchange_create
 
@@ -67,6 +70,12 @@ class Command(BaseCommand):
                 f"Kontakt runs on http://{addr}/ — sign in as agent1, switch1, handler.avfall, "
                 f"supervisor or admin with the password {DEMO_PASSWORD!r}. Ctrl+C stops."
             )
+        )
+        self.stdout.write(
+            f"Residents write at http://{addr}/form/ and follow their cases at "
+            f"http://{addr}/my/ (receipts and notices land in var/outbox and "
+            f"var/sms-outbox). A civic app files through Open311 at http://{addr}/open311/v2/ "
+            f"with the API key in {demo_open311_key_file()}."
         )
         worker = subprocess.Popen([sys.executable, "-m", "kontakt.cli", "worker"])
         # Enqueues the periodic tasks (calendar feeds, …) for the worker.
@@ -177,23 +186,54 @@ def demo_exchange_key() -> str:
 
 def demo_exchange_key_file() -> Path:
     """The file (mode 0600) holding the simulated exchange's token, made if need be."""
-    path = settings.VAR_DIR / "demo-exchange-key"
+
+    def make() -> str:
+        Exchange.objects.filter(name=DEMO_EXCHANGE).delete()
+        return exchange_create(name=DEMO_EXCHANGE)[1]
+
+    return _key_file(
+        "demo-exchange-key",
+        valid=lambda key: Exchange.objects.filter(key_hash=Exchange.hash_key(key)).exists(),
+        make=make,
+    )
+
+
+def demo_open311_key_file() -> Path:
+    """The file (mode 0600) holding the demo's Open311 client's API key, made if need be."""
+
+    def make() -> str:
+        Open311Client.objects.filter(name=DEMO_OPEN311_CLIENT).delete()
+        return open311_client_create(name=DEMO_OPEN311_CLIENT)[1]
+
+    return _key_file(
+        "demo-open311-key",
+        valid=lambda key: Open311Client.objects.filter(
+            key_hash=Open311Client.hash_key(key), active=True
+        ).exists(),
+        make=make,
+    )
+
+
+def _key_file(name: str, *, valid: Callable[[str], bool], make: Callable[[], str]) -> Path:
+    """A key kept in var/ (mode 0600) so a second run reuses it; a new one where the file
+    is missing or its key no longer works."""
+    path = settings.VAR_DIR / name
     if path.exists():
         key = path.read_text().strip()
-        if Exchange.objects.filter(key_hash=Exchange.hash_key(key)).exists():
+        if valid(key):
             path.chmod(0o600)
             return path
-    Exchange.objects.filter(name=DEMO_EXCHANGE).delete()
-    _exchange, key = exchange_create(name=DEMO_EXCHANGE)
+    key = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    # Created with 0600 from the start: the token is never readable by others.
+    # Created with 0600 from the start: the key is never readable by others.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:
         file.write(key)
     return path
 
 
+DEMO_OPEN311_CLIENT = "Demo app (Open311)"
 DEMO_EXCHANGE = "Simulated exchange (demo)"
 
 
