@@ -16,7 +16,9 @@ forwarding ("forwarded:<entry id>"), the digest ("digest:<date>"), a due-soon wa
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
@@ -89,6 +91,25 @@ def survey_url(token: str) -> str:
 
 
 # Making and sending -----------------------------------------------------------------------
+
+
+# History written after the fact (the demo's seed, an import of old cases): what it
+# records was told back then, so no notice is made for it.
+_history: ContextVar[bool] = ContextVar("notices_history", default=False)
+
+
+@contextmanager
+def history_written() -> Iterator[None]:
+    """Within, cases and messages are recorded as history: nobody is told again."""
+    token = _history.set(True)
+    try:
+        yield
+    finally:
+        _history.reset(token)
+
+
+def writing_history() -> bool:
+    return _history.get()
 
 
 def notice_create(

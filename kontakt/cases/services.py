@@ -7,6 +7,7 @@ timeline itself: nothing happens in signals or save().
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -212,16 +213,23 @@ def case_create(
         CaseEvent.objects.bulk_create(events)
         # The receipt to the resident and the notice to the department are composed by the
         # task queue once the case is committed (notices.py).
-        transaction.on_commit(partial(case_receipt_send.enqueue, case_id=case.pk))
+        _tell(case_receipt_send, case_id=case.pk)
         _notify_forwarded(events)
     return case
+
+
+def _tell(task: Any, **arguments: int) -> None:
+    """After the commit, the task queue tells whom `task` tells (notices.py) — unless the
+    change is history written after the fact, which was told back then."""
+    if not notices.writing_history():
+        transaction.on_commit(partial(task.enqueue, **arguments))
 
 
 def _notify_forwarded(events: list[CaseEvent]) -> None:
     """After commit, tell the department of each forwarding among the stored entries."""
     for event in events:
         if event.kind == CaseEventKind.FORWARDED and event.pk is not None:
-            transaction.on_commit(partial(case_forwarded_notify.enqueue, event_id=event.pk))
+            _tell(case_forwarded_notify, event_id=event.pk)
 
 
 def _assigning(case: Case, *, now: datetime, by: User | None) -> list[CaseEvent]:
@@ -402,7 +410,7 @@ def case_change_status(
         case.save()
         CaseEvent.objects.bulk_create(events)
         if target == CaseStatus.CLOSED:
-            transaction.on_commit(partial(case_closed_notify.enqueue, case_id=case.pk))
+            _tell(case_closed_notify, case_id=case.pk)
     return case
 
 
@@ -526,7 +534,11 @@ def case_add_message(
                 )
             )
         case.save()
-        if data.get("delivery") == Delivery.QUEUED:
+        if data.get("delivery") == Delivery.QUEUED and notices.writing_history():
+            # Recorded after the fact: it went out back then.
+            event.data = {**event.data, "delivery": Delivery.SENT}
+            event.save(update_fields=["data"])
+        elif data.get("delivery") == Delivery.QUEUED:
             # The message is sent as a notice, whose outcome its entry then shows.
             notices.case_message_notice(event=event, now=now)
     return event
@@ -698,7 +710,7 @@ def contact_record(*, draft: ContactDraft, by: User | None, now: datetime) -> Co
         call_id=draft.call_id,
     )
     if contact_asks_satisfaction(contact):
-        transaction.on_commit(partial(contact_survey_send.enqueue, contact_id=contact.pk))
+        _tell(contact_survey_send, contact_id=contact.pk)
     if draft.outcome == Outcome.LINKED and case is not None:
         events = [
             _entry(

@@ -19,6 +19,7 @@ from kontakt.accounts.models import User
 from kontakt.accounts.services import roles_sync
 from kontakt.cases import services as case_services
 from kontakt.cases.models import Case, CaseType, CaseTypeAttribute, Contact, Outcome
+from kontakt.cases.notices import history_written
 from kontakt.core.business_hours import add_business_time, opening_periods
 from kontakt.core.call_events import CallEvent, EventType
 from kontakt.core.case_status import CaseStatus
@@ -614,7 +615,7 @@ def seed_all(
     rng = random.Random(seed)
     now = now or timezone.now()
     # Residents were told about the past months' cases back then: queue no notifications.
-    with override_settings(TASKS=DISCARD_TASKS), transaction.atomic():
+    with override_settings(TASKS=DISCARD_TASKS), history_written(), transaction.atomic():
         seed_configuration()
         seed_staff()
         employees = switchboard.seed_directory(seed=seed, progress=progress)

@@ -603,3 +603,20 @@ def test_notices_are_read_in_admin_and_never_written_there(
     assert admin.get("/admin/cases/notice/add/").status_code == 403
     assert admin.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
     assert admin.get("/admin/cases/satisfactionsurvey/").status_code == 200
+
+
+def test_history_written_after_the_fact_tells_nobody(
+    agent, handler, lamp_type, resident, django_capture_on_commit_callbacks
+):
+    with notices.history_written():
+        case = open_case(lamp_type, resident, by=agent, capture=django_capture_on_commit_callbacks)
+        with django_capture_on_commit_callbacks(execute=True):
+            message = case_add_message(
+                case=case, body="Lampan är lagad.", direction="out", channel="email", by=handler
+            )
+            case_change_status(case=case, to_status="closed", by=handler, resolution="Lagad.")
+    assert not notices.writing_history()
+    assert Notice.objects.count() == 0 and mail.outbox == []
+    message.refresh_from_db()
+    # It went out back then: the timeline says so.
+    assert message.delivery == "sent"

@@ -9,6 +9,7 @@ Run alone with: pytest -m browser kontakt/portal. Screenshots land in /tmp/konta
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -44,7 +45,7 @@ def town(live_server, settings, street_light, lamp_answer, monkeypatch) -> str:
 def test_a_street_light_from_the_form_to_the_residents_rating(
     browser: Browser, page: Page, town, street_light, shot, tmp_path, browser_errors
 ):
-    handler = UserFactory(
+    handler: Any = UserFactory(
         username="handler.trafik", role=Role.HANDLER, department=street_light.department
     )
     photo = tmp_path / "lampa.jpg"
@@ -69,11 +70,11 @@ def test_a_street_light_from_the_form_to_the_residents_rating(
     shot(page, "journey-1-thanks")
 
     # The receipt: reference, answer-by date and the private link, by e-mail.
-    (receipt,) = [m for m in mail.outbox if case.reference in m.subject + m.body]
+    (receipt,) = [m for m in mail.outbox if case.reference in f"{m.subject} {m.body}"]
     assert receipt.to == ["ada@example.se"]
     assert case.notices.filter(kind=NoticeKind.RECEIPT, state="sent").exists()
     assert case.due_at is not None and str(case.due_at.day) in receipt.body
-    my_link = MY_LINK.search(receipt.body)
+    my_link = MY_LINK.search(str(receipt.body))
     assert my_link is not None
 
     # The handler sees the case with its place, answers and photo, and writes to the resident.
@@ -117,7 +118,7 @@ def test_a_street_light_from_the_form_to_the_residents_rating(
     # The closing notice asks the one question; the resident answers it.
     closing = [m for m in mail.outbox if "Lampan är lagad." in m.body]
     assert closing, [m.subject for m in mail.outbox]
-    survey_link = SURVEY_LINK.search(closing[-1].body)
+    survey_link = SURVEY_LINK.search(str(closing[-1].body))
     assert survey_link is not None
     page.goto(survey_link.group(0))
     page.locator("input[name='score'][value='5']").check()
