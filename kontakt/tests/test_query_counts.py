@@ -28,7 +28,9 @@ DESK_WITH_RESIDENT = 15
 # The languages of the words, the case type asked for, the candidates of the language,
 # pinned articles, the hits and their case types (synonyms are cached).
 KNOWLEDGE_SEARCH = 12
-CASE_PAGE = 8
+# The case page: the case, its timeline, attachments, contacts and notices, whether a
+# private link is live, the departments to forward to (with session and user).
+CASE_PAGE = 10
 # Session, user and roles; the typo variants, the scores with who is away, the hits with
 # their units, the absences shown (the shared functions are cached).
 DIRECTORY_SEARCH = 8
