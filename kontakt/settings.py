@@ -477,6 +477,7 @@ class EidSettings(TypedDict):
     CLIENT_SECRET: str
     IDENTITY_CLAIM: str
     SCOPES: str
+    ACR_VALUES: str
 
 
 class NoticeSettings(TypedDict):
@@ -666,6 +667,9 @@ KONTAKT: KontaktSettings = {
         "CLIENT_SECRET": os.environ.get("KONTAKT_EID_CLIENT_SECRET", ""),
         "IDENTITY_CLAIM": os.environ.get("KONTAKT_EID_IDENTITY_CLAIM", "pid"),
         "SCOPES": os.environ.get("KONTAKT_EID_SCOPES", "openid profile"),
+        # The level of assurance asked for, when the provider wants one named
+        # (ID-porten: "idporten-loa-high"); empty asks for the provider's default.
+        "ACR_VALUES": os.environ.get("KONTAKT_EID_ACR_VALUES", ""),
     },
     # Notices by e-mail and SMS (kontakt/cases/notices.py): minutes between attempts (the
     # last is the final one), how long before the due time handlers are warned, the local

@@ -113,8 +113,9 @@ def sign_in_redirect(request: HttpRequest) -> HttpResponse:
     session."""
     try:
         client = _client()
+        extra = {"acr_values": acr} if (acr := _config().get("ACR_VALUES", "").strip()) else {}
         return client.authorize_redirect(
-            request, redirect_uri(), ui_locales=(get_language() or "sv")
+            request, redirect_uri(), ui_locales=(get_language() or "sv"), **extra
         )
     except (requests.RequestException, ValueError, AuthlibBaseError) as error:
         logger.warning("e-ID sign-in could not start: %s", error)

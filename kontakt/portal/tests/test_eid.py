@@ -74,6 +74,16 @@ def test_the_request_to_the_provider_carries_pkce_state_and_nonce(provider):
     assert sent["scope"] == ["openid profile"]
 
 
+def test_the_level_of_assurance_is_asked_for_when_set(provider, settings):
+    assert "acr_values" not in parse_qs(urlsplit(Client().get("/my/e-id/")["Location"]).query)
+    settings.KONTAKT = {
+        **settings.KONTAKT,
+        "EID": {**settings.KONTAKT["EID"], "ACR_VALUES": "idporten-loa-high"},
+    }
+    sent = parse_qs(urlsplit(Client().get("/my/e-id/")["Location"]).query)
+    assert sent["acr_values"] == ["idporten-loa-high"]
+
+
 def test_an_eid_sign_in_shows_every_case_of_that_identity_number(provider, resident, parking_type):
     mine = CaseFactory.create(case_type=parking_type, resident=resident)
     other = CaseFactory.create(
