@@ -30,8 +30,12 @@ class Place:
 
 
 def _degrees(raw: object, limit: int) -> Decimal | None:
+    text = str(raw).strip()
+    # A decimal comma, as Swedish and Norwegian write it (59,3293), is a point.
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
     try:
-        value = Decimal(str(raw).strip())
+        value = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
     if not value.is_finite() or abs(value) > limit:

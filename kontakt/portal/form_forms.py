@@ -214,7 +214,7 @@ class WebForm(StyledForm):
             try:
                 validate_email(raw)
             except ValidationError:
-                raise ValidationError(_("Give an e-mail address, e.g. namn@example.se.")) from None
+                raise ValidationError(_("Give an e-mail address, e.g. name@example.se.")) from None
         return raw.lower()
 
     def clean_name(self) -> str:

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -90,7 +90,12 @@ def _submit(request: HttpRequest, case_type: CaseType) -> HttpResponse:
     if len(held) > attachments_max():
         form.add_error(
             "attachments",
-            _("You can add at most %(n)s files: leave some out.") % {"n": attachments_max()},
+            ngettext(
+                "You can add at most %(n)s file: leave some out.",
+                "You can add at most %(n)s files: leave some out.",
+                attachments_max(),
+            )
+            % {"n": attachments_max()},
         )
     uploads, file_errors = _take_files(request, already=len(held))
     for message in file_errors:
@@ -171,7 +176,11 @@ def _take_files(request: HttpRequest, *, already: int) -> tuple[list[Any], list[
     for index, upload in enumerate(files):
         if index >= max(room, 0):
             errors.append(
-                _("You can add at most %(n)s files: “%(name)s” was not added.")
+                ngettext(
+                    "You can add at most %(n)s file: “%(name)s” was not added.",
+                    "You can add at most %(n)s files: “%(name)s” was not added.",
+                    attachments_max(),
+                )
                 % {"n": attachments_max(), "name": (upload.name or "")[:80]}
             )
             continue

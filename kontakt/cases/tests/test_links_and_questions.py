@@ -81,6 +81,9 @@ def test_a_place_is_kept_to_six_decimals_and_cleaned():
     assert place.address == "Storgatan 1"
     assert place_check() is None
     assert place_check(address="   ") is None
+    # A decimal comma, as residents here write it.
+    comma = place_check(latitude="59,3293", longitude="18,0686")
+    assert comma is not None and comma.latitude == Decimal("59.329300")
 
 
 @pytest.fixture
