@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,21 +49,27 @@ def case_link_create(*, case: Case, now: datetime | None = None) -> str:
     return token
 
 
+def token_match[M: Model](queryset: QuerySet[M], token: str) -> M | None:
+    """The row of `queryset` whose `token_hash` is the token's, or None. The lookup is by
+    the hash's unique index and the hash found is compared again in constant time, so a
+    known and an unknown token take the same path."""
+    wanted = token_hash(token[:TOKEN_MAX]) if token else token_hash("")
+    row = queryset.filter(token_hash=wanted).first()
+    found = str(getattr(row, "token_hash", "0" * 64))
+    if not hmac.compare_digest(found, wanted) or row is None or len(token) > TOKEN_MAX:
+        return None
+    return row
+
+
 def case_link_open(*, token: str, now: datetime | None = None) -> Case | None:
     """The case a live link opens, or None (unknown, expired or revoked: the caller
     answers all three alike)."""
     now = now or timezone.now()
-    wanted = token_hash(token[:TOKEN_MAX]) if token else token_hash("")
-    link = (
-        CaseLink.objects.filter(token_hash=wanted)
-        .filter(Q(revoked_at__isnull=True) & Q(expires_at__gt=now))
-        .select_related("case")
-        .first()
+    link = token_match(
+        CaseLink.objects.filter(revoked_at__isnull=True, expires_at__gt=now).select_related("case"),
+        token,
     )
-    # Compared again in constant time whatever the database returned, so the two
-    # answers (found or not) take the same path.
-    found = link.token_hash if link is not None else "0" * 64
-    if not hmac.compare_digest(found, wanted) or link is None or len(token) > TOKEN_MAX:
+    if link is None:
         return None
     CaseLink.objects.filter(pk=link.pk).update(last_used_at=now)
     return link.case

@@ -9,7 +9,6 @@ someone it was forwarded to, cannot change what the resident said (`survey_answe
 with a ValidationError on "score").
 """
 
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .links import TOKEN_BYTES, TOKEN_MAX, token_hash
+from .links import TOKEN_BYTES, token_hash, token_match
 from .models import Case, Contact, SatisfactionSurvey
 
 SURVEY_DAYS = 30
@@ -67,15 +66,10 @@ def survey_create(
 def survey_open(*, token: str, now: datetime | None = None) -> SatisfactionSurvey | None:
     """The survey a live token opens, or None (unknown or expired: answer both alike)."""
     now = now or timezone.now()
-    wanted = token_hash(token[:TOKEN_MAX]) if token else token_hash("")
-    survey = (
-        SatisfactionSurvey.objects.filter(token_hash=wanted, expires_at__gt=now)
-        .select_related("case", "case_type")
-        .first()
+    survey = token_match(
+        SatisfactionSurvey.objects.filter(expires_at__gt=now).select_related("case", "case_type"),
+        token,
     )
-    found = survey.token_hash if survey is not None else "0" * 64
-    if not hmac.compare_digest(found, wanted) or survey is None or len(token) > TOKEN_MAX:
-        return None
     return survey
 
 
