@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from kontakt.accounts.selectors import (
 from kontakt.cases import links as case_links
 from kontakt.cases import selectors as case_selectors
 from kontakt.cases import services as case_services
+from kontakt.cases.attachments import attachment_download
 from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
 from kontakt.cases.questions import answers_shown
 from kontakt.cases.uploads import upload_limit
@@ -447,16 +448,6 @@ def case_attach(request: StaffRequest, reference: str) -> HttpResponse:
     return _case_action(request, reference, forms.AttachmentForm, "attachment_form", act)
 
 
-# A file from a resident may be anything: it is only ever a download, never shown in the
-# app's origin, and may run nothing if a browser opens it all the same.
-ATTACHMENT_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
-    "Cache-Control": "private, no-store",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
-
-
 @staff_required
 @require_safe
 def case_attachment(request: StaffRequest, reference: str, attachment_id: int) -> FileResponse:
@@ -464,23 +455,7 @@ def case_attachment(request: StaffRequest, reference: str, attachment_id: int) -
     attachment = case_selectors.attachment_get(
         user=request.user, reference=reference, attachment_id=attachment_id
     )
-    try:
-        content = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment's file is missing.") from None
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=(
-            "text/plain; charset=utf-8"
-            if attachment.content_type == "text/plain"
-            else attachment.content_type or "application/octet-stream"
-        ),
-    )
-    for header, value in ATTACHMENT_HEADERS.items():
-        response[header] = value
-    return response
+    return attachment_download(attachment)
 
 
 @staff_required

@@ -6,28 +6,16 @@ public articles ever reach these pages, whoever is signed in.
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
 from kontakt.core import text_search
+from kontakt.web.pages import center_contact
 
 from . import selectors
 
 QUERY_MAX = 200
-
-
-def _center() -> dict[str, str]:
-    """The municipality and how to reach its contact center, from the settings."""
-    config = settings.KONTAKT
-    phone = config.get("CENTER_PHONE", "")
-    return {
-        "name": config.get("MUNICIPALITY_NAME") or "",
-        "phone": phone,
-        "phone_href": "tel:" + "".join(c for c in phone if c.isdigit() or c == "+"),
-        "email": config.get("CENTER_EMAIL", ""),
-    }
 
 
 def _query(request: HttpRequest) -> str:
@@ -46,7 +34,7 @@ def _page(
     return render(
         request,
         f"knowledge/public/{template}",
-        {"center": _center(), **context},
+        {"center": center_contact(), **context},
         status=status,
     )
 

@@ -25,8 +25,7 @@ from kontakt.accounts.signin import client_address
 from kontakt.cases.models import Case, CaseType
 from kontakt.cases.uploads import upload_limit
 from kontakt.knowledge import selectors as knowledge_selectors
-from kontakt.knowledge.public_views import _center
-from kontakt.web.pages import apply_errors
+from kontakt.web.pages import apply_errors, center_contact
 
 from . import form_services as services
 from .files import upload_prepare
@@ -44,7 +43,7 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     return render(
-        request, f"portal/form/{template}", {"center": _center(), **context}, status=status
+        request, f"portal/form/{template}", {"center": center_contact(), **context}, status=status
     )
 
 
@@ -204,7 +203,7 @@ def _challenge_message(reason: str) -> str:
 
 
 def _rate_message(retry: datetime) -> str:
-    center = _center()
+    center = center_contact()
     when = date_format(timezone.localtime(retry), "TIME_FORMAT")
     message = _(
         "Many forms have been sent from your network in the last hour, so we cannot take "

@@ -27,8 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kontakt.accounts.signin import client_address
 from kontakt.cases import links, surveys
+from kontakt.cases.attachments import attachment_download
 from kontakt.cases.models import Case
 from kontakt.cases.uploads import upload_limit
+from kontakt.web.pages import center_contact
 
 from . import my_selectors, my_services, oidc
 from .my_selectors import Visitor
@@ -38,12 +40,6 @@ logger = logging.getLogger(__name__)
 CASE_IDS, EMAIL, IDENTITY, ID_TOKEN = "my.case_ids", "my.email", "my.identity", "my.id_token"
 # A private link adds its case to those of the session; more than this many, the oldest go.
 SESSION_CASES_MAX = 20
-ATTACHMENT_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
-    "Cache-Control": "private, no-store",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
 
 
 def _visitor(request: HttpRequest) -> Visitor:
@@ -59,17 +55,6 @@ def _visitor(request: HttpRequest) -> Visitor:
     )
 
 
-def _center() -> dict[str, str]:
-    config = settings.KONTAKT
-    phone = config.get("CENTER_PHONE", "")
-    return {
-        "name": config.get("MUNICIPALITY_NAME") or "",
-        "phone": phone,
-        "phone_href": "tel:" + "".join(c for c in phone if c.isdigit() or c == "+"),
-        "email": config.get("CENTER_EMAIL", ""),
-    }
-
-
 def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -78,7 +63,7 @@ def _page(
         request,
         f"portal/my/{template}",
         {
-            "center": _center(),
+            "center": center_contact(),
             "visitor": visitor,
             "eid_enabled": oidc.eid_enabled(),
             "eid_name": oidc.eid_name(),
@@ -263,23 +248,7 @@ def case_file(request: HttpRequest, reference: str, attachment_id: int) -> FileR
     attachment = my_selectors.own_attachment(
         visitor=_visitor(request), reference=reference, attachment_id=attachment_id
     )
-    try:
-        content = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment's file is missing.") from None
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=(
-            "text/plain; charset=utf-8"
-            if attachment.content_type == "text/plain"
-            else attachment.content_type or "application/octet-stream"
-        ),
-    )
-    for header, value in ATTACHMENT_HEADERS.items():
-        response[header] = value
-    return response
+    return attachment_download(attachment)
 
 
 # e-ID --------------------------------------------------------------------------------------

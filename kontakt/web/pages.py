@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -63,3 +64,16 @@ def apply_errors(form: Any, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def center_contact() -> dict[str, str]:
+    """The municipality and how to reach its contact center, from the settings, for the
+    residents' pages."""
+    config = settings.KONTAKT
+    phone = config.get("CENTER_PHONE", "")
+    return {
+        "name": config.get("MUNICIPALITY_NAME") or "",
+        "phone": phone,
+        "phone_href": "tel:" + "".join(c for c in phone if c.isdigit() or c == "+"),
+        "email": config.get("CENTER_EMAIL", ""),
+    }
