@@ -49,6 +49,7 @@ from kontakt.cases.questions import Place
 from kontakt.cases.services import ContactDraft, case_attach
 from kontakt.intake.services import Arrival, contact_intake
 from kontakt.residents.services import ResidentDraft
+from kontakt.web.counters import cache_count
 
 from .files import describe_refusal, refused
 from .models import HeldUpload
@@ -225,11 +226,7 @@ def rate_count(*, address: str, scripted: bool, now: datetime | None = None) -> 
     """Count one submission against the address's and its network's limits."""
     now = now or timezone.now()
     for key, _limit in _rate_keys(address, scripted=scripted, now=now):
-        cache.add(key, 0, timeout=3600 + 60)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=3600 + 60)
+        cache_count(key, timeout=3600 + 60)
 
 
 def hold_allow(*, address: str, count: int, now: datetime | None = None) -> bool:
@@ -248,11 +245,7 @@ def hold_allow(*, address: str, count: int, now: datetime | None = None) -> bool
     if any(int(cache.get(key, 0)) + count > budget for key, budget in budgets):
         return False
     for key, _budget in budgets:
-        cache.add(key, 0, timeout=3600 + 60)
-        try:
-            cache.incr(key, count)
-        except ValueError:
-            cache.set(key, count, timeout=3600 + 60)
+        cache_count(key, by=count, timeout=3600 + 60)
     return True
 
 

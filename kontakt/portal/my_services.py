@@ -36,6 +36,8 @@ from kontakt.cases import attachments, notices
 from kontakt.cases.models import Case, CaseEvent, CaseEventKind, Channel
 from kontakt.cases.services import case_add_message, case_attach
 from kontakt.core.case_status import CaseStatus
+from kontakt.web.counters import cache_count
+from kontakt.web.schemas import is_storable, unstorable_text_message
 
 from .files import upload_prepare
 from .my_selectors import feedback_choices, own_attachments, resident_known_by_email
@@ -60,14 +62,7 @@ def _digest(value: str) -> str:
 def limit_reached(*, what: str, who: str, per_hour: int) -> bool:
     """Count one more try of `what` by `who` this hour; True once there were more than
     `per_hour` (the hour runs from the first try)."""
-    key = f"my:limit:{what}:{_digest(who)}"
-    cache.add(key, 0, timeout=HOUR)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=HOUR)
-        count = 1
-    return count > per_hour
+    return cache_count(f"my:limit:{what}:{_digest(who)}", timeout=HOUR) > per_hour
 
 
 def client_limit_reached(*, client: str | None) -> bool:
@@ -82,7 +77,7 @@ def client_limit_reached(*, client: str | None) -> bool:
 def email_normalized(raw: str) -> str:
     """The address as stored on residents (lower case), or a ValidationError on "email"."""
     address = raw.strip().lower()
-    if not address or len(address) > EMAIL_MAX or "\x00" in address:
+    if not address or len(address) > EMAIL_MAX or not is_storable(address):
         raise ValidationError({"email": [_("Write your e-mail address, e.g. name@example.se.")]})
     try:
         validate_email(address)
@@ -186,10 +181,8 @@ def _refuse_closed(case: Case, field: str) -> None:
 
 def _text(raw: str, field: str, errors: dict[str, list[str]]) -> str:
     text = raw.strip()
-    if "\x00" in text:
-        errors.setdefault(field, []).append(
-            _("The text contains a character that cannot be stored.")
-        )
+    if not is_storable(text):
+        errors.setdefault(field, []).append(unstorable_text_message())
     elif len(text) > BODY_MAX:
         errors.setdefault(field, []).append(
             _("Write at most %(count)d characters.") % {"count": BODY_MAX}
