@@ -83,11 +83,12 @@ def case_page_url(case: Case) -> str:
 
 
 def my_pages_url(token: str) -> str:
-    return f"{_site()}/my/c/{token}/"
+    """The private link to a case on My pages."""
+    return _site() + reverse("my:link", args=[token])
 
 
 def survey_url(token: str) -> str:
-    return f"{_site()}/my/survey/{token}/"
+    return _site() + reverse("my:survey", args=[token])
 
 
 # Making and sending -----------------------------------------------------------------------
@@ -282,6 +283,34 @@ def resident_address(resident: Resident, feedback_channel: str) -> Address | Non
     return None
 
 
+def _made(case: Case | None, key: str) -> Notice | None:
+    """The notice already made for `case` under `key`, if any."""
+    return Notice.objects.filter(case=case, key=key).first()
+
+
+def _to_resident(
+    kind: str,
+    address: Address,
+    subject: str,
+    body: str,
+    *,
+    key: str,
+    case: Case | None = None,
+    now: datetime | None = None,
+) -> Notice:
+    return notice_create(
+        audience=NoticeAudience.RESIDENT,
+        kind=kind,
+        channel=address.channel,
+        to=address.to,
+        subject=subject,
+        body=body,
+        case=case,
+        key=key,
+        now=now,
+    )
+
+
 def resident_language(resident: Resident | None) -> str:
     """The resident's language if the notices are written in it, else the site's."""
     language = resident.preferred_language if resident else ""
@@ -303,8 +332,7 @@ def case_receipt_send(*, case_id: int, now: datetime | None = None) -> Notice | 
     address = resident_address(case.resident, case.feedback_channel)
     if address is None:
         return None
-    made = Notice.objects.filter(case=case, key="receipt").first()
-    if made is not None:
+    if made := _made(case, "receipt"):
         return made
     link = my_pages_url(case_link_create(case=case, now=now))
     with translation.override(resident_language(case.resident)):
@@ -324,16 +352,8 @@ def case_receipt_send(*, case_id: int, now: datetime | None = None) -> Notice | 
             )
         lines.append(_("Follow your case on My pages: %(link)s") % {"link": link})
         body = "\n\n".join(lines) + "\n"
-    return notice_create(
-        audience=NoticeAudience.RESIDENT,
-        kind=NoticeKind.RECEIPT,
-        channel=address.channel,
-        to=address.to,
-        subject=subject,
-        body=body,
-        case=case,
-        key="receipt",
-        now=now,
+    return _to_resident(
+        NoticeKind.RECEIPT, address, subject, body, case=case, key="receipt", now=now
     )
 
 
@@ -347,8 +367,7 @@ def case_closed_notify(*, case_id: int, now: datetime | None = None) -> Notice |
     if address is None:
         return None
     key = f"closed:{case.closed_at.isoformat()}"
-    made = Notice.objects.filter(case=case, key=key).first()
-    if made is not None:
+    if made := _made(case, key):
         return made
     with translation.override(resident_language(case.resident)):
         subject = _("Your case %(reference)s is closed") % {"reference": case.reference}
@@ -367,17 +386,7 @@ def case_closed_notify(*, case_id: int, now: datetime | None = None) -> Notice |
                 % {"link": survey_url(token)}
             )
         body = "\n\n".join(line for line in lines if line) + "\n"
-    return notice_create(
-        audience=NoticeAudience.RESIDENT,
-        kind=NoticeKind.CLOSED,
-        channel=address.channel,
-        to=address.to,
-        subject=subject,
-        body=body,
-        case=case,
-        key=key,
-        now=now,
-    )
+    return _to_resident(NoticeKind.CLOSED, address, subject, body, case=case, key=key, now=now)
 
 
 def case_message_notice(*, event: CaseEvent, now: datetime | None = None) -> Notice | None:
@@ -391,25 +400,25 @@ def case_message_notice(*, event: CaseEvent, now: datetime | None = None) -> Not
     resident = case.resident
     key = f"message:{event.pk}"
     if event.channel in (Channel.EMAIL, Channel.SMS):
-        channel = SMS if event.channel == Channel.SMS else EMAIL
-        to = ""
-        if resident is not None:
-            to = (resident_phone(resident) if channel == SMS else resident_email(resident)) or ""
-        return notice_create(
-            audience=NoticeAudience.RESIDENT,
-            kind=NoticeKind.MESSAGE,
-            channel=channel,
-            to=to,
-            subject=f"{case.reference}: {case.subject}",
-            body=f"{case.reference}: {event.body}" if channel == SMS else event.body,
+        by_sms = event.channel == Channel.SMS
+        address = (
+            resident_address(resident, FeedbackChannel.SMS if by_sms else FeedbackChannel.EMAIL)
+            if resident is not None
+            else None
+        ) or Address(SMS if by_sms else EMAIL, "")
+        return _to_resident(
+            NoticeKind.MESSAGE,
+            address,
+            f"{case.reference}: {case.subject}",
+            f"{case.reference}: {event.body}" if by_sms else event.body,
             case=case,
             key=key,
             now=now,
         )
     if not on_my_pages(case, event.channel) or resident is None:
         return None
-    address = resident_address(resident, FeedbackChannel.MY_PAGES)
-    assert address is not None
+    on_pages = resident_address(resident, FeedbackChannel.MY_PAGES)
+    assert on_pages is not None
     link = my_pages_url(case_link_create(case=case, now=now))
     with translation.override(resident_language(resident)):
         subject = _("New message about your case %(reference)s") % {"reference": case.reference}
@@ -418,17 +427,7 @@ def case_message_notice(*, event: CaseEvent, now: datetime | None = None) -> Not
             % {"reference": case.reference, "link": link}
             + "\n"
         )
-    return notice_create(
-        audience=NoticeAudience.RESIDENT,
-        kind=NoticeKind.MESSAGE,
-        channel=address.channel,
-        to=address.to,
-        subject=subject,
-        body=body,
-        case=case,
-        key=key,
-        now=now,
-    )
+    return _to_resident(NoticeKind.MESSAGE, on_pages, subject, body, case=case, key=key, now=now)
 
 
 def on_my_pages(case: Case, channel: str) -> bool:
@@ -454,8 +453,7 @@ def contact_survey_send(*, contact_id: int, now: datetime | None = None) -> Noti
     if address is None or not address.to:
         return None
     key = f"survey:contact:{contact.pk}"
-    made = Notice.objects.filter(case=None, key=key).first()
-    if made is not None:
+    if made := _made(None, key):
         return made
     token = survey_create(contact=contact, channel=address.channel, now=now)
     with translation.override(resident_language(resident)):
@@ -468,16 +466,7 @@ def contact_survey_send(*, contact_id: int, now: datetime | None = None) -> Noti
             % {"link": survey_url(token)}
             + "\n"
         )
-    return notice_create(
-        audience=NoticeAudience.RESIDENT,
-        kind=NoticeKind.SURVEY,
-        channel=address.channel,
-        to=address.to,
-        subject=subject,
-        body=body,
-        key=key,
-        now=now,
-    )
+    return _to_resident(NoticeKind.SURVEY, address, subject, body, key=key, now=now)
 
 
 # Staff -------------------------------------------------------------------------------------
@@ -663,6 +652,8 @@ def sla_warnings_send(*, now: datetime | None = None, limit: int = 1000) -> list
         ).values_list("case_id", "key")
     )
     made = []
+    # Department contacts read once a round per department, not once per case.
+    contacts_of: dict[int, list[StaffAddress]] = {}
     for case in cases:
         assert case.due_at is not None
         key = f"sla_warning:{case.due_at.astimezone(UTC).isoformat()}"
@@ -674,7 +665,9 @@ def sla_warnings_send(*, now: datetime | None = None, limit: int = 1000) -> list
             else None
         )
         # The people who answer for it; the department's shared address only if nobody can.
-        addresses = _unique([handler, *contact_addresses(case.department)])
+        if case.department_id not in contacts_of:
+            contacts_of[case.department_id] = contact_addresses(case.department)
+        addresses = _unique([handler, *contacts_of[case.department_id]])
         if not addresses and case.department.email:
             addresses = [StaffAddress(NoticeAudience.DEPARTMENT, EMAIL, case.department.email)]
         with _staff_language():

@@ -524,6 +524,9 @@ def case_add_message(
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         data = {} if inbound else {"delivery": delivery_on_writing(channel, case=case)}
+        if data.get("delivery") == Delivery.QUEUED and notices.writing_history():
+            # Recorded after the fact: it went out back then.
+            data["delivery"] = Delivery.SENT
         kind = CaseEventKind.MESSAGE_IN if inbound else CaseEventKind.MESSAGE_OUT
         event = _event(case, kind, at=now, by=by, body=body.strip(), channel=channel, data=data)
         if inbound and case.status in (CaseStatus.WAITING, CaseStatus.CLOSED):
@@ -534,11 +537,7 @@ def case_add_message(
                 )
             )
         case.save()
-        if data.get("delivery") == Delivery.QUEUED and notices.writing_history():
-            # Recorded after the fact: it went out back then.
-            event.data = {**event.data, "delivery": Delivery.SENT}
-            event.save(update_fields=["data"])
-        elif data.get("delivery") == Delivery.QUEUED:
+        if data.get("delivery") == Delivery.QUEUED:
             # The message is sent as a notice, whose outcome its entry then shows.
             notices.case_message_notice(event=event, now=now)
     return event

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from kontakt.accounts.signin import client_address
 from kontakt.cases.models import Case, CaseType
+from kontakt.cases.notices import my_pages_url
 from kontakt.cases.uploads import upload_limit
 from kontakt.knowledge import selectors as knowledge_selectors
 from kontakt.web.pages import apply_errors, center_contact
@@ -285,7 +286,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
         case = Case.objects.select_related("case_type").filter(pk=kept["case"]).first()
     if case is None or not isinstance(kept, dict) or not isinstance(kept.get("link"), str):
         return _not_found(request)
-    my_pages = f"{settings.KONTAKT['SITE_URL']}/my/c/{kept['link']}/"
+    my_pages = my_pages_url(kept["link"])
     return _page(
         request,
         "thanks.html",
