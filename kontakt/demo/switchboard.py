@@ -485,7 +485,6 @@ def seed_switchboard_history(
                 not_mine_at=not_mine_at,
                 sent_by="email",
                 sent_at=taken + timedelta(seconds=2),
-                key_hash=Message.hash_key(Message.new_key()),
             )
         )
     Transfer.objects.bulk_create(transfers, batch_size=1000)

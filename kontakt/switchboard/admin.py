@@ -33,4 +33,3 @@ class MessageAdmin(ReadOnlyAdmin):
     search_fields = ["employee__display_name", "caller_name", "caller_number"]
     date_hierarchy = "taken_at"
     list_select_related = ["employee", "escalated_to"]
-    exclude = ["key_hash"]

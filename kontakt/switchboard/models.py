@@ -1,8 +1,5 @@
 """The switchboard's own records: calls put through to a person, and messages taken."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -132,8 +129,6 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # The private link's key, hashed: the person opens the message without an account.
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("message")
@@ -143,11 +138,3 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee}: {self.about[:40]}"
-
-    @staticmethod
-    def hash_key(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @staticmethod
-    def new_key() -> str:
-        return secrets.token_urlsafe(24)

@@ -326,7 +326,6 @@ def message_take(*, operator: User, draft: MessageDraft, now: datetime | None = 
             taken_by=operator,
             taken_at=now,
             contact=contact,
-            key_hash=Message.hash_key(f"{contact.pk}:{now.isoformat()}"),
         )
         transaction.on_commit(lambda: message_send.enqueue(message_id=message.pk))
     return message
