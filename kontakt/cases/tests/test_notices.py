@@ -482,7 +482,10 @@ def test_without_a_handler_the_department_contacts_are_warned(
     ]
 
 
-def test_the_periodic_warning_task_runs(db):
+def test_the_periodic_warning_task_runs(second_line, handler, lamp_type):
+    # Opened now, it is due days from now: no warning yet.
+    case = CaseFactory(case_type=lamp_type, by=second_line)
+    assert case.due_at is not None and case.due_at > timezone.now() + timedelta(hours=12)
     assert sla_warnings.call() == 0
 
 
