@@ -1,15 +1,15 @@
 """The console's search hits: who is in, who instead, and others asked about the same —
 read in a fixed number of queries however many hits are away."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kontakt.directory.models import Employee
 from kontakt.directory.services import employee_save
-from kontakt.switchboard.selectors import console_hits
+from kontakt.switchboard.selectors import _until_text, console_hits
 
 
 def _away(employee: Employee) -> None:
@@ -52,3 +52,13 @@ def test_hits_take_the_same_queries_for_one_or_many_absent(people) -> None:
     assert len(away) == 5
     assert all(h["alternatives"] for h in away)
     assert len(many) <= len(one) + 1
+
+
+def test_an_absence_ending_at_midnight_is_said_by_its_last_day() -> None:
+    tz = timezone.get_current_timezone()
+    with translation.override("en"):
+        midnight = timezone.make_aware(datetime(2026, 12, 15, 0, 0), tz)
+        assert _until_text(midnight) == "Away through Monday 14 December"
+        noon = timezone.make_aware(datetime(2026, 12, 15, 12, 30), tz)
+        assert _until_text(noon) == "Away until Tuesday 15 December 12:30"
+        assert _until_text(None) == ""
