@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "kontakt.switchboard",
     "kontakt.portal",
     "kontakt.open311",
+    "kontakt.mail",
+    "kontakt.sms",
+    "kontakt.chat",
+    "kontakt.letters",
     "kontakt.demo",
     "kontakt.ops",
 ]
@@ -574,6 +578,27 @@ KONTAKT: KontaktSettings = {
         "URL": os.environ.get("KONTAKT_SMS_URL", ""),
         "TOKEN": os.environ.get("KONTAKT_SMS_TOKEN", ""),
         "SENDER": os.environ.get("KONTAKT_SMS_SENDER", "Kommunen"),
+        # Inbound messages and delivery receipts (kontakt/sms): the gateway signs each
+        # webhook with this shared secret (HMAC-SHA256).
+        "WEBHOOK_SECRET": os.environ.get("KONTAKT_SMS_WEBHOOK_SECRET", ""),
+    },
+    # E-mail in and out (kontakt/mail, docs/mail.md). Mailboxes read by IMAP are set in
+    # admin; with none, the embedded default reads `.eml` files dropped in DROP_DIR.
+    "MAIL": {
+        "DROP_DIR": os.environ.get("KONTAKT_MAIL_DROP_DIR", str(VAR_DIR / "mail-drop")),
+        "POLL_SECONDS": int(os.environ.get("KONTAKT_MAIL_POLL_SECONDS", 60)),
+        "WEBHOOK_TOKEN": os.environ.get("KONTAKT_MAIL_WEBHOOK_TOKEN", ""),
+    },
+    # Web chat for residents (kontakt/chat, docs/chat.md).
+    "CHAT": {
+        "ENABLED": env_bool("KONTAKT_CHAT_ENABLED", True),
+        # Beyond this estimated wait the widget offers the web form instead.
+        "MAX_WAIT_SECONDS": int(os.environ.get("KONTAKT_CHAT_MAX_WAIT_SECONDS", 600)),
+    },
+    # Letters and scans (kontakt/letters, docs/letters.md).
+    "LETTERS": {
+        "SCAN_DIR": os.environ.get("KONTAKT_LETTERS_SCAN_DIR", str(VAR_DIR / "scans")),
+        "OCR_LANGUAGES": os.environ.get("KONTAKT_LETTERS_OCR_LANGUAGES", "swe+nor+eng"),
     },
     # Live push to staff browsers (kontakt/live/bus.py): "memory" reaches this process only,
     # "redis" every process through Redis Streams under KEY_PREFIX.

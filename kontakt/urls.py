@@ -53,6 +53,11 @@ urlpatterns = [
     path("form/", include("kontakt.portal.form_urls")),
     path("my/", include("kontakt.portal.my_urls")),
     path("open311/v2/", include("kontakt.open311.urls")),
+    # The written channels: e-mail, SMS (the gateway's webhooks), web chat, letters.
+    path("mail/", include("kontakt.mail.urls")),
+    path("sms/", include("kontakt.sms.urls")),
+    path("chat/", include("kontakt.chat.urls")),
+    path("letters/", include("kontakt.letters.urls")),
     path("live/", include("kontakt.live.urls")),
     path("telephony/", include("kontakt.telephony.urls")),
     path("switchboard/statistics/", include("kontakt.switchboard.statistics_urls")),

@@ -315,6 +315,7 @@ class Delivery(models.TextChoices):
 
     QUEUED = "queued", _("to be sent")
     SENT = "sent", _("sent")
+    DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("not delivered")
     TO_POST = "to_post", _("to be posted")
     SAID = "said", _("told by phone or in person")
@@ -615,6 +616,23 @@ class Notice(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # What the notice is about, so it is made once (e.g. "receipt", "sla_warning:<due>").
     key = models.CharField(_("key"), max_length=100, blank=True)
+    # The contact a notice answers when there is no case (an e-mail answered at first contact).
+    contact = models.ForeignKey(
+        "cases.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    # E-mail: the Message-ID it was sent with and the earlier messages it answers
+    # (In-Reply-To is the last of `references`), so a resident's reply finds its case.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
+    references = models.TextField(_("references"), blank=True)
+    # SMS: the gateway's id of the message (for its delivery receipt) and the parts it took.
+    gateway_id = models.CharField(_("gateway id"), max_length=100, blank=True, db_index=True)
+    parts = models.PositiveSmallIntegerField(_("parts"), default=0)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notice")

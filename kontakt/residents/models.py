@@ -99,6 +99,9 @@ class ResidentEmail(models.Model):
         Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="emails"
     )
     address = models.EmailField(_("e-mail"), db_index=True)
+    # Set when mail to the address bounced (a delivery status notification said so).
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    failing_reason = models.CharField(_("why it fails"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("e-mail address")

@@ -1174,6 +1174,14 @@ ROWS = [
         lambda w: "/open311/v2/servicerequestupdates.xml",
         statuses(403),
     ),
+    # E-mail (kontakt/mail/urls.py).
+    # -- end of e-mail rows
+    # SMS webhooks (kontakt/sms/urls.py).
+    # -- end of SMS rows
+    # Web chat (kontakt/chat/urls.py).
+    # -- end of chat rows
+    # Letters (kontakt/letters/urls.py).
+    # -- end of letter rows
 ]
 
 

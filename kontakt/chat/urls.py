@@ -1,0 +1,5 @@
+"""URLs of the chat app."""
+
+app_name = "chat"
+
+urlpatterns: list = []

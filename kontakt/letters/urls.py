@@ -1,0 +1,5 @@
+"""URLs of the letters app."""
+
+app_name = "letters"
+
+urlpatterns: list = []

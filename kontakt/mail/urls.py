@@ -1,0 +1,5 @@
+"""URLs of the mail app."""
+
+app_name = "mail"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""URLs of the sms app."""
+
+app_name = "sms"
+
+urlpatterns: list = []
