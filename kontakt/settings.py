@@ -428,6 +428,23 @@ class SmsSettings(TypedDict):
     URL: str
     TOKEN: str
     SENDER: str
+    WEBHOOK_SECRET: str
+
+
+class MailSettings(TypedDict):
+    DROP_DIR: str
+    POLL_SECONDS: int
+    WEBHOOK_TOKEN: str
+
+
+class ChatSettings(TypedDict):
+    ENABLED: bool
+    MAX_WAIT_SECONDS: int
+
+
+class LettersSettings(TypedDict):
+    SCAN_DIR: str
+    OCR_LANGUAGES: str
 
 
 class LiveSettings(TypedDict):
@@ -525,6 +542,9 @@ class KontaktSettings(TypedDict):
     EID: EidSettings
     NOTICES: NoticeSettings
     OPEN311: Open311Settings
+    MAIL: MailSettings
+    CHAT: ChatSettings
+    LETTERS: LettersSettings
 
 
 KONTAKT: KontaktSettings = {

@@ -178,9 +178,17 @@ def _claim(notice_id: int, now: datetime) -> Notice | None:
 
 def _send(notice: Notice) -> None:
     if notice.channel == SMS:
-        send_sms(to=notice.to, text=notice.body)
+        _send_sms(notice)
     else:
-        send_mail(notice.subject, notice.body, None, [notice.to])
+        _send_email(notice)
+
+
+def _send_email(notice: Notice) -> None:
+    send_mail(notice.subject, notice.body, None, [notice.to])
+
+
+def _send_sms(notice: Notice) -> None:
+    send_sms(to=notice.to, text=notice.body)
 
 
 def notice_deliver(*, notice_id: int, now: datetime | None = None) -> str:

@@ -506,8 +506,13 @@ def case_add_message(
     channel: str,
     by: User | None,
     now: datetime | None = None,
+    data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """A message to or from the resident. A reply from a waiting resident restarts the clock."""
+    """A message to or from the resident. A reply from a waiting resident restarts the clock.
+
+    `data`: what the channel knows of the message, kept on its entry (an e-mail's
+    Message-ID and sender, an SMS's number and parts, a chat's transcript id).
+    """
     if by is not None:
         _require_work_or_front_line(by, case)
     errors: dict[str, list[str]] = {}
@@ -523,7 +528,9 @@ def case_add_message(
     inbound = direction == Direction.INBOUND
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        data = {} if inbound else {"delivery": delivery_on_writing(channel, case=case)}
+        data = dict(data or {})
+        if not inbound:
+            data["delivery"] = delivery_on_writing(channel, case=case)
         if data.get("delivery") == Delivery.QUEUED and notices.writing_history():
             # Recorded after the fact: it went out back then.
             data["delivery"] = Delivery.SENT
