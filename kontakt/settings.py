@@ -435,6 +435,8 @@ class MailSettings(TypedDict):
     DROP_DIR: str
     POLL_SECONDS: int
     WEBHOOK_TOKEN: str
+    MESSAGE_MAX_BYTES: int
+    DOMAIN: str
 
 
 class ChatSettings(TypedDict):
@@ -608,6 +610,11 @@ KONTAKT: KontaktSettings = {
         "DROP_DIR": os.environ.get("KONTAKT_MAIL_DROP_DIR", str(VAR_DIR / "mail-drop")),
         "POLL_SECONDS": int(os.environ.get("KONTAKT_MAIL_POLL_SECONDS", 60)),
         "WEBHOOK_TOKEN": os.environ.get("KONTAKT_MAIL_WEBHOOK_TOKEN", ""),
+        # A message larger than this is refused by the webhook (413) and, read from a
+        # mailbox, kept whole but quarantined for an administrator.
+        "MESSAGE_MAX_BYTES": int(os.environ.get("KONTAKT_MAIL_MESSAGE_MAX_BYTES", 50 * 2**20)),
+        # The domain of the Message-IDs of mail sent (default: SITE_URL's host).
+        "DOMAIN": os.environ.get("KONTAKT_MAIL_DOMAIN", ""),
     },
     # Web chat for residents (kontakt/chat, docs/chat.md).
     "CHAT": {

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, make_msgid
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
@@ -183,8 +184,86 @@ def _send(notice: Notice) -> None:
         _send_email(notice)
 
 
+def mail_domain() -> str:
+    """The domain of the Message-IDs Kontakt sends: KONTAKT["MAIL"]["DOMAIN"], else the
+    site's host."""
+    return settings.KONTAKT["MAIL"]["DOMAIN"] or urlsplit(_site()).hostname or "kontakt.invalid"
+
+
+def notice_message_id(notice: Notice) -> str:
+    """The notice's Message-ID, made and stored the first time it is asked for, so that a
+    retry sends the same one and a reply to either finds the notice."""
+    if not notice.message_id:
+        notice.message_id = make_msgid(domain=mail_domain())
+        Notice.objects.filter(pk=notice.pk, message_id="").update(message_id=notice.message_id)
+        notice.message_id = Notice.objects.values_list("message_id", flat=True).get(pk=notice.pk)
+    return notice.message_id
+
+
+def written_by_staff(notice: Notice) -> bool:
+    """Whether a person wrote the notice (an answer, a message on a case): every other
+    notice is automatic and says so (RFC 3834), so that no auto-responder answers it."""
+    if notice.kind != NoticeKind.MESSAGE:
+        return False
+    if notice.key.startswith("answer:"):
+        return True
+    if notice.key.startswith("message:"):
+        event_id = notice.key.removeprefix("message:")
+        return CaseEvent.objects.filter(
+            pk=event_id if event_id.isdigit() else 0, channel=Channel.EMAIL
+        ).exists()
+    return False
+
+
 def _send_email(notice: Notice) -> None:
-    send_mail(notice.subject, notice.body, None, [notice.to])
+    headers = {"Message-ID": notice_message_id(notice)}
+    references = notice.references.split()
+    if references:
+        headers["In-Reply-To"] = references[-1]
+        headers["References"] = " ".join(references)
+    if not written_by_staff(notice):
+        headers["Auto-Submitted"] = "auto-generated"
+    EmailMessage(notice.subject, notice.body, None, [notice.to], headers=headers).send()
+
+
+def notice_bounced(*, message_id: str, reason: str) -> Notice | None:
+    """A delivery status notification said the notice sent with this Message-ID did not
+    arrive: it is not delivered, and the case message it carried shows it."""
+    notice = (
+        Notice.objects.filter(message_id=message_id, channel=EMAIL).first() if message_id else None
+    )
+    if notice is None:
+        return None
+    notice.state, notice.next_attempt_at = NoticeState.FAILED, None
+    notice.last_error = reason[:LAST_ERROR_MAX]
+    notice.save(update_fields=["state", "next_attempt_at", "last_error"])
+    _message_delivered(notice)
+    return notice
+
+
+def email_thread_ids(case: Case) -> list[str]:
+    """The Message-IDs of a case's e-mail conversation, oldest first: what the resident
+    wrote (its MESSAGE_IN entries) and what was sent (its notices), at most the last 20."""
+    received = CaseEvent.objects.filter(
+        case=case, kind=CaseEventKind.MESSAGE_IN, channel=Channel.EMAIL
+    ).values_list("at", "data")
+    sent = Notice.objects.filter(case=case, channel=EMAIL).exclude(message_id="")
+    moments = [(at, data.get("message_id", "")) for at, data in received if isinstance(data, dict)]
+    moments += [(at, mid) for at, mid in sent.values_list("created_at", "message_id")]
+    ids: list[str] = []
+    for _at, mid in sorted(moments, key=lambda moment: moment[0]):
+        if isinstance(mid, str) and mid.startswith("<") and mid not in ids:
+            ids.append(mid)
+    last_in = [
+        data.get("message_id")
+        for _at, data in sorted(received, key=lambda entry: entry[0])
+        if isinstance(data, dict) and data.get("message_id")
+    ]
+    # The resident's last mail is the one answered: In-Reply-To, the last of References.
+    if last_in and last_in[-1] in ids:
+        ids.remove(last_in[-1])
+        ids.append(last_in[-1])
+    return ids[-20:]
 
 
 def _send_sms(notice: Notice) -> None:
@@ -414,7 +493,7 @@ def case_message_notice(*, event: CaseEvent, now: datetime | None = None) -> Not
             if resident is not None
             else None
         ) or Address(SMS if by_sms else EMAIL, "")
-        return _to_resident(
+        notice = _to_resident(
             NoticeKind.MESSAGE,
             address,
             f"{case.reference}: {case.subject}",
@@ -423,6 +502,11 @@ def case_message_notice(*, event: CaseEvent, now: datetime | None = None) -> Not
             key=key,
             now=now,
         )
+        if not by_sms and not notice.references:
+            # A reply to it threads into the case, whatever its subject becomes.
+            notice.references = " ".join(email_thread_ids(case))
+            notice.save(update_fields=["references"])
+        return notice
     if not on_my_pages(case, event.channel) or resident is None:
         return None
     on_pages = resident_address(resident, FeedbackChannel.MY_PAGES)

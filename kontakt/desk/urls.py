@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mail_views, views
 
 app_name = "desk"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("desk/", views.desk, name="desk"),
     path("desk/contacts/", views.contact_log, name="contact_log"),
+    path("desk/mail/<int:pk>/", mail_views.mail_answer, name="mail"),
     path("residents/new/", views.resident_new, name="resident_new"),
     path("queue/", views.queue, name="queue"),
     path("cases/", views.case_list, name="cases"),
