@@ -33,7 +33,7 @@ def _own_words() -> dict[str, frozenset[str]]:
 
 
 def language_guess(text: str) -> str:
-    """"sv", "nb" or "en" for the language the text seems written in, "" if it cannot tell."""
+    """ "sv", "nb" or "en" for the language the text seems written in, "" if it cannot tell."""
     own = _own_words()
     scores: Counter[str] = Counter()
     for word in words(text)[:MAX_WORDS]:

@@ -1175,6 +1175,15 @@ ROWS = [
         statuses(403),
     ),
     # E-mail (kontakt/mail/urls.py).
+    # The webhook is off without KONTAKT["MAIL"]["WEBHOOK_TOKEN"] (kontakt/mail/tests).
+    Row("mail:inbound", "post", lambda w: "/mail/inbound", statuses(404)),
+    # A new mail nobody holds yet: only a supervisor opens it.
+    Row(
+        "desk:mail",
+        "get",
+        lambda w: f"/desk/mail/{mail_queued()}/",
+        page(404, only=FRONT_LINE, refused=403) | {"supervisor": 200, "administrator": 200},
+    ),
     # -- end of e-mail rows
     # SMS webhooks (kontakt/sms/urls.py).
     # -- end of SMS rows
@@ -1183,6 +1192,20 @@ ROWS = [
     # Letters (kontakt/letters/urls.py).
     # -- end of letter rows
 ]
+
+
+def mail_queued() -> int:
+    """A new e-mail, queued in a group nobody is ready for: its id."""
+    from kontakt.directory.models import AnswerGroup
+    from kontakt.mail.models import Mailbox, MailboxKind
+    from kontakt.mail.services import mail_receive
+
+    group = AnswerGroup.objects.get_or_create(name="E-post", code="e-post")[0]
+    mailbox = Mailbox.objects.get_or_create(
+        name="Kontaktcenter", defaults={"kind": MailboxKind.DROP, "answer_group": group}
+    )[0]
+    raw = b"From: elsa@example.org\r\nSubject: Hej\r\n\r\nEn fraga.\r\n"
+    return mail_receive(raw, mailbox=mailbox).pk
 
 
 def open311_published(world: World) -> str:
