@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -169,7 +169,7 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
-        self.captured.messages.append(message)  # type: ignore[arg-type]
+        self.captured.messages.append(message)
         return "250 OK"
 
 
@@ -246,7 +246,7 @@ def eml(
     body: str = "Hej! Soptunnan har inte tömts på två veckor. Kan ni hjälpa mig?",
     message_id: str | None = None,
     headers: dict[str, str] | None = None,
-    attachments: list[tuple[str, str, bytes]] = (),
+    attachments: Sequence[tuple[str, str, bytes]] = (),
     html: str | None = None,
 ) -> bytes:
     message = EmailMessage()
