@@ -57,8 +57,8 @@ from kontakt.telephony.models import (
     RoutingSettings,
 )
 
+from . import mail, switchboard
 from . import municipality as m
-from . import switchboard
 
 DISCARD_TASKS = {
     "default": {
@@ -623,6 +623,7 @@ def seed_all(
         knowledge = seed_knowledge(now=now, progress=progress)
         contacts = seed_traffic(rng, residents, now=now, progress=progress)
         calls = seed_telephony(rng, residents, now=now, progress=progress)
+        mail.seed_mail()
         absences = switchboard.seed_absences(now=now, seed=seed, progress=progress)
         callers = list(ResidentPhone.objects.order_by("id").values_list("number", flat=True)[:2000])
         switchboard_calls = switchboard.seed_switchboard_history(
