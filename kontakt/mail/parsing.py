@@ -30,7 +30,8 @@ MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 AUTO_SUBJECT = re.compile(
     r"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|svar)|automatiskt svar|automatisk svar"
     r"|out of (?:the )?office|frånvaro|fravær|fraværsmelding|ikke til stede|autosvar"
-    r"|abwesenheit|auto:)",
+    r"|abwesenheit|auto:|undeliver|delivery status notification|mail delivery failed"
+    r"|returned mail|olevererbart|kunne ikke leveres)",
     re.IGNORECASE,
 )
 AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "list"}
@@ -183,7 +184,13 @@ def fold_quote(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _is_auto(message: Message, subject: str) -> bool:
+# Senders that only ever send automatic mail (RFC 3834 section 2: never answer them).
+AUTO_SENDERS = {"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply"}
+
+
+def _is_auto(message: Message, subject: str, sender: str) -> bool:
+    if sender.split("@")[0] in AUTO_SENDERS or _header(message, "Return-Path") == "<>":
+        return True
     auto_submitted = _header(message, "Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return True
@@ -278,7 +285,7 @@ def parse(raw: bytes) -> ParsedMail:
     if is_report and str(report_type).lower() == "delivery-status":
         parsed.bounce = True
         _delivery_status(message, parsed)
-    parsed.auto_reply = not parsed.bounce and _is_auto(message, parsed.subject)
+    parsed.auto_reply = not parsed.bounce and _is_auto(message, parsed.subject, parsed.from_address)
 
     plain: list[str] = []
     html: list[str] = []

@@ -145,11 +145,12 @@ def test_an_out_of_office_reply_is_stored_and_never_queued_or_answered(
         eml(subject="Out of office", body="I am away until Monday."),
         eml(subject="Semester", headers={"X-Autoreply": "yes"}),
         eml(subject="Nyhetsbrev", headers={"Precedence": "bulk"}),
+        eml(sender="MAILER-DAEMON@mx.example.org", subject="Undelivered Mail"),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert mailbox_read(imap_mailbox) == 4
+        assert mailbox_read(imap_mailbox) == 5
     stored = list(InboundMail.objects.all())
-    assert len(stored) == 4
+    assert len(stored) == 5
     assert {(mail.kind, mail.state) for mail in stored} == {
         (MailKind.AUTO_REPLY, MailState.IGNORED)
     }
