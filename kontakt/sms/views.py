@@ -44,6 +44,8 @@ def _signed_json(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     if length > BODY_MAX:
         return _error(413, f"The body is larger than {BODY_MAX} bytes.")
     body = request.body
+    if len(body) > BODY_MAX:  # sent without a length (chunked)
+        return _error(413, f"The body is larger than {BODY_MAX} bytes.")
     try:
         signature_check(
             secret=secret,
