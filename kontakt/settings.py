@@ -428,7 +428,11 @@ class SmsSettings(TypedDict):
     URL: str
     TOKEN: str
     SENDER: str
+    METHOD: str
+    BODY: str
     WEBHOOK_SECRET: str
+    WEBHOOK_MAX_AGE_SECONDS: int
+    ANSWER_GROUP: str
 
 
 class MailSettings(TypedDict):
@@ -600,9 +604,18 @@ KONTAKT: KontaktSettings = {
         "URL": os.environ.get("KONTAKT_SMS_URL", ""),
         "TOKEN": os.environ.get("KONTAKT_SMS_TOKEN", ""),
         "SENDER": os.environ.get("KONTAKT_SMS_SENDER", "Kommunen"),
+        # A URL with {to}, {sender}, {text} is a template (docs/sms.md): asked by METHOD,
+        # GET or POST with the BODY template as a form.
+        "METHOD": os.environ.get("KONTAKT_SMS_METHOD", "GET"),
+        "BODY": os.environ.get("KONTAKT_SMS_BODY", ""),
         # Inbound messages and delivery receipts (kontakt/sms): the gateway signs each
-        # webhook with this shared secret (HMAC-SHA256).
+        # webhook with this shared secret (HMAC-SHA256); without one the webhooks are off.
         "WEBHOOK_SECRET": os.environ.get("KONTAKT_SMS_WEBHOOK_SECRET", ""),
+        # A signed webhook older (or further ahead) than this is refused as a replay.
+        "WEBHOOK_MAX_AGE_SECONDS": int(os.environ.get("KONTAKT_SMS_WEBHOOK_MAX_AGE", 300)),
+        # The answer group (code) that new text messages are queued in; empty: the first
+        # active group by name.
+        "ANSWER_GROUP": os.environ.get("KONTAKT_SMS_ANSWER_GROUP", ""),
     },
     # E-mail in and out (kontakt/mail, docs/mail.md). Mailboxes read by IMAP are set in
     # admin; with none, the embedded default reads `.eml` files dropped in DROP_DIR.

@@ -16,7 +16,7 @@ forwarding ("forwarded:<entry id>"), the digest ("digest:<date>"), a due-soon wa
 """
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -124,6 +124,8 @@ def notice_create(
     body: str,
     case: Case | None = None,
     department: Department | None = None,
+    contact: Contact | None = None,
+    references: Sequence[str] = (),
     key: str = "",
     now: datetime | None = None,
 ) -> Notice:
@@ -159,6 +161,8 @@ def notice_create(
             body=body,
             created_at=now,
             key=key[:100],
+            contact=contact,
+            references=" ".join(references),
         )
         transaction.on_commit(partial(notice_send.enqueue, notice_id=notice.pk))
     return notice
@@ -267,7 +271,12 @@ def email_thread_ids(case: Case) -> list[str]:
 
 
 def _send_sms(notice: Notice) -> None:
-    send_sms(to=notice.to, text=notice.body)
+    """Send by the gateway and keep its id of the message (for the delivery receipt) and
+    the parts it took, on the notice at once: a receipt may come before the send is
+    recorded."""
+    sent = send_sms(to=notice.to, text=notice.body)
+    notice.gateway_id, notice.parts = sent.gateway_id[:100], sent.parts
+    Notice.objects.filter(pk=notice.pk).update(gateway_id=notice.gateway_id, parts=notice.parts)
 
 
 def notice_deliver(*, notice_id: int, now: datetime | None = None) -> str:
@@ -314,16 +323,92 @@ def _message_delivered(notice: Notice) -> None:
     """A message written on a case is sent as a notice: its entry shows the outcome."""
     if notice.kind != NoticeKind.MESSAGE or not notice.key.startswith("message:"):
         return
+    details: dict[str, object]
     if notice.state == NoticeState.SENT:
         details = {"delivery": Delivery.SENT, "to": notice.to}
+        if notice.channel == SMS:
+            details["parts"] = notice.parts
     elif notice.state == NoticeState.FAILED:
         details = {"delivery": Delivery.FAILED, "reason": notice.last_error}
     else:
         return
-    event = CaseEvent.objects.filter(pk=notice.key.removeprefix("message:")).first()
-    if event is not None:
-        event.data = {**event.data, **details}
+    _message_entry_update(notice, details)
+
+
+def _message_entry_update(notice: Notice, details: dict[str, object]) -> None:
+    """Add to the entry of the case message the notice sends; a delivery the gateway
+    confirmed is not taken back by a later "sent"."""
+    if notice.kind != NoticeKind.MESSAGE or not notice.key.startswith("message:"):
+        return
+    with transaction.atomic():
+        event = (
+            CaseEvent.objects.select_for_update()
+            .filter(pk=notice.key.removeprefix("message:"))
+            .first()
+        )
+        if event is None:
+            return
+        data = event.data if isinstance(event.data, dict) else {}
+        if data.get("delivery") == Delivery.DELIVERED and details.get("delivery") == Delivery.SENT:
+            return
+        event.data = {**data, **details}
         event.save(update_fields=["data"])
+
+
+# Delivery receipts of the SMS gateway -------------------------------------------------------
+
+RECEIPT_DELIVERED = frozenset({"delivered", "delivrd", "ok", "success"})
+RECEIPT_FAILED = frozenset(
+    {"failed", "undelivered", "undeliverable", "undeliv", "expired", "rejected", "deleted"}
+)
+
+
+@dataclass(frozen=True)
+class SmsReceipt:
+    """A gateway's word on a message it sent: delivered, or failed and why."""
+
+    gateway_id: str
+    status: str
+    error: str = ""
+    at: datetime | None = None
+
+
+def sms_receipt_record(*, receipt: SmsReceipt, now: datetime | None = None) -> Notice | None:
+    """Record a delivery receipt on the notice the gateway id names (None when no notice
+    has it, or the status is neither delivered nor failed: an interim report). The same
+    receipt again changes nothing; a delivered message stays delivered."""
+    status = receipt.status.strip().lower()
+    if not receipt.gateway_id or status not in RECEIPT_DELIVERED | RECEIPT_FAILED:
+        return None
+    at = receipt.at or now or timezone.now()
+    with transaction.atomic():
+        notice = (
+            Notice.objects.select_for_update()
+            .filter(channel=SMS, gateway_id=receipt.gateway_id)
+            .order_by("id")
+            .first()
+        )
+        if notice is None:
+            return None
+        if notice.delivered_at is not None:
+            return notice
+        details: dict[str, object]
+        if status in RECEIPT_DELIVERED:
+            notice.delivered_at = at
+            if notice.state != NoticeState.SENT:
+                notice.state = NoticeState.SENT
+                notice.next_attempt_at = None
+            details = {"delivery": Delivery.DELIVERED, "delivered_at": at.isoformat()}
+        else:
+            reason = receipt.error.strip() or status
+            notice.state, notice.next_attempt_at = NoticeState.FAILED, None
+            notice.last_error = (
+                _("The gateway could not deliver it: %(reason)s") % {"reason": reason}
+            )[:LAST_ERROR_MAX]
+            details = {"delivery": Delivery.FAILED, "reason": notice.last_error}
+        notice.save(update_fields=["state", "next_attempt_at", "last_error", "delivered_at"])
+        _message_entry_update(notice, details)
+    return notice
 
 
 def notices_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -21,8 +21,19 @@ from kontakt.accounts.selectors import (
     works_department_only,
 )
 from kontakt.core.case_status import CaseStatus, parse_case_reference
+from kontakt.residents.models import FeedbackChannel
+from kontakt.residents.selectors import resident_email, resident_phone
 
-from .models import Attachment, Case, CaseEvent, CaseType, Contact, Notice
+from .models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseType,
+    Channel,
+    Contact,
+    Notice,
+)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -199,6 +210,136 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 def case_notices(*, case: Case) -> QuerySet[Notice]:
     """The notices sent (or not) about a case, oldest first, for its staff page."""
     return case.notices.order_by("created_at", "id")
+
+
+# The conversation: every message in and out, on every channel -----------------------------
+
+# Where an answer on each channel is read: the resident's channel of feedback it serves.
+_ANSWERABLE: dict[str, str] = {
+    Channel.EMAIL: Channel.EMAIL,
+    Channel.SMS: Channel.SMS,
+    Channel.WEB_FORM: Channel.WEB_FORM,  # read on My pages
+    Channel.CHAT: Channel.WEB_FORM,
+    Channel.OPEN311: Channel.WEB_FORM,
+    Channel.LETTER: Channel.LETTER,
+}
+_FEEDBACK_TO_CHANNEL: dict[str, str] = {
+    FeedbackChannel.EMAIL: Channel.EMAIL,
+    FeedbackChannel.SMS: Channel.SMS,
+    FeedbackChannel.MY_PAGES: Channel.WEB_FORM,
+    FeedbackChannel.LETTER: Channel.LETTER,
+    FeedbackChannel.PHONE: Channel.PHONE,
+}
+PARTS_MAX = 255  # the most parts a concatenated SMS can have
+
+
+@dataclass(frozen=True)
+class ConversationEntry:
+    """One message of a case's conversation, as its page shows it."""
+
+    event: CaseEvent
+    channel: str
+    channel_label: str
+    inbound: bool
+    delivery: str  # a Delivery value, or ""
+    delivery_label: str
+    reason: str
+    parts: int | None
+    to: str
+    sender: str
+    attachments: tuple[Attachment, ...]
+
+
+def _text_of(data: dict[str, object], name: str, limit: int = 300) -> str:
+    value = data.get(name)
+    return str(value)[:limit] if isinstance(value, (str, int)) and value != "" else ""
+
+
+def _attachment_ids(data: dict[str, object]) -> list[int]:
+    """The attachments an entry's data names: `attachment_id`, or a list under
+    `attachment_ids` / `attachments` of ids or of objects with an `id`."""
+    named: list[object] = [data.get("attachment_id")]
+    for key in ("attachment_ids", "attachments"):
+        value = data.get(key)
+        if isinstance(value, list):
+            named += [
+                item.get("id", item.get("attachment_id")) if isinstance(item, dict) else item
+                for item in value[:50]
+            ]
+    return [item for item in named if isinstance(item, int) and not isinstance(item, bool)]
+
+
+def case_conversation(*, case: Case) -> list[ConversationEntry]:
+    """Every message to and from the resident on the case, on every channel, oldest first:
+    its channel, direction, what became of it (and why not, and in how many SMS parts)
+    and the case attachments it brought. What an entry's data holds is read defensively:
+    a value no channel writes is left out, never an error."""
+    events = list(
+        case.events.filter(kind__in=[CaseEventKind.MESSAGE_IN, CaseEventKind.MESSAGE_OUT])
+        .select_related("by")
+        .order_by("at", "id")
+    )
+    data_of = {event.pk: event.data if isinstance(event.data, dict) else {} for event in events}
+    wanted = {pk for data in data_of.values() for pk in _attachment_ids(data)}
+    attachments = (
+        {a.pk: a for a in Attachment.objects.filter(case=case, pk__in=wanted)} if wanted else {}
+    )
+    entries = []
+    for event in events:
+        data = data_of[event.pk]
+        parts = data.get("parts")
+        entries.append(
+            ConversationEntry(
+                event=event,
+                channel=event.channel if event.channel in Channel.values else "",
+                channel_label=event.channel_label[:40],
+                inbound=event.kind == CaseEventKind.MESSAGE_IN,
+                delivery=event.delivery,
+                delivery_label=event.delivery_label,
+                reason=_text_of(data, "reason"),
+                parts=parts
+                if isinstance(parts, int) and not isinstance(parts, bool) and 0 < parts <= PARTS_MAX
+                else None,
+                to=_text_of(data, "to", 254),
+                sender=_text_of(data, "from", 254),
+                attachments=tuple(
+                    attachments[pk] for pk in _attachment_ids(data) if pk in attachments
+                ),
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class AnswerChannel:
+    """Where an answer from the case's box goes by default."""
+
+    channel: str  # a Channel value of the message form
+    to: str  # the address or number; "" for My pages, a letter or phone
+
+
+def case_answer_channel(*, case: Case, conversation: list[ConversationEntry]) -> AnswerChannel:
+    """The channel the resident last wrote on, if an answer can go back by it, else the
+    feedback channel they chose; with the address it goes to."""
+    channel = ""
+    for entry in reversed(conversation):
+        if not entry.inbound or entry.channel not in _ANSWERABLE:
+            continue
+        channel = _ANSWERABLE[entry.channel]
+        if channel == Channel.WEB_FORM and case.feedback_channel != FeedbackChannel.MY_PAGES:
+            # A chat or form has no way back but My pages, which this resident does not use.
+            channel = ""
+            continue
+        break
+    if not channel:
+        channel = _FEEDBACK_TO_CHANNEL.get(case.feedback_channel, Channel.EMAIL)
+    to = ""
+    resident = case.resident
+    if resident is not None and channel == Channel.EMAIL:
+        to = resident_email(resident) or ""
+    elif resident is not None and channel == Channel.SMS:
+        to = resident_phone(resident) or ""
+    return AnswerChannel(channel=channel, to=to)
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mail_views, views
+from . import mail_views, sms_views, views
 
 app_name = "desk"
 
@@ -26,4 +26,5 @@ urlpatterns = [
         name="case_attachment",
     ),
     path("me/absence/", views.absence, name="absence"),
+    path("desk/sms/<int:inbound_id>/", sms_views.sms, name="sms"),
 ]

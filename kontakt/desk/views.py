@@ -299,11 +299,15 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
 
 def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> dict[str, Any]:
     user = request.user
+    conversation = case_selectors.case_conversation(case=case)
+    answer_channel = case_selectors.case_answer_channel(case=case, conversation=conversation)
     context = {
         "case": case,
         "answers": answers_shown(case),
         "has_links": case_links.case_has_live_links(case=case),
         "events": case_selectors.case_timeline(case=case),
+        "conversation": conversation,
+        "answer_channel": answer_channel,
         "attachments": case.attachments.all(),
         "notices": case_selectors.case_notices(case=case),
         "contacts": case.contacts.select_related("agent").order_by("-started_at")[:20],
@@ -311,16 +315,7 @@ def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> di
         "may_forward": may_log_contacts(user) or case_selectors.may_work_case(user, case),
         "now": timezone.now(),
         "note_form": forms.NoteForm(),
-        "message_form": forms.MessageForm(
-            initial={
-                "channel": {"my_pages": "web_form"}.get(
-                    case.feedback_channel,
-                    case.feedback_channel
-                    if case.feedback_channel in ("email", "sms", "letter", "phone")
-                    else "email",
-                )
-            }
-        ),
+        "message_form": forms.MessageForm(initial={"channel": answer_channel.channel}),
         "status_form": forms.StatusForm(),
         "forward_form": forms.ForwardForm(initial={"department": case.department.code}),
         "attachment_form": forms.AttachmentForm(),

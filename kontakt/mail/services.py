@@ -499,20 +499,19 @@ def mail_answer(
                 now=now,
             )
         else:
-            notice = notices.notice_create(
+            earlier = [mid for mid in mail.references.split() if mid != mail.message_id]
+            notices.notice_create(
                 audience=NoticeAudience.RESIDENT,
                 kind=NoticeKind.MESSAGE,
                 channel=notices.EMAIL,
                 to=mail.from_address,
                 subject=_reply_subject(mail.subject),
                 body=answer.answer.strip() + "\n",
+                contact=contact,
+                references=[*earlier[-10:], mail.message_id],
                 key=f"answer:mail:{mail.pk}",
                 now=now,
             )
-            earlier = [mid for mid in mail.references.split() if mid != mail.message_id]
-            notice.contact = contact
-            notice.references = " ".join([*earlier[-10:], mail.message_id])
-            notice.save(update_fields=["contact", "references"])
         mail.state = MailState.ANSWERED
         mail.contact, mail.case = contact, case
         mail.save(update_fields=["state", "contact", "case"])

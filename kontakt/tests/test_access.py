@@ -1186,6 +1186,20 @@ ROWS = [
     ),
     # -- end of e-mail rows
     # SMS webhooks (kontakt/sms/urls.py).
+    # Signed by the gateway, never by a session: off (404) without a secret, as in tests;
+    # the signature's 401 and 403 are tested in kontakt/sms/tests/test_webhooks.py.
+    Row("sms:inbound", "post", lambda w: "/sms/inbound/", statuses(404), lambda: {"id": "1"}),
+    Row("sms:receipts", "post", lambda w: "/sms/receipts/", statuses(404), lambda: {"id": "1"}),
+    # The agent's page of a text message that started a new contact.
+    Row("desk:sms", "get", lambda w: f"/desk/sms/{inbound_sms()}/", page(200, only=FRONT_LINE)),
+    Row(
+        "desk:sms",
+        "post",
+        lambda w: f"/desk/sms/{inbound_sms()}/",
+        page(302, only=FRONT_LINE),
+        lambda: {"outcome": "closed", "priority": "2", "answer": ""},
+        label="log",
+    ),
     # -- end of SMS rows
     # Web chat (kontakt/chat/urls.py).
     # -- end of chat rows
@@ -1206,6 +1220,23 @@ def mail_queued() -> int:
     )[0]
     raw = b"From: elsa@example.org\r\nSubject: Hej\r\n\r\nEn fraga.\r\n"
     return mail_receive(raw, mailbox=mailbox).pk
+
+
+def inbound_sms() -> int:
+    """A text message from an unknown number, waiting for an agent: its id."""
+    from django.utils import timezone
+
+    from kontakt.sms.models import InboundSms
+
+    now = timezone.now()
+    return InboundSms.objects.create(
+        gateway_id=uuid.uuid4().hex,
+        sender="+46709876543",
+        text="Hej",
+        received_at=now,
+        stored_at=now,
+        state="queued",
+    ).pk
 
 
 def open311_published(world: World) -> str:
