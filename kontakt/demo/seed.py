@@ -57,8 +57,8 @@ from kontakt.telephony.models import (
     RoutingSettings,
 )
 
+from . import letters, switchboard
 from . import municipality as m
-from . import switchboard
 
 DISCARD_TASKS = {
     "default": {
@@ -628,6 +628,7 @@ def seed_all(
         switchboard_calls = switchboard.seed_switchboard_history(
             now=now, callers=callers, seed=seed, progress=progress
         )
+        letters.seed_letters(now=now)
     return {
         "departments": Department.objects.count(),
         "staff": User.objects.count(),
