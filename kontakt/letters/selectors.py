@@ -74,7 +74,7 @@ def letter_text_filter(letters: QuerySet[Letter], text: str) -> QuerySet[Letter]
         query = " & ".join(f"{word}:*" for word in found if "'" not in word)
         return letters.filter(
             RawSQL(
-                f"{LETTER_DOCUMENT_COLUMN} @@ to_tsquery('simple', %s)",
+                f'"letters_letter"."{LETTER_DOCUMENT_COLUMN}" @@ to_tsquery(\'simple\', %s)',
                 [query],
                 output_field=BooleanField(),
             )
