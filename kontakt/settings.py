@@ -451,6 +451,11 @@ class ChatSettings(TypedDict):
 class LettersSettings(TypedDict):
     SCAN_DIR: str
     OCR_LANGUAGES: str
+    MAX_BYTES: int
+    MAX_PAGES: int
+    READ_TIMEOUT_SECONDS: float
+    IMPORT_BATCH: int
+    IMPORT_MINUTES: int
 
 
 class LiveSettings(TypedDict):
@@ -639,6 +644,21 @@ KONTAKT: KontaktSettings = {
     "LETTERS": {
         "SCAN_DIR": os.environ.get("KONTAKT_LETTERS_SCAN_DIR", str(VAR_DIR / "scans")),
         "OCR_LANGUAGES": os.environ.get("KONTAKT_LETTERS_OCR_LANGUAGES", "swe+nor+eng"),
+        # A scan larger than this is refused (the same as an attachment by default: a
+        # registered letter is attached to its case).
+        "MAX_BYTES": int(
+            os.environ.get(
+                "KONTAKT_LETTERS_MAX_BYTES",
+                os.environ.get("KONTAKT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+            )
+        ),
+        # Pages read of one letter (text or OCR); the rest is left unread and said so.
+        "MAX_PAGES": int(os.environ.get("KONTAKT_LETTERS_MAX_PAGES", 50)),
+        # The longest one program (pdftotext, pdftoppm, tesseract) may run on one page.
+        "READ_TIMEOUT_SECONDS": float(os.environ.get("KONTAKT_LETTERS_READ_TIMEOUT", 120)),
+        # Files taken from the scanner's folder per round, and how often the round runs.
+        "IMPORT_BATCH": int(os.environ.get("KONTAKT_LETTERS_IMPORT_BATCH", 50)),
+        "IMPORT_MINUTES": int(os.environ.get("KONTAKT_LETTERS_IMPORT_MINUTES", 5)),
     },
     # Live push to staff browsers (kontakt/live/bus.py): "memory" reaches this process only,
     # "redis" every process through Redis Streams under KEY_PREFIX.

@@ -57,7 +57,7 @@ from kontakt.telephony.models import (
     RoutingSettings,
 )
 
-from . import mail, switchboard
+from . import letters, mail, switchboard
 from . import municipality as m
 
 DISCARD_TASKS = {
@@ -629,6 +629,7 @@ def seed_all(
         switchboard_calls = switchboard.seed_switchboard_history(
             now=now, callers=callers, seed=seed, progress=progress
         )
+        letters.seed_letters(now=now)
     return {
         "departments": Department.objects.count(),
         "staff": User.objects.count(),

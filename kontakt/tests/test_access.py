@@ -1204,6 +1204,74 @@ ROWS = [
     # Web chat (kontakt/chat/urls.py).
     # -- end of chat rows
     # Letters (kontakt/letters/urls.py).
+    # Front line receives and registers letters and reads them all; a department reads
+    # those registered onto its cases.
+    Row("letters:list", "get", lambda w: "/letters/", page(200)),
+    Row("letters:new", "get", lambda w: "/letters/new/", page(200, only=FRONT_LINE)),
+    Row(
+        "letters:new",
+        "post",
+        lambda w: "/letters/new/",
+        page(302, only=FRONT_LINE),
+        lambda: {"scans": letter_scan()},
+        label="upload",
+    ),
+    Row(
+        "letters:letter",
+        "get",
+        lambda w: letter_url(),
+        page(200, only=FRONT_LINE, other_department=404),
+        label="unregistered",
+    ),
+    Row("letters:letter", "get", lambda w: letter_url(w.department_a_case()), page(200), label="A"),
+    Row(
+        "letters:letter",
+        "get",
+        lambda w: letter_url(w.department_b_case()),
+        page(200, other_department=404),
+        label="B",
+    ),
+    Row(
+        "letters:letter",
+        "post",
+        lambda w: letter_url(),
+        page(200, only=FRONT_LINE, other_department=404),
+        lambda: {"q": "Karin"},
+        label="search",
+    ),
+    Row(
+        "letters:register",
+        "post",
+        lambda w: letter_url() + "register/",
+        page(302, only=FRONT_LINE),
+        lambda: {"new_name": "Per Ek", "outcome": "forwarded", "case_type": "parkering"},
+    ),
+    Row(
+        "letters:read_again",
+        "post",
+        lambda w: letter_url(failed=True) + "read/",
+        page(302, only=FRONT_LINE),
+    ),
+    Row(
+        "letters:file",
+        "get",
+        lambda w: letter_url() + "file/",
+        page(200, only=FRONT_LINE, other_department=404),
+    ),
+    Row(
+        "letters:file",
+        "get",
+        lambda w: letter_url(w.department_a_case()) + "file/",
+        page(200),
+        label="A",
+    ),
+    Row(
+        "letters:preview",
+        "get",
+        lambda w: letter_url(w.department_b_case()) + "preview/",
+        page(200, other_department=404),
+        label="B",
+    ),
     # -- end of letter rows
 ]
 
@@ -1394,3 +1462,29 @@ def test_only_staff_users_get_past_the_admin_login(users, parking_type, second_l
             if not ok:
                 wrong.append((name, url, role, status))
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+# Letters' helpers -------------------------------------------------------------------------
+
+
+def letter_scan() -> SimpleUploadedFile:
+    """A PDF with a text layer, different each time (so each is a new letter)."""
+    from kontakt.letters.samples import text_pdf
+
+    return SimpleUploadedFile("brev.pdf", text_pdf([f"Brev {uuid.uuid4()}"]))
+
+
+def letter_url(case: Case | None = None, *, failed: bool = False) -> str:
+    """A fresh letter, read (or failed), registered onto `case` if one is given: its page."""
+    from kontakt.letters.models import Letter, LetterState
+    from kontakt.letters.scans import letter_read
+    from kontakt.letters.services import letter_receive
+
+    letter = letter_receive(upload=letter_scan(), source="folder", by=None).letter
+    if failed:
+        Letter.objects.filter(pk=letter.pk).update(state=LetterState.FAILED, error="x")
+    else:
+        letter_read(letter_id=letter.pk)
+    if case is not None:
+        Letter.objects.filter(pk=letter.pk).update(case=case, state=LetterState.REGISTERED)
+    return f"/letters/{letter.pk}/"
