@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from kontakt.telephony.services import routing_batch
+
 from .models import Mailbox
 from .services import mail_receive, mailbox_checked
 
@@ -51,16 +53,17 @@ def drop_folder_read(
     waiting = _waiting(folder)
     read = 0
     try:
-        for path, done in waiting:
-            raw = path.read_bytes()
-            mail_receive(raw, mailbox=mailbox, now=now)
-            done.parent.mkdir(parents=True, exist_ok=True)
-            if done.exists():
-                done = done.with_name(f"{done.stem}-{os.getpid()}-{read}{done.suffix}")
-            os.replace(path, done)
-            read += 1
-            if progress is not None:
-                progress(1, len(waiting))
+        with routing_batch():  # new mail routed once per read, not once per message
+            for path, done in waiting:
+                raw = path.read_bytes()
+                mail_receive(raw, mailbox=mailbox, now=now)
+                done.parent.mkdir(parents=True, exist_ok=True)
+                if done.exists():
+                    done = done.with_name(f"{done.stem}-{os.getpid()}-{read}{done.suffix}")
+                os.replace(path, done)
+                read += 1
+                if progress is not None:
+                    progress(1, len(waiting))
     except OSError as failure:
         if mailbox is not None:
             mailbox_checked(mailbox=mailbox, error=str(failure), now=now)

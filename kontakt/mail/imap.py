@@ -16,6 +16,8 @@ from datetime import datetime
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from kontakt.telephony.services import routing_batch
+
 from .models import Mailbox
 from .services import mail_receive, mailbox_checked
 
@@ -38,9 +40,13 @@ def mailbox_read(
     mailbox (and the next poll tries again), never raised."""
     read = 0
     try:
-        with IMAPClient(
-            mailbox.host, port=mailbox.port, ssl=mailbox.ssl, timeout=TIMEOUT_SECONDS
-        ) as client:
+        # New mail is routed once per read, not once per message (a backlog stays linear).
+        with (
+            routing_batch(),
+            IMAPClient(
+                mailbox.host, port=mailbox.port, ssl=mailbox.ssl, timeout=TIMEOUT_SECONDS
+            ) as client,
+        ):
             client.login(mailbox.username, mailbox.password)
             selected = client.select_folder(mailbox.folder)
             validity = int(selected[b"UIDVALIDITY"])

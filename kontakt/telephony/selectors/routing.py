@@ -139,6 +139,16 @@ def routing_state(*, now: datetime, exclude_call: str = "") -> RoutingState:
     return RoutingState(router=router, users=users, queued=queued)
 
 
+def anyone_ready(*, now: datetime) -> bool:
+    """Whether any agent is ready now: only a ready agent is given a new contact, so without
+    one a routing round has nothing to hand out (and need not read the waiting)."""
+    staffed = Presence.objects.exclude(state__in=[AgentState.LOGGED_OUT, AgentState.PAUSED])
+    return any(
+        core_presence.effective(presence_state(presence), now=now).state == AgentState.READY
+        for presence in staffed.filter(agent__is_active=True)
+    )
+
+
 def _loads() -> dict[int, dict[str, int]]:
     """Chats and e-mails each agent holds now, by channel."""
     loads: dict[int, dict[str, int]] = {}

@@ -12,7 +12,13 @@ from .events import Recorded, call_events_record, call_events_recorded, exchange
 from .queue_log import QueueLogImport, queue_log_import
 from .routing import RoutingAnswer, routing_decide, routing_dispatch
 from .states import presence_change
-from .work import WorkDraft, call_contact_logged, queued_contact_add, queued_contact_done
+from .work import (
+    WorkDraft,
+    call_contact_logged,
+    queued_contact_add,
+    queued_contact_done,
+    routing_batch,
+)
 
 __all__ = [
     "QueueLogImport",
@@ -29,6 +35,7 @@ __all__ = [
     "queue_log_import",
     "queued_contact_add",
     "queued_contact_done",
+    "routing_batch",
     "routing_decide",
     "routing_dispatch",
 ]

@@ -116,6 +116,8 @@ def _assign(
 def routing_dispatch(*, now: datetime | None = None) -> list[QueuedContact]:
     """Offer waiting callbacks, chats and e-mails to the agents who may take them now."""
     now = now or timezone.now()
+    if not selectors.anyone_ready(now=now):
+        return []
     with transaction.atomic():
         _lock_routing()
         state = selectors.routing_state(now=now)

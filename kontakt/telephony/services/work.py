@@ -1,6 +1,8 @@
 """Callbacks, chats and e-mails: contacts Kontakt queues and hands out itself."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +39,28 @@ class WorkDraft:
     priority: int = 1
 
 
+# Inside `routing_batch`: contacts queued wait for one routing round at its end.
+_batch: ContextVar[bool] = ContextVar("routing_batch", default=False)
+
+
+@contextmanager
+def routing_batch() -> Iterator[None]:
+    """Queue many contacts (a mailbox read in one go) and route them once, at the end.
+
+    A routing round reads every waiting contact, so one round per queued contact would make
+    a backlog of n contacts cost n² reads.
+    """
+    if _batch.get():
+        yield
+        return
+    token = _batch.set(True)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        routing_dispatch()
+
+
 def queued_contact_add(
     *, draft: WorkDraft, now: datetime | None = None
 ) -> tuple[QueuedContact, bool]:
@@ -63,7 +87,7 @@ def queued_contact_add(
         )
         if created:
             queued.full_clean()
-    if created:
+    if created and not _batch.get():
         routing_dispatch(now=now)
         queued.refresh_from_db()
     return queued, created

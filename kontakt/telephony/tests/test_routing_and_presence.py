@@ -351,3 +351,46 @@ def test_an_agents_skills_are_edited_on_their_user_page(client_for, administrato
     page = client_for(administrator).get(f"/admin/accounts/user/{agent.pk}/change/")
     assert page.status_code == 200
     assert 'name="skills-TOTAL_FORMS"' in page.content.decode()
+
+
+def test_a_batch_of_contacts_is_routed_once_at_its_end(
+    groups, skilled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = skilled["agent"]
+    ready(agent)
+    rounds = []
+    real_state = selectors.routing_state
+
+    def counted(**kwargs):
+        rounds.append(1)
+        return real_state(**kwargs)
+
+    monkeypatch.setattr(selectors, "routing_state", counted)
+
+    def queue(reference: str):
+        queued, _created = services.queued_contact_add(
+            draft=services.WorkDraft(
+                channel="email", reference=reference, answer_group=groups["avfall"]
+            )
+        )
+        return queued
+
+    with services.routing_batch():
+        held = [queue(f"m{i}") for i in range(3)]
+        # Nothing routed inside the batch ...
+        assert {q.state for q in held} == {"waiting"} and rounds == []
+    # ... and all of it in one round at its end.
+    assert rounds == [1]
+    assert {q.state for q in selectors.work_of(agent)} == {"assigned"}
+    assert len(selectors.work_of(agent)) == 3
+
+
+def test_without_anyone_ready_a_round_reads_nothing(
+    groups, skilled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounds = []
+    monkeypatch.setattr(selectors, "routing_state", lambda **kwargs: rounds.append(1))
+    queued, _created = services.queued_contact_add(
+        draft=services.WorkDraft(channel="chat", reference="k1", answer_group=groups["avfall"])
+    )
+    assert queued.state == "waiting" and rounds == []
