@@ -104,6 +104,7 @@ def test_the_channels_that_log_contacts_call_the_intake() -> None:
         "kontakt.switchboard.services.number_given",
         "kontakt.portal.form_services.form_submit",
         "kontakt.open311.services.request_file",
+        "kontakt.chat.services.chat_end",
     }
 
 
