@@ -30,10 +30,15 @@
     return panel;
   }
 
-  async function answer(url, old) {
-    const response = await request(url);
-    if (!response.ok) return null;
-    return place(await response.text(), old);
+  async function answer(url, old, tries = 3) {
+    const response = await request(url).catch(() => null);
+    if (response && response.ok) return place(await response.text(), old);
+    // A hiccup of the server: try again shortly (a 404 means the chat is gone: leave it).
+    if (tries > 1 && (!response || response.status >= 500)) {
+      await new Promise((resolve) => { setTimeout(resolve, 1000); });
+      return answer(url, old, tries - 1);
+    }
+    return null;
   }
 
   async function reload(panel) {
@@ -45,7 +50,7 @@
   function addLine(panel, message) {
     const log = panel.querySelector(".kt-chat-log");
     if (log.querySelector(`[data-seq="${message.seq}"]`)) return;
-    const item = document.createElement("li");
+    const item = document.createElement("p");
     item.className = `kt-chat-line kt-chat-${message.sender}`;
     item.dataset.seq = message.seq;
     if (message.sender !== "system") {
@@ -58,7 +63,7 @@
     text.className = "kt-chat-text";
     text.textContent = message.body;
     item.append(text);
-    const after = [...log.children].find((li) => Number(li.dataset.seq) > message.seq);
+    const after = [...log.children].find((line) => Number(line.dataset.seq) > message.seq);
     log.insertBefore(item, after || null);
     log.scrollTop = log.scrollHeight;
   }

@@ -135,7 +135,7 @@
     if (seen.has(message.seq)) return;
     seen.add(message.seq);
     lastSeq = Math.max(lastSeq, message.seq);
-    const item = document.createElement("li");
+    const item = document.createElement("p");
     item.className = `kt-chat-line kt-chat-${message.sender}`;
     item.dataset.seq = message.seq;
     if (message.sender !== "system") {
@@ -150,7 +150,7 @@
     body.textContent = message.body;
     item.append(body);
     // Messages arrive in order almost always; one that overtook another is put in place.
-    const after = [...log.children].find((li) => Number(li.dataset.seq) > message.seq);
+    const after = [...log.children].find((line) => Number(line.dataset.seq) > message.seq);
     log.insertBefore(item, after || null);
     log.scrollTop = log.scrollHeight;
   }
@@ -195,12 +195,9 @@
     if (source) source.close();
     const resume = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : "";
     source = new EventSource(chat.urls.stream + resume);
-    let opened = false;
-    source.addEventListener("open", () => {
-      // After a reconnect, load whatever the resume window did not replay.
-      if (opened) refresh();
-      opened = true;
-    });
+    // Once the stream listens, load what came before it (on a reconnect: what the resume
+    // window did not replay); the numbers keep anything from showing twice.
+    source.addEventListener("open", refresh);
     source.addEventListener("message", (event) => {
       lastEventId = event.lastEventId || lastEventId;
       const data = JSON.parse(event.data);
