@@ -59,6 +59,7 @@ from kontakt.telephony.models import (
 
 from . import municipality as m
 from . import switchboard
+from .chat import seed_chat
 
 DISCARD_TASKS = {
     "default": {
@@ -623,6 +624,7 @@ def seed_all(
         knowledge = seed_knowledge(now=now, progress=progress)
         contacts = seed_traffic(rng, residents, now=now, progress=progress)
         calls = seed_telephony(rng, residents, now=now, progress=progress)
+        seed_chat()
         absences = switchboard.seed_absences(now=now, seed=seed, progress=progress)
         callers = list(ResidentPhone.objects.order_by("id").values_list("number", flat=True)[:2000])
         switchboard_calls = switchboard.seed_switchboard_history(
