@@ -236,7 +236,7 @@ def chat_send(
     text = message_text(body)
     client = client_id_clean(client_id)
     with transaction.atomic():
-        chat = Chat.objects.select_for_update().select_related("queued").get(pk=chat.pk)
+        chat = Chat.objects.select_for_update(of=("self",)).select_related("queued").get(pk=chat.pk)
         if by is None:
             if chat.state not in (ChatState.WAITING, ChatState.ACTIVE) or chat.resident_left_at:
                 raise ValidationError({"body": [_("The chat has ended.")]})
@@ -274,7 +274,7 @@ def chat_answer(*, chat: Chat, by: User, now: datetime | None = None) -> Chat:
     """The agent the router gave the chat to opens it: the resident is told they joined."""
     now = now or timezone.now()
     with transaction.atomic():
-        chat = Chat.objects.select_for_update().select_related("queued").get(pk=chat.pk)
+        chat = Chat.objects.select_for_update(of=("self",)).select_related("queued").get(pk=chat.pk)
         _require_holder(chat, by)
         if chat.state == ChatState.WAITING:
             chat = _answer(chat, by=by, now=now)
@@ -286,7 +286,7 @@ def chat_leave(*, chat: Chat, now: datetime | None = None) -> Chat:
     abandoned. With an agent: the agent is told, and logs the contact when they end it."""
     now = now or timezone.now()
     with transaction.atomic():
-        chat = Chat.objects.select_for_update().select_related("queued").get(pk=chat.pk)
+        chat = Chat.objects.select_for_update(of=("self",)).select_related("queued").get(pk=chat.pk)
         if chat.state == ChatState.WAITING:
             chat.state, chat.ended_at = ChatState.ABANDONED, now
             chat.save(update_fields=["state", "ended_at"])
@@ -334,7 +334,11 @@ def chat_end(*, chat: Chat, by: User, end: ChatEnd, now: datetime | None = None)
     and a case the contact opened or joined gets the transcript as a message in."""
     now = now or timezone.now()
     with transaction.atomic():
-        chat = Chat.objects.select_for_update().select_related("queued", "agent").get(pk=chat.pk)
+        chat = (
+            Chat.objects.select_for_update(of=("self",))
+            .select_related("queued", "agent")
+            .get(pk=chat.pk)
+        )
         _require_holder(chat, by)
         if chat.state not in (ChatState.WAITING, ChatState.ACTIVE):
             raise ValidationError({"outcome": [_("The chat has already ended.")]})
