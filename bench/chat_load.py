@@ -1,8 +1,8 @@
 """Web chat under load: 200 residents chatting at once with agents answering, on PostgreSQL
 (and SQLite for reference), against a live server, beside a bare SSE + POST relay.
 
-    .venv/bin/python bench/chat_load.py            # 200 chats, 6 messages each way a chat
-    .venv/bin/python bench/chat_load.py --quick    # 60 chats, 3 messages (under a minute)
+    .venv/bin/python bench/chat_load.py            # 200 chats, 5 messages each way, 10 s apart
+    .venv/bin/python bench/chat_load.py --quick    # 40 chats, 2 messages, PostgreSQL only
 
 What it does, per engine (a database `bench_chat` on the PostgreSQL at 127.0.0.1:5432,
 user postgres, trust; a fresh SQLite file):
@@ -16,8 +16,10 @@ user postgres, trust; a fresh SQLite file):
 3. Runs the clients (bench/harness/chat_client.py, asyncio on aiohttp in a throwaway venv
    bench/.peers/chat-venv): every agent holds the desktop's stream (/live/events/); each
    resident starts a chat in Norwegian (the router hands it to an agent, whose desktop gets
-   the offer and answers it), opens the chat's stream, and sends MESSAGES messages about
-   GAP seconds apart; the agent answers each one as its stream brings it.
+   the offer and answers it) and opens the chat's stream; the chats start over RAMP seconds
+   (30: the router decides one at a time, with the whole routing picture each time). Once
+   every chat is answered, all 200 go on at once: each resident sends MESSAGES (5) messages
+   about GAP (10) seconds apart, and the agent answers each as its stream brings it.
 4. Measures each message's delivery on one clock (both sides are in the client process):
    resident POST → the agent's stream delivers it, and agent POST → the resident's stream
    delivers it; p50/p95/max, and checks that every message arrived, once.
@@ -233,8 +235,8 @@ def main() -> None:
     parser.add_argument("--child-setup", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--residents", type=int)
     parser.add_argument("--messages", type=int)
-    parser.add_argument("--gap", type=float, default=2.0, help="seconds between messages")
-    parser.add_argument("--engines", default="postgresql,sqlite")
+    parser.add_argument("--gap", type=float, default=10.0, help="seconds between messages")
+    parser.add_argument("--engines", help="default: postgresql,sqlite (quick: postgresql)")
     parser.add_argument(
         "--redis",
         default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"),
@@ -244,12 +246,15 @@ def main() -> None:
     if args.child_setup is not None:
         child_setup(args.child_setup)
         return
-    args.residents = args.residents or (60 if args.quick else 200)
-    args.messages = args.messages or (3 if args.quick else 6)
-    args.gap = 1.0 if args.quick and args.gap == 2.0 else args.gap
+    args.engines = args.engines or ("postgresql" if args.quick else "postgresql,sqlite")
+    args.residents = args.residents or (40 if args.quick else 200)
+    args.messages = args.messages or (2 if args.quick else 5)
+    args.gap = 3.0 if args.quick and args.gap == 10.0 else args.gap
     # Three chats an agent at most (the chat capacity), and some room.
     args.agents = -(-args.residents // 3) + 2
-    args.ramp = 2.0 if args.quick else 5.0
+    # Chats start over the ramp (the router decides one at a time, each with the whole
+    # routing picture); then every chat goes on at once while messages are measured.
+    args.ramp = 8.0 if args.quick else 30.0
     started = datetime.now(UTC)
     client = host.peer_venv(CLIENT_VENV, CLIENT_REQUIREMENTS)
     runs = {}

@@ -31,7 +31,8 @@ class Tally:
         self.to_resident: list[float] = []  # seconds, agent POST -> resident stream
         self.received: Counter[str] = Counter()  # "side:chat:seq" -> times delivered
         self.errors: Counter[str] = Counter()
-        self.expected_each_way = 0
+        self.posted = Counter[str]()  # "to_agent" / "to_resident": POSTs the server took
+        self.failed_residents = 0
 
 
 async def events(response: aiohttp.ClientResponse):  # type: ignore[no-untyped-def]
@@ -75,6 +76,8 @@ async def agent(
             ) as answer:
                 if answer.status not in (200, 201):
                     tally.errors[f"agent send {answer.status}"] += 1
+                else:
+                    tally.posted["to_resident"] += 1
 
         pending: set[asyncio.Task[None]] = set()  # replies under way (kept from the GC)
         async with session.get(url) as stream:
@@ -100,8 +103,31 @@ async def agent(
                     return
 
 
+class Barrier:
+    """Every resident's chat is answered (or failed) before any sends: then they are all
+    going on at once while the messages are measured."""
+
+    def __init__(self, parties: int) -> None:
+        self.left = parties
+        self.event = asyncio.Event()
+
+    def arrive(self) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            self.event.set()
+
+
 async def resident(
-    base: str, number: int, messages: int, gap: float, tally: Tally, done: asyncio.Event
+    base: str, number: int, messages: int, gap: float, tally: Tally, barrier: Barrier
+) -> None:
+    try:
+        await _resident(base, number, messages, gap, tally, barrier)
+    finally:
+        barrier.arrive()  # a failed resident does not hold the others back
+
+
+async def _resident(
+    base: str, number: int, messages: int, gap: float, tally: Tally, barrier: Barrier
 ) -> None:
     async with aiohttp.ClientSession(
         cookie_jar=aiohttp.CookieJar(unsafe=True),
@@ -152,8 +178,12 @@ async def resident(
                 await asyncio.wait_for(active.wait(), timeout=2)
             except TimeoutError:
                 waited += 2
-                if waited > 60:
+                if waited > 120:
                     raise
+        barrier.arrive()
+        await barrier.event.wait()
+        # Spread over the first gap, as people type at their own pace.
+        await asyncio.sleep(random.uniform(0, gap))
 
         for n in range(1, messages + 1):
             client_id = f"r{number}x{n}"
@@ -162,13 +192,14 @@ async def resident(
             async with session.post(urls["send"], data=form, headers=headers()) as answer:
                 if answer.status != 201:
                     tally.errors[f"resident send {answer.status}"] += 1
+                else:
+                    tally.posted["to_agent"] += 1
             await asyncio.sleep(gap * random.uniform(0.5, 1.5))
         try:
             await asyncio.wait_for(all_replies.wait(), timeout=30)
         except TimeoutError:
             tally.errors["replies missing after 30 s"] += 1
         listener.cancel()
-        done.set()
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -194,19 +225,22 @@ async def main() -> None:
     agent_tasks = [asyncio.create_task(agent(args.base, args.mode, a, tally, stop)) for a in agents]
     await asyncio.sleep(1.0)  # the agents' streams are open
     began = time.monotonic()
-    dones = []
+    barrier = Barrier(args.residents)
     tasks = []
     for number in range(args.residents):
-        done = asyncio.Event()
-        dones.append(done)
         tasks.append(
-            asyncio.create_task(resident(args.base, number, args.messages, args.gap, tally, done))
+            asyncio.create_task(
+                resident(args.base, number, args.messages, args.gap, tally, barrier)
+            )
         )
         await asyncio.sleep(args.ramp / max(1, args.residents))
+    await barrier.event.wait()
+    all_started = time.monotonic() - began
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
             tally.errors[f"resident {type(result).__name__}"] += 1
+            tally.failed_residents += 1
     seconds = time.monotonic() - began
     await asyncio.sleep(0.5)  # anything late or twice still arrives now
     stop.set()
@@ -225,6 +259,8 @@ async def main() -> None:
                 "messages_per_resident": args.messages,
                 "gap_seconds": args.gap,
                 "seconds": round(seconds, 1),
+                "seconds_until_every_chat_answered": round(all_started, 1),
+                "ramp_seconds": args.ramp,
                 "resident_to_agent": {
                     "delivered": to_agent,
                     "expected": expected,
@@ -239,7 +275,11 @@ async def main() -> None:
                     "p95_ms": ms(percentile(tally.to_resident, 0.95)),
                     "max_ms": ms(max(tally.to_resident, default=None)),
                 },
-                "lost": (expected - to_agent) + (expected - to_resident),
+                # Messages the server took and the other side's stream never delivered.
+                "lost": (tally.posted["to_agent"] - to_agent)
+                + (tally.posted["to_resident"] - to_resident),
+                "posted": dict(tally.posted),
+                "residents_failed": tally.failed_residents,
                 "duplicated": duplicated,
                 "errors": dict(tally.errors),
             }
