@@ -446,6 +446,10 @@ class MailSettings(TypedDict):
 class ChatSettings(TypedDict):
     ENABLED: bool
     MAX_WAIT_SECONDS: int
+    ANSWER_GROUP: str
+    STARTS_PER_ADDRESS_PER_HOUR: int
+    MESSAGES_PER_ADDRESS_PER_MINUTE: int
+    MESSAGE_MAX_CHARS: int
 
 
 class LettersSettings(TypedDict):
@@ -639,6 +643,15 @@ KONTAKT: KontaktSettings = {
         "ENABLED": env_bool("KONTAKT_CHAT_ENABLED", True),
         # Beyond this estimated wait the widget offers the web form instead.
         "MAX_WAIT_SECONDS": int(os.environ.get("KONTAKT_CHAT_MAX_WAIT_SECONDS", 600)),
+        # The answer group (its code) that takes chats; its routing skill decides who may,
+        # and the language the resident chose who can.
+        "ANSWER_GROUP": os.environ.get("KONTAKT_CHAT_ANSWER_GROUP", "chatt"),
+        # Per address: chats started an hour, messages sent a minute (all of its chats).
+        "STARTS_PER_ADDRESS_PER_HOUR": int(os.environ.get("KONTAKT_CHAT_STARTS_PER_HOUR", 10)),
+        "MESSAGES_PER_ADDRESS_PER_MINUTE": int(
+            os.environ.get("KONTAKT_CHAT_MESSAGES_PER_MINUTE", 30)
+        ),
+        "MESSAGE_MAX_CHARS": 2000,
     },
     # Letters and scans (kontakt/letters, docs/letters.md).
     "LETTERS": {

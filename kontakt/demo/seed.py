@@ -59,6 +59,7 @@ from kontakt.telephony.models import (
 
 from . import letters, mail, switchboard
 from . import municipality as m
+from .chat import seed_chat
 
 DISCARD_TASKS = {
     "default": {
@@ -624,6 +625,7 @@ def seed_all(
         contacts = seed_traffic(rng, residents, now=now, progress=progress)
         calls = seed_telephony(rng, residents, now=now, progress=progress)
         mail.seed_mail()
+        seed_chat()
         absences = switchboard.seed_absences(now=now, seed=seed, progress=progress)
         callers = list(ResidentPhone.objects.order_by("id").values_list("number", flat=True)[:2000])
         switchboard_calls = switchboard.seed_switchboard_history(

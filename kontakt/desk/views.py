@@ -34,6 +34,8 @@ from kontakt.cases.attachments import attachment_download
 from kontakt.cases.models import STATUS_CHOICES, CaseStatus, CaseType, Outcome
 from kontakt.cases.questions import answers_shown
 from kontakt.cases.uploads import upload_limit
+from kontakt.chat import forms as chat_forms
+from kontakt.chat import selectors as chat_selectors
 from kontakt.core.case_status import parse_case_reference
 from kontakt.directory.models import Department
 from kontakt.intake import services as intake_services
@@ -129,6 +131,7 @@ def _desk_context(
         "presence": telephony_selectors.presence_of(user) if takes_calls else None,
         "pause_reasons": telephony_forms.PAUSE_REASONS,
         "work": telephony_selectors.work_of(user) if takes_calls else [],
+        "chats": chat_forms.chat_panels(chat_selectors.chats_of(user)) if takes_calls else [],
         "recent_contacts": case_selectors.contacts_logged_by(user=user, limit=8),
         "pinned_articles": knowledge_selectors.pinned_articles(
             user=user, prefer=request.LANGUAGE_CODE

@@ -1202,6 +1202,61 @@ ROWS = [
     ),
     # -- end of SMS rows
     # Web chat (kontakt/chat/urls.py).
+    # The widget's endpoints need no login; a chat is only the browser's that started it
+    # (its cookie), so any other asker gets the same 404. Starting refuses (409, the web
+    # form instead) here: nobody takes chats. The agent's side is the front line's, and a
+    # chat routed to nobody is nobody's (404).
+    Row("chat:status", "get", lambda w: "/chat/status/", statuses(200)),
+    Row(
+        "chat:start",
+        "post",
+        lambda w: "/chat/start/",
+        statuses(409),
+        lambda: {"language": "nb", "body": "Hei"},
+    ),
+    Row("chat:detail", "get", lambda w: f"/chat/{chat_of_nobody().public_id}/", statuses(404)),
+    Row(
+        "chat:stream",
+        "get",
+        lambda w: f"/chat/{chat_of_nobody().public_id}/stream/",
+        statuses(404),
+    ),
+    Row(
+        "chat:send",
+        "post",
+        lambda w: f"/chat/{chat_of_nobody().public_id}/messages/",
+        statuses(404),
+        lambda: {"body": "Hei"},
+    ),
+    Row(
+        "chat:leave", "post", lambda w: f"/chat/{chat_of_nobody().public_id}/leave/", statuses(404)
+    ),
+    Row(
+        "chat:agent_chat",
+        "get",
+        lambda w: f"/chat/agent/{chat_of_nobody().pk}/",
+        page(404, only=FRONT_LINE),
+    ),
+    Row(
+        "chat:agent_answer",
+        "post",
+        lambda w: f"/chat/agent/{chat_of_nobody().pk}/answer/",
+        page(404, only=FRONT_LINE),
+    ),
+    Row(
+        "chat:agent_send",
+        "post",
+        lambda w: f"/chat/agent/{chat_of_nobody().pk}/messages/",
+        page(404, only=FRONT_LINE),
+        lambda: {"body": "Hei"},
+    ),
+    Row(
+        "chat:agent_end",
+        "post",
+        lambda w: f"/chat/agent/{chat_of_nobody().pk}/end/",
+        page(404, only=FRONT_LINE),
+        lambda: {"outcome": "closed"},
+    ),
     # -- end of chat rows
     # Letters (kontakt/letters/urls.py).
     # Front line receives and registers letters and reads them all; a department reads
@@ -1488,3 +1543,16 @@ def letter_url(case: Case | None = None, *, failed: bool = False) -> str:
     if case is not None:
         Letter.objects.filter(pk=letter.pk).update(case=case, state=LetterState.REGISTERED)
     return f"/letters/{letter.pk}/"
+
+
+def chat_of_nobody() -> Any:
+    """A residents' chat waiting in no queue: no browser's cookie names it, no agent has it."""
+    import secrets
+
+    from django.utils import timezone
+
+    from kontakt.chat.models import Chat
+
+    return Chat.objects.create(
+        public_id=secrets.token_urlsafe(18), language="nb", started_at=timezone.now()
+    )

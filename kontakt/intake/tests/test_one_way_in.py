@@ -107,6 +107,7 @@ def test_the_channels_that_log_contacts_call_the_intake() -> None:
         "kontakt.mail.services.mail_answer",
         "kontakt.sms.services.sms_answer",
         "kontakt.letters.services.letter_register",
+        "kontakt.chat.services.chat_end",
     }
 
 
