@@ -5,6 +5,7 @@ every case; a department handler or department contact sees only their departmen
 Every view and API handler reads cases through these functions.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -269,21 +270,31 @@ def _attachment_ids(data: dict[str, object]) -> list[int]:
     return [item for item in named if isinstance(item, int) and not isinstance(item, bool)]
 
 
-def case_conversation(*, case: Case) -> list[ConversationEntry]:
+def case_conversation(
+    *,
+    case: Case,
+    timeline: Iterable[CaseEvent] | None = None,
+    case_attachments: Iterable[Attachment] | None = None,
+) -> list[ConversationEntry]:
     """Every message to and from the resident on the case, on every channel, oldest first:
     its channel, direction, what became of it (and why not, and in how many SMS parts)
     and the case attachments it brought. What an entry's data holds is read defensively:
-    a value no channel writes is left out, never an error."""
-    events = list(
-        case.events.filter(kind__in=[CaseEventKind.MESSAGE_IN, CaseEventKind.MESSAGE_OUT])
-        .select_related("by")
-        .order_by("at", "id")
-    )
+    a value no channel writes is left out, never an error.
+
+    A page that has read the case's timeline and attachments already passes them in, and
+    the conversation is taken from them without reading again."""
+    kinds = (CaseEventKind.MESSAGE_IN, CaseEventKind.MESSAGE_OUT)
+    if timeline is None:
+        timeline = case_timeline(case=case).filter(kind__in=kinds)
+    events = [event for event in timeline if event.kind in kinds]
     data_of = {event.pk: event.data if isinstance(event.data, dict) else {} for event in events}
     wanted = {pk for data in data_of.values() for pk in _attachment_ids(data)}
-    attachments = (
-        {a.pk: a for a in Attachment.objects.filter(case=case, pk__in=wanted)} if wanted else {}
-    )
+    if case_attachments is not None:
+        attachments = {a.pk: a for a in case_attachments if a.pk in wanted}
+    else:
+        attachments = (
+            {a.pk: a for a in Attachment.objects.filter(case=case, pk__in=wanted)} if wanted else {}
+        )
     entries = []
     for event in events:
         data = data_of[event.pk]

@@ -8,13 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChatState(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     ACTIVE = "active", _("Active")
     ENDED = "ended", _("Ended")
-    ABANDONED = "abandoned", _("Abandoned")
+    ABANDONED = "abandoned", pgettext_lazy("chat", "Abandoned")
 
 
 class ChatLanguage(models.TextChoices):

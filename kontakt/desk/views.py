@@ -37,6 +37,7 @@ from kontakt.cases.uploads import upload_limit
 from kontakt.chat import forms as chat_forms
 from kontakt.chat import selectors as chat_selectors
 from kontakt.core.case_status import parse_case_reference
+from kontakt.core.presence import Channel as WorkChannel
 from kontakt.directory.models import Department
 from kontakt.intake import services as intake_services
 from kontakt.knowledge import selectors as knowledge_selectors
@@ -109,6 +110,7 @@ def _desk_context(
             ).first()
         results = resident_selectors.resident_find(user=user, query=query)
     takes_calls = may_take_calls(user)
+    work = telephony_selectors.work_of(user) if takes_calls else []
     context: dict[str, Any] = {
         "query": query,
         # Only a name goes on to the new resident's form in its URL, never a number.
@@ -130,8 +132,11 @@ def _desk_context(
         "call": call,
         "presence": telephony_selectors.presence_of(user) if takes_calls else None,
         "pause_reasons": telephony_forms.PAUSE_REASONS,
-        "work": telephony_selectors.work_of(user) if takes_calls else [],
-        "chats": chat_forms.chat_panels(chat_selectors.chats_of(user)) if takes_calls else [],
+        "work": work,
+        # A chat the agent has is work the router handed them: without one, nothing to read.
+        "chats": chat_forms.chat_panels(chat_selectors.chats_of(user))
+        if any(w.channel == WorkChannel.CHAT for w in work)
+        else [],
         "recent_contacts": case_selectors.contacts_logged_by(user=user, limit=8),
         "pinned_articles": knowledge_selectors.pinned_articles(
             user=user, prefer=request.LANGUAGE_CODE
@@ -302,16 +307,20 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
 
 def _case_context(request: StaffRequest, case: Any, **form_overrides: Any) -> dict[str, Any]:
     user = request.user
-    conversation = case_selectors.case_conversation(case=case)
+    events = list(case_selectors.case_timeline(case=case))
+    attachments = list(case.attachments.all())
+    conversation = case_selectors.case_conversation(
+        case=case, timeline=events, case_attachments=attachments
+    )
     answer_channel = case_selectors.case_answer_channel(case=case, conversation=conversation)
     context = {
         "case": case,
         "answers": answers_shown(case),
         "has_links": case_links.case_has_live_links(case=case),
-        "events": case_selectors.case_timeline(case=case),
+        "events": events,
         "conversation": conversation,
         "answer_channel": answer_channel,
-        "attachments": case.attachments.all(),
+        "attachments": attachments,
         "notices": case_selectors.case_notices(case=case),
         "contacts": case.contacts.select_related("agent").order_by("-started_at")[:20],
         "may_work": case_selectors.may_work_case(user, case),

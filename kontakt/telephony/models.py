@@ -480,3 +480,20 @@ class QueuedContact(models.Model):
     def callback(self) -> bool:
         """A call queued by Kontakt is a callback: chats and e-mails are the other channels."""
         return self.channel == Channel.CALL
+
+    @property
+    def label(self) -> str:
+        """What the agent is handed, in words: a callback, a chat, an e-mail or an SMS (a
+        text message is queued as written work, with a reference "sms:<id>")."""
+        if self.callback:
+            return str(_("Call back"))
+        if self.reference.startswith("sms:"):
+            return str(_("SMS"))
+        labels = {Channel.CHAT: _("Chat"), Channel.EMAIL: _("E-mail")}
+        return str(labels.get(Channel(self.channel), self.channel))
+
+    @property
+    def opens_here(self) -> bool:
+        """Whether its page is Kontakt's own (opened in the same tab), not another system's."""
+        site = settings.KONTAKT["SITE_URL"].rstrip("/")
+        return self.callback or self.url.startswith(f"{site}/")

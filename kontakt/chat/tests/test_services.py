@@ -90,7 +90,8 @@ def test_messages_are_numbered_in_order_and_a_retried_send_is_stored_once(
     rows = list(chat.messages.values_list("seq", "sender", "body"))
     assert rows == [
         (1, "resident", "Hei, når hentes søppelet?"),
-        (2, "system", "Nora has joined the chat."),
+        # Said in the language of the chat.
+        (2, "system", "Nora har blitt med i chatten."),
         (3, "agent", "Hei!"),
         (4, "resident", "Takk for svaret"),
     ]

@@ -117,7 +117,7 @@ def test_the_residents_path_from_the_link_to_a_photo_on_the_case(
         check(page, language, f"my-{language}-{width}-{name}", shot, found)
     page.get_by_label(re.compile("^4")).check()
     page.get_by_role("button", name=re.compile("Send|Skicka")).first.click()
-    expect(page.locator("[role=status]")).to_be_visible()
+    expect(page.locator(".kt-public-lead[role=status]")).to_be_visible()
     check(page, language, f"my-{language}-{width}-thanks", shot, found)
 
     assert found == {}, "axe-core found WCAG 2.1 AA violations:\n" + readable(found)

@@ -115,12 +115,12 @@
     const tag = document.createElement("span");
     tag.className = "ds-tag";
     tag.dataset.color = "info";
-    tag.textContent = work.callback ? box.dataset.callbackLabel : work.channel;
+    tag.textContent = work.label || work.channel;
     const link = document.createElement("a");
     link.className = "ds-link";
     link.href = work.url || "#";
     link.textContent = work.subject || work.id;
-    if (!work.callback) { link.target = "_blank"; link.rel = "noopener"; }
+    if (!work.here) { link.target = "_blank"; link.rel = "noopener"; }
     const done = document.createElement("button");
     done.className = "ds-button";
     done.dataset.size = "sm";

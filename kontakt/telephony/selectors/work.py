@@ -58,6 +58,8 @@ def work_message(
         "type": "work_offer",
         "id": queued.pk,
         "channel": queued.channel,
+        "label": queued.label,
+        "here": queued.opens_here,
         "callback": queued.callback,
         "subject": queued.subject or queued.caller,
         "answer_group": queued.answer_group.name,

@@ -394,3 +394,33 @@ def test_without_anyone_ready_a_round_reads_nothing(
         draft=services.WorkDraft(channel="chat", reference="k1", answer_group=groups["avfall"])
     )
     assert queued.state == "waiting" and rounds == []
+
+
+def test_an_agent_ready_again_by_time_gets_the_waiting_chat_on_the_next_round(
+    groups, skilled
+) -> None:
+    from kontakt.core.presence import AgentState
+    from kontakt.telephony.services.presence import _presence_of, _presence_set
+    from kontakt.telephony.tasks import routing_round
+    from kontakt.web.periodic import periodic_tasks
+
+    agent = skilled["agent"]
+    then = timezone.now() - timedelta(seconds=30)
+    presence = _presence_of(agent, now=then)
+    # Half a minute ago, in a wrap-up that ran out a moment ago: the chat queued then waited.
+    _presence_set(
+        presence,
+        state=AgentState.WRAP_UP,
+        at=then,
+        until=timezone.now() - timedelta(seconds=1),
+    )
+    queued, _created = services.queued_contact_add(
+        draft=services.WorkDraft(channel="chat", reference="k1", answer_group=groups["avfall"]),
+        now=then,
+    )
+    assert queued.state == "waiting"
+    # The wrap-up runs out with no event; the scheduler's round hands the chat out.
+    assert "kontakt.telephony.tasks.routing_round" in {e.name for e in periodic_tasks()}
+    assert routing_round.call() == 1
+    queued.refresh_from_db()
+    assert queued.state == "assigned" and queued.agent == agent
