@@ -3,6 +3,7 @@ A4 page the way a scanner sees paper, saved as an image or as a PDF without a te
 (so only OCR can read it); and a PDF with a real text layer, written by hand."""
 
 import io
+import time
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -34,10 +35,17 @@ def scan_page(lines: list[str], *, size: int = 40) -> Image.Image:
     return page
 
 
+# The scans' dates are fixed, so the same lines make the same bytes: a scan made again
+# (the demo seeded a second time) is the letter already stored, not a new one.
+SCANNED_AT = time.gmtime(1_796_112_000)  # 2026-12-01 08:00 UTC
+
+
 def scanned_pdf(lines: list[str]) -> bytes:
     """A one-page PDF holding only the picture of the page: no text layer."""
     out = io.BytesIO()
-    scan_page(lines).save(out, format="PDF", resolution=150)
+    scan_page(lines).save(
+        out, format="PDF", resolution=150, creationDate=SCANNED_AT, modDate=SCANNED_AT
+    )
     return out.getvalue()
 
 

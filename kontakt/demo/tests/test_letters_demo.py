@@ -22,3 +22,6 @@ def test_the_demo_letters_are_imported_read_and_found_by_a_word(agent, settings,
     assert [letter.name for letter in found] == ["skanning-0001.pdf"]
     found = letter_search(user=agent, filters=LetterFilter(text="snöröjningen"))
     assert [letter.name for letter in found] == ["skanning-0002.png"]
+    # The demo seeded again (a restart): the same scans are the letters already stored.
+    assert seed_letters(now=timezone.now()) == 2
+    assert Letter.objects.count() == 2
