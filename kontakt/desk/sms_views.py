@@ -23,6 +23,8 @@ from kontakt.sms.models import InboundSms, InboundState
 from kontakt.web.forms import StyledForm, Text
 from kontakt.web.pages import StaffRequest, apply_errors, front_line_required
 
+from .views import case_type_from
+
 OUTCOMES = [
     (Outcome.CLOSED, gettext_lazy("Answered, closed at first contact")),
     (Outcome.FORWARDED, gettext_lazy("Forwarded as a new case")),
@@ -78,16 +80,6 @@ def _context(request: StaffRequest, inbound: InboundSms, form: SmsAnswerForm) ->
     }
 
 
-def _case_type(text: str) -> Any:
-    text = text.strip()
-    if not text:
-        return None
-    found = case_selectors.case_type_find(text)
-    if found is None:
-        raise ValidationError({"case_type": [_("Choose a case type from the list.")]})
-    return found
-
-
 @front_line_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def sms(request: StaffRequest, inbound_id: int) -> HttpResponse:
@@ -113,7 +105,7 @@ def sms(request: StaffRequest, inbound_id: int) -> HttpResponse:
                         channel="sms",
                         outcome=data["outcome"],
                         summary=data["summary"] or inbound.text[:500],
-                        case_type=_case_type(data["case_type"]),
+                        case_type=case_type_from(data["case_type"]),
                         case=case,
                         priority=data["priority"],
                     ),

@@ -157,7 +157,9 @@ def _desk_context(
     return context
 
 
-def _case_type_from(text: str) -> CaseType | None:
+def case_type_from(text: str) -> CaseType | None:
+    """The case type an agent typed (its name or code), none for nothing; a field error for
+    a name that is no case type."""
     text = text.strip()
     if not text:
         return None
@@ -197,7 +199,7 @@ def contact_log(request: StaffRequest) -> HttpResponse:
                     outcome=data["outcome"],
                     summary=data["summary"],
                     resident=resident,
-                    case_type=_case_type_from(data["case_type"]),
+                    case_type=case_type_from(data["case_type"]),
                     case=case,
                     priority=data["priority"],
                     department=data["department"],

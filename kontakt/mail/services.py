@@ -325,7 +325,8 @@ def _attach_all(mail: InboundMail, case: Case, *, now: datetime) -> None:
         attachment.save(update_fields=["attachment_id", "refused"])
 
 
-def _thread_into(mail: InboundMail, case: Case, *, now: datetime) -> None:
+def _onto_case(mail: InboundMail, case: Case, *, now: datetime) -> None:
+    """The mail as the resident's message on the case, with its files."""
     case_services.case_add_message(
         case=case,
         body=_body(mail),
@@ -336,6 +337,10 @@ def _thread_into(mail: InboundMail, case: Case, *, now: datetime) -> None:
         data=_mail_data(mail),
     )
     _attach_all(mail, case, now=now)
+
+
+def _thread_into(mail: InboundMail, case: Case, *, now: datetime) -> None:
+    _onto_case(mail, case, now=now)
     mail.case = case
     mail.state = MailState.THREADED
     mail.save(update_fields=["case", "state", "suspicious"])
@@ -480,16 +485,7 @@ def mail_answer(
         )
         case = contact.case
         if case is not None:
-            case_services.case_add_message(
-                case=case,
-                body=_body(mail),
-                direction=Direction.INBOUND,
-                channel=Channel.EMAIL,
-                by=None,
-                now=now,
-                data=_mail_data(mail),
-            )
-            _attach_all(mail, case, now=now)
+            _onto_case(mail, case, now=now)
             case_services.case_add_message(
                 case=case,
                 body=answer.answer.strip(),

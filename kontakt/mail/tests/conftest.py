@@ -1,20 +1,12 @@
 """A real IMAP server (Debian's dovecot) and a real SMTP server (aiosmtpd) on loopback,
 started once per test session; each test gets a folder of its own on the IMAP server."""
 
-import getpass
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,17 +15,11 @@ from imapclient import IMAPClient
 
 from kontakt.directory.models import AnswerGroup
 from kontakt.mail.models import Mailbox, MailboxKind
+from kontakt.mail.tests.imap_server import DovecotUnavailable, dovecot_start, free_port
 from kontakt.telephony import services as telephony_services
 from kontakt.telephony.models import AgentSkill, RoutingSettings
 
-DOVECOT = "/usr/sbin/dovecot"
 USER, PASSWORD = "kontakt", "imap-test-password"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -61,95 +47,14 @@ class Imap:
                 client.append(folder, raw)
 
 
-def _dovecot_users() -> tuple[str, str, str]:
-    """(login user, internal user, mail user). Dovecot will not run its login processes
-    as root: a root test run uses the package's own users."""
-    me = getpass.getuser()
-    if os.geteuid() != 0:
-        return me, me, me
-    for name in ("dovenull", "dovecot"):
-        try:
-            pwd.getpwnam(name)
-        except KeyError:
-            pytest.skip(f"dovecot runs as root only with its user {name!r}, which is absent")
-    return "dovenull", "dovecot", "dovecot"
-
-
-def dovecot_config(base: Path, port: int) -> Path:
-    login, internal, mail_user = _dovecot_users()
-    mail_root = base / "mail"
-    mail_root.mkdir()
-    mail_root.chmod(0o777)
-    (base / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-    config = base / "dovecot.conf"
-    config.write_text(
-        f"""
-protocols = imap
-listen = 127.0.0.1
-base_dir = {base}/run
-state_dir = {base}/state
-log_path = {base}/dovecot.log
-info_log_path = {base}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_login_user = {login}
-default_internal_user = {internal}
-first_valid_uid = 1
-mail_location = maildir:{mail_root}/%u/Maildir
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {base}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid={mail_user} gid={mail_user} home={mail_root}/%u
-}}
-"""
-    )
-    return config
-
-
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Imap]:
-    if not Path(DOVECOT).exists():
-        pytest.skip(f"{DOVECOT} is absent: install Debian's dovecot-imapd to run the IMAP tests")
-    # Not under pytest's tmp dir: dovecot's own users must reach it (that one is 0700).
-    base = Path(tempfile.mkdtemp(prefix="kontakt-dovecot-"))
-    base.chmod(0o755)
-    port = free_port()
-    config = dovecot_config(base, port)
-    process = subprocess.Popen(
-        [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    imap = Imap("127.0.0.1", port, USER, PASSWORD)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            imap.client().logout()
-            break
-        except Exception as failure:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log = (base / "dovecot.log").read_text() if (base / "dovecot.log").exists() else ""
-                raise RuntimeError(f"dovecot did not start: {failure}\n{log}") from failure
-            time.sleep(0.1)
-    yield imap
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    shutil.rmtree(base, ignore_errors=True)
+        server = dovecot_start(user=USER, password=PASSWORD)
+    except DovecotUnavailable as missing:
+        pytest.skip(f"{missing}: the IMAP tests need Debian's dovecot-imapd")
+    yield Imap("127.0.0.1", server.port, USER, PASSWORD)
+    server.stop()
 
 
 @dataclass
